@@ -1,0 +1,101 @@
+"""The identity provider: a Flask app factory (after the Flask tutorial's flaskr)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    from idp import models  # noqa: F401 - register the tables on the metadata
+    from idp.clock import SystemClock
+    from idp.config import load_config
+    from idp.extensions import babel, csrf, db, limiter, migrate
+    from idp.i18n import select_locale
+    from idp.security.headers import install_security_headers
+    from idp.security.passwords import Hasher
+    from idp.web.errors import install_error_handlers
+
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("IDP_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(instance) if instance else None)
+    load_config(app, test_config)
+
+    db.init_app(app)
+    _sqlite_pragmas(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    app.extensions["idp.clock"] = app.config.get("CLOCK") or SystemClock()
+    app.extensions["idp.hasher"] = Hasher(
+        time_cost=app.config["ARGON2_TIME_COST"],
+        memory_cost=app.config["ARGON2_MEMORY_COST"],
+        parallelism=app.config["ARGON2_PARALLELISM"],
+    )
+
+    _jinja_helpers(app)
+    install_security_headers(app)
+    install_error_handlers(app)
+    _register_blueprints(app)
+    return app
+
+
+def _jinja_helpers(app: Flask) -> None:
+    from flask import url_for
+    from flask_babel import format_datetime, get_locale
+    from werkzeug.routing import BuildError
+
+    def url_if(endpoint: str, **values: Any) -> str | None:
+        """The URL of ``endpoint`` when this installation has it (links to optional pages)."""
+        try:
+            return url_for(endpoint, **values)
+        except BuildError:
+            return None
+
+    app.jinja_env.globals.update(
+        url_if=url_if,
+        current_locale=lambda: str(get_locale() or "fr"),
+        format_datetime=format_datetime,
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from idp.account.views import bp as account_bp
+    from idp.auth.views import bp as auth_bp
+    from idp.web.views import bp as web_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    if app.config["TEST_MODE"]:
+        # Test-mode routes exist only in a test-mode start (DESIGN.md §4).
+        from idp.testmode.views import bp as testmode_bp
+
+        app.register_blueprint(testmode_bp)
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    from idp.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()

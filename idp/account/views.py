@@ -1,0 +1,82 @@
+"""The signed-in account's profile, and the change-password page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from idp.account import service
+from idp.account.forms import ChangePasswordForm
+from idp.auth.session import current_user, end_session
+from idp.clock import now
+from idp.extensions import db, limiter
+from idp.policy import rules_for
+from idp.policy.messages import rule_message, violation_message
+from idp.security.passwords import current_hasher
+from idp.web.client import client_info
+from idp.web.realm_context import bind_realm
+
+bp = Blueprint("account", __name__, url_prefix="/realms/<slug>")
+bind_realm(bp)
+
+__all__ = ["bp", "login_required"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        user = current_user(g.realm)
+        if user is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        g.user = user
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+@bp.get("/profile")
+@login_required
+def profile(slug: str) -> Response | str:
+    return render_template("account/profile.html", user=g.user)
+
+
+@bp.route("/password/change", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def change_password(slug: str) -> Response | str:
+    """Reached from the profile and from the authenticator (``?login=`` pre-fills the form)."""
+    form = ChangePasswordForm()
+    if request.method == "GET":
+        form.identifier.data = (request.args.get("login") or "")[:120]
+    policy = g.preset.password_policy
+    if form.validate_on_submit():
+        outcome = service.change_password(
+            g.realm,
+            form.identifier.data or "",
+            form.current_password.data or "",
+            form.new_password.data or "",
+            policy,
+            hasher=current_hasher(),
+            client=client_info(),
+            now=now(),
+        )
+        db.session.commit()
+        if outcome.ok:
+            end_session()
+            flash(_("Votre mot de passe a été modifié. Connectez-vous avec le nouveau."), "info")
+            return redirect(url_for("auth.login"))
+        if outcome.credentials_invalid:
+            form.current_password.errors = [_("Identifiant ou mot de passe incorrect.")]
+        else:
+            form.new_password.errors = [str(violation_message(v)) for v in outcome.violations]
+    return render_template(
+        "account/change_password.html",
+        form=form,
+        rules=[rule_message(r) for r in rules_for(policy)],
+    )

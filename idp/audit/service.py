@@ -1,0 +1,96 @@
+"""Record and query security events.
+
+Services call ``record``; they receive the client's IP and user agent as a ``ClientInfo``
+built by the view (services never touch ``request``). Secrets are never recorded: callers pass
+identifiers and outcomes, and ``details`` is scrubbed of known secret keys as a last guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from idp.extensions import db
+from idp.models import AuditEvent
+
+__all__ = ["ClientInfo", "EventRow", "query", "record"]
+
+_SECRET_KEYS = {"password", "new_password", "code", "answer", "secret", "token", "captcha"}
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: datetime
+    realm: str | None
+    actor: str | None
+    event: str
+    outcome: str
+    ip: str | None
+    details: Mapping[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "realm": self.realm,
+            "actor": self.actor,
+            "event": self.event,
+            "outcome": self.outcome,
+            "ip": self.ip,
+            "details": dict(self.details),
+        }
+
+
+def _scrub(details: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: ("[redacted]" if k in _SECRET_KEYS else v) for k, v in (details or {}).items()}
+
+
+def record(
+    event: str,
+    outcome: str,
+    *,
+    now: datetime,
+    realm: str | None = None,
+    actor: str | None = None,
+    user_id: int | None = None,
+    client: ClientInfo | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session; the caller's commit makes it durable."""
+    client = client or ClientInfo()
+    row = AuditEvent(
+        at=now,
+        realm=realm,
+        actor=(actor or "")[:120] or None,
+        user_id=user_id,
+        event=event,
+        outcome=outcome,
+        ip=client.ip,
+        user_agent=(client.user_agent or "")[:256] or None,
+        details=_scrub(details),
+    )
+    db.session.add(row)
+    return row
+
+
+def query(
+    *, realm: str | None = None, event: str | None = None, limit: int = 200
+) -> Iterable[EventRow]:
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if realm:
+        stmt = stmt.where(AuditEvent.realm == realm)
+    if event:
+        stmt = stmt.where(AuditEvent.event == event)
+    rows = list(db.session.scalars(stmt))
+    rows.reverse()
+    for r in rows:
+        yield EventRow(r.at, r.realm, r.actor, r.event, r.outcome, r.ip, r.details or {})

@@ -1,0 +1,217 @@
+"""The ``idp`` command (DESIGN.md §4). Flask's own commands (``idp db ...``) come along."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from idp import create_app
+from idp.config import ConfigError, is_loopback
+
+__all__ = ["main"]
+
+
+def _app_factory() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(
+    cls=FlaskGroup,
+    create_app=_app_factory,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
+def cli() -> None:
+    """Identity provider: realms, users, self-service password reset, push MFA."""
+
+
+def main() -> None:
+    cli.main(prog_name="idp")
+
+
+def _migrate() -> None:
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=click.IntRange(1, 65535), show_default=True)
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(1, 64),
+    show_default=True,
+    help="gunicorn worker processes (use PostgreSQL and Redis for more than one).",
+)
+@click.option(
+    "--worker-connections",
+    default=4000,
+    type=click.IntRange(10, 100000),
+    show_default=True,
+    help="concurrent connections per gevent worker (SSE streams).",
+)
+@click.option("--debug", is_flag=True, help="werkzeug's debug server instead of gunicorn.")
+@click.option("--access-log", is_flag=True, help="log every request to stdout.")
+@click.option("--no-migrate", is_flag=True, help="do not upgrade the database schema first.")
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    worker_connections: int,
+    debug: bool,
+    access_log: bool,
+    no_migrate: bool,
+) -> None:
+    """Serve the IdP on HOST:PORT."""
+    from idp.serve import exec_gunicorn, gunicorn_argv
+
+    os.environ["IDP_BIND_HOST"] = host
+    if debug:
+        os.environ["IDP_DEBUG_SERVER"] = "1"
+        if not is_loopback(host):
+            raise click.ClickException("--debug is only allowed on a loopback address.")
+    app = _app_factory()
+    if not no_migrate:
+        with app.app_context():
+            _migrate()
+    click.echo(
+        f"IdP listening on http://{host}:{port}/ (test mode: "
+        f"{'on' if app.config['TEST_MODE'] else 'off'})"
+    )
+    if debug:
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    argv = gunicorn_argv(
+        host, port, workers=workers, worker_connections=worker_connections, access_log=access_log
+    )
+    exec_gunicorn(argv, dict(os.environ))
+
+
+@cli.command("init-demo")
+@with_appcontext
+def init_demo() -> None:
+    """Migrate the database and load the four realm presets with their demo users (idempotent)."""
+    from idp.demo import load_demo
+
+    _migrate()
+    for line in load_demo():
+        click.echo(line)
+
+
+@cli.group("realm")
+def realm_group() -> None:
+    """Realm presets."""
+
+
+@realm_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--with-demo-users", is_flag=True, help="also create the preset's demo users.")
+@with_appcontext
+def realm_import(file: Path, with_demo_users: bool) -> None:
+    """Validate a preset (every error, with its line and field) and import it."""
+    from idp.demo import import_file
+    from idp.realms.preset import PresetError
+
+    _migrate()
+    try:
+        message = import_file(file, with_demo_users=with_demo_users)
+    except PresetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
+    click.echo(message)
+
+
+@realm_group.command("list")
+@with_appcontext
+def realm_list() -> None:
+    """List the realms in the database."""
+    from idp.realms.store import all_realms
+
+    for realm in all_realms():
+        click.echo(f"{realm.slug}\t{realm.display_name}")
+
+
+@cli.group("user")
+def user_group() -> None:
+    """Accounts."""
+
+
+@user_group.command("create")
+@click.argument("realm")
+@click.argument("username")
+@click.option("--password", required=True, help="initial password (argon2id-hashed).")
+@click.option("--email", default=None)
+@click.option("--display-name", default=None)
+@click.option("--language", type=click.Choice(["fr", "en"]), default=None)
+@click.option(
+    "--attr",
+    "attrs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="identity attribute (first_name, birth_date, ine, secret_answer...).",
+)
+@with_appcontext
+def user_create(
+    realm: str,
+    username: str,
+    password: str,
+    email: str | None,
+    display_name: str | None,
+    language: str | None,
+    attrs: tuple[str, ...],
+) -> None:
+    """Create USERNAME in REALM."""
+    from idp.users.admin import UserCreateError, create_from_cli
+
+    _migrate()
+    try:
+        click.echo(
+            create_from_cli(
+                realm,
+                username,
+                password=password,
+                email=email,
+                display_name=display_name,
+                language=language,
+                attrs=attrs,
+            )
+        )
+    except UserCreateError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+@cli.command("audit")
+@click.option("--realm", default=None)
+@click.option("--event", default=None)
+@click.option("--limit", default=200, type=click.IntRange(1, 100000), show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line.")
+@with_appcontext
+def audit(realm: str | None, event: str | None, limit: int, as_json: bool) -> None:
+    """Show the audit trail, oldest first."""
+    from idp.audit.service import query
+
+    for row in query(realm=realm, event=event, limit=limit):
+        if as_json:
+            click.echo(json.dumps(row.as_json(), ensure_ascii=False, sort_keys=True))
+        else:
+            extra = " ".join(f"{k}={v}" for k, v in sorted(row.details.items()))
+            click.echo(
+                f"{row.at.isoformat(timespec='seconds')}  {row.realm or '-':<20} "
+                f"{row.event:<24} {row.outcome:<10} {row.actor or '-':<24} "
+                f"{row.ip or '-'} {extra}".rstrip()
+            )

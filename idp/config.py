@@ -1,0 +1,128 @@
+"""Configuration in three layers (DESIGN.md §6.1).
+
+1. ``DefaultConfig``: embedded defaults, enough for ``./scripts/demo``.
+2. The environment, prefix ``IDP_`` (``Flask.config.from_prefixed_env``).
+3. A mapping passed by tests to the factory.
+
+``validate`` then fails fast on unsafe combinations: a development secret outside test or
+debug mode, or test mode on a server that does not bind to loopback.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from flask import Flask
+
+__all__ = ["DEV_SECRET", "ConfigError", "DefaultConfig", "is_loopback", "load_config"]
+
+DEV_SECRET = "dev-only-secret-do-not-use-in-production"  # noqa: S105 - a sentinel, refused in prod
+
+
+class ConfigError(RuntimeError):
+    """A configuration the IdP refuses to start with; the message says what to change."""
+
+
+class DefaultConfig:
+    SECRET_KEY = DEV_SECRET
+    # Unset means "SQLite in the instance folder", resolved in load_config.
+    DATABASE_URL: str | None = None
+    REDIS_URL: str | None = None
+    BASE_URL = "http://127.0.0.1:5000"
+    SMTP_URL: str | None = None
+    MAIL_FROM = "Identity Provider <no-reply@idp.localhost>"
+    TEST_MODE = False
+    TEST_CAPTCHA_ANSWER: str | None = None
+    # Host the server binds to; `idp serve` sets it so test mode can check loopback.
+    BIND_HOST = "127.0.0.1"
+    DEBUG_SERVER = False
+
+    MAX_CONTENT_LENGTH = 64 * 1024
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    MAX_FORM_PARTS = 100
+    SESSION_COOKIE_NAME = "idp_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set from BASE_URL's scheme
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = 3600
+    WTF_CSRF_SSL_STRICT = True
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_SUPPORTED_LOCALES = ("fr", "en")
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_IDENTIFIER_RATE_LIMIT = "10 per 5 minutes"
+
+    # argon2id cost; tests lower it through the test mapping.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 2
+
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {}
+
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``."""
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in _TRUE
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
+    app.config.from_object(DefaultConfig)
+    app.config.from_prefixed_env("IDP")
+    if test_config:
+        app.config.update(test_config)
+    cfg = app.config
+    cfg["TEST_MODE"] = _as_bool(cfg.get("TEST_MODE", False))
+    if cfg.get("DATABASE_URL") in (None, ""):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        cfg["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'idp.sqlite3'}"
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    if str(cfg["DATABASE_URL"]).startswith("postgresql://"):
+        # psycopg 3 is the driver we ship.
+        cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + cfg["DATABASE_URL"][13:]
+    if cfg.get("REDIS_URL"):
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    cfg["BASE_URL"] = str(cfg["BASE_URL"]).rstrip("/")
+    cfg["SESSION_COOKIE_SECURE"] = cfg["BASE_URL"].startswith("https://")
+    validate(cfg)
+
+
+def validate(cfg: Mapping[str, Any]) -> None:
+    testing = bool(cfg.get("TESTING"))
+    if cfg["TEST_MODE"] and not is_loopback(str(cfg.get("BIND_HOST", ""))):
+        raise ConfigError(
+            "IDP_TEST_MODE=1 is refused: the server binds to "
+            f"{cfg.get('BIND_HOST')!r}, and test mode is only allowed on loopback "
+            "(127.0.0.1, ::1, localhost)."
+        )
+    secret = str(cfg.get("SECRET_KEY") or "")
+    relaxed = cfg["TEST_MODE"] or testing or bool(cfg.get("DEBUG_SERVER"))
+    if not relaxed and (secret == DEV_SECRET or len(secret) < 32):
+        raise ConfigError(
+            "IDP_SECRET_KEY is missing or too short (32+ characters needed). "
+            'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )

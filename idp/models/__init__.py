@@ -1,0 +1,19 @@
+"""SQLAlchemy models; import them all here so Alembic sees the whole metadata."""
+
+from idp.models.audit import AuditEvent
+from idp.models.device import Challenge, Device
+from idp.models.flow import FlowState
+from idp.models.realm import Realm, RealmKey
+from idp.models.user import PasswordHistory, User, UserAttribute
+
+__all__ = [
+    "AuditEvent",
+    "Challenge",
+    "Device",
+    "FlowState",
+    "PasswordHistory",
+    "Realm",
+    "RealmKey",
+    "User",
+    "UserAttribute",
+]

@@ -1,0 +1,181 @@
+"""The schema of a realm preset: everything that makes a realm look and behave like its
+seed guide.
+
+Presets are TOML files (``idp/realms/<slug>.toml``) validated by these models; every table
+forbids unknown keys so that a typo is an error, not a silently ignored setting. Load them
+with ``idp.realms.preset`` to get errors with their field paths and lines.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from idp.policy.model import PasswordPolicy
+from idp.realms.attributes import USER_ATTRIBUTE_KEYS, validate_user_attribute
+from idp.realms.checks import cross_check
+from idp.realms.identifiers import IdentifierFormats
+from idp.realms.issues import issues_error
+from idp.realms.push import PushSettings
+from idp.realms.recovery import RecoverySettings
+
+__all__ = [
+    "Branding",
+    "DemoUser",
+    "Language",
+    "LoginSettings",
+    "PasswordPolicy",
+    "RealmPreset",
+    "SessionSettings",
+    "UrlSettings",
+]
+
+Language = Literal["fr", "en"]
+_Frozen = ConfigDict(extra="forbid", frozen=True)
+_COLOUR = r"^#[0-9a-fA-F]{6}$"
+_PATH = r"^/[A-Za-z0-9._~/-]*$"
+_URL = r"^(https://|/)[^\s]*$"
+
+
+def _all_languages() -> list[Language]:
+    return list(get_args(Language))
+
+
+class Branding(BaseModel):
+    model_config = _Frozen
+    primary_color: str = Field(pattern=_COLOUR)
+    secondary_color: str = Field(pattern=_COLOUR)
+    logo_text: str = Field(min_length=1, max_length=60)
+    tagline: str | None = Field(None, max_length=160)
+
+
+class LoginSettings(BaseModel):
+    """The sign-in page. ``variant`` picks the template family of the seed."""
+
+    model_config = _Frozen
+    variant: Literal["standard", "metamots", "cas", "nouvelle-aquitaine"] = "standard"
+    title: str | None = Field(None, max_length=120)
+    show_language_choice: bool = Field(False, strict=True)
+    welcome_text: str | None = Field(None, max_length=1000)
+    # Security notice shown next to the form (seed 004).
+    notice: str | None = Field(None, max_length=1000)
+    forgot_password_label: str = Field("Mot de passe oublié ?", min_length=1, max_length=120)
+
+
+class SessionSettings(BaseModel):
+    model_config = _Frozen
+    lifetime_minutes: int = Field(480, ge=5, le=43200, strict=True)
+
+
+class UrlSettings(BaseModel):
+    """Optional overrides; paths are relative to ``/realms/<slug>``, None means the app's
+    default route."""
+
+    model_config = _Frozen
+    profile_path: str | None = Field(None, pattern=_PATH, max_length=200)
+    change_password_path: str | None = Field(None, pattern=_PATH, max_length=200)
+    help_url: str | None = Field(None, pattern=_URL, max_length=500)
+
+
+class DemoUser(BaseModel):
+    """An account created by ``idp init-demo``. ``attrs`` keys are the user attributes of
+    ``idp.realms.attributes`` (a ``birth_date`` may be a TOML date or ``"yyyy-mm-dd"``)."""
+
+    model_config = _Frozen
+    username: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+    password: str = Field(min_length=1, max_length=256, strict=True)
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    language: Language = "fr"
+    display_name: str = Field(min_length=1, max_length=120)
+    attrs: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("attrs", mode="before")
+    @classmethod
+    def _dates_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: v.isoformat() if isinstance(v, date) and k == "birth_date" else v
+                for k, v in value.items()
+            }
+        return value
+
+    @field_validator("attrs")
+    @classmethod
+    def _known_and_valid(cls, attrs: dict[str, str]) -> dict[str, str]:
+        issues: list[tuple[str, str]] = []
+        cleaned: dict[str, str] = {}
+        for key, value in attrs.items():
+            if key not in USER_ATTRIBUTE_KEYS:
+                issues.append((key, f"unknown attribute (known: {', '.join(USER_ATTRIBUTE_KEYS)})"))
+                continue
+            try:
+                cleaned[key] = validate_user_attribute(key, value)
+            except ValueError as exc:
+                issues.append((key, str(exc)))
+        if ("secret_question" in attrs) != ("secret_answer" in attrs):
+            missing = "secret_answer" if "secret_question" in attrs else "secret_question"
+            issues.append((missing, "secret_question and secret_answer go together"))
+        if issues:
+            raise issues_error(issues)
+        return cleaned
+
+    @property
+    def names(self) -> list[str]:
+        """First and last name, for the policy's forbid_names rule."""
+        return [self.attrs[k] for k in ("first_name", "last_name") if k in self.attrs]
+
+
+class RealmPreset(BaseModel):
+    model_config = _Frozen
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")
+    display_name: str = Field(min_length=1, max_length=120)
+    organisation: str = Field(min_length=1, max_length=160)
+    languages: list[Language] = Field(default_factory=_all_languages, min_length=1)
+    default_language: Language = Field("fr", validate_default=True)
+    branding: Branding
+    login: LoginSettings = Field(default_factory=LoginSettings)
+    password_policy: PasswordPolicy
+    recovery: RecoverySettings
+    push: PushSettings = Field(default_factory=PushSettings)
+    sessions: SessionSettings = Field(default_factory=SessionSettings)
+    urls: UrlSettings = Field(default_factory=UrlSettings)
+    identifiers: IdentifierFormats = Field(default_factory=IdentifierFormats)
+    demo_users: list[DemoUser] = Field(default_factory=list, max_length=50)
+
+    @field_validator("languages")
+    @classmethod
+    def _unique_languages(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a language twice")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _offered(cls, value: str, info: ValidationInfo) -> str:
+        languages = info.data.get("languages")
+        if languages is not None and value not in languages:
+            raise ValueError(f"must be one of languages ({', '.join(languages)})")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RealmPreset:
+        issues = cross_check(self)
+        if issues:
+            raise issues_error(issues)
+        return self
+
+    def demo_user(self, username: str) -> DemoUser:
+        for user in self.demo_users:
+            if user.username == username:
+                return user
+        raise KeyError(username)

@@ -1,0 +1,113 @@
+"""Realms in the database: import a preset, look a realm up, manage its signing keys."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from idp.extensions import db
+from idp.models import Realm, RealmKey
+from idp.realms.preset import RealmPreset
+from idp.security.passwords import Hasher
+from idp.users.service import create_user, find_user
+from shared.keys import generate_private_key, jwk_thumbprint, private_key_to_pem, public_jwk
+
+__all__ = [
+    "active_key",
+    "all_realms",
+    "ensure_demo_users",
+    "get_realm",
+    "import_preset",
+    "preset_of",
+    "rotate_key",
+]
+
+
+def get_realm(slug: str) -> Realm | None:
+    if not slug or len(slug) > 40:
+        return None
+    return db.session.scalar(select(Realm).where(Realm.slug == slug))
+
+
+def all_realms() -> list[Realm]:
+    return list(db.session.scalars(select(Realm).order_by(Realm.display_name)))
+
+
+def preset_of(realm: Realm) -> RealmPreset:
+    """The realm's validated preset (parsed once per stored content)."""
+    return _parse(json.dumps(realm.preset, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _parse(frozen: str) -> RealmPreset:
+    return RealmPreset.model_validate_json(frozen)
+
+
+def import_preset(preset: RealmPreset, *, now: datetime) -> tuple[Realm, bool]:
+    """Create or update the realm from its preset; returns (realm, created)."""
+    realm = get_realm(preset.slug)
+    created = realm is None
+    data = preset.model_dump(mode="json")
+    if realm is None:
+        realm = Realm(slug=preset.slug, created_at=now, updated_at=now, preset=data)
+        db.session.add(realm)
+    elif realm.preset != data:
+        realm.updated_at = now
+    realm.display_name = preset.display_name
+    realm.preset = data
+    db.session.flush()
+    if active_key(realm) is None:
+        rotate_key(realm, now=now)
+    return realm, created
+
+
+def active_key(realm: Realm) -> RealmKey | None:
+    return db.session.scalar(
+        select(RealmKey)
+        .where(RealmKey.realm_id == realm.id, RealmKey.retired_at.is_(None))
+        .order_by(RealmKey.id.desc())
+    )
+
+
+def rotate_key(realm: Realm, *, now: datetime) -> RealmKey:
+    """Make a new ES256 signing key; the previous one stays published but retired."""
+    previous = active_key(realm)
+    if previous is not None:
+        previous.retired_at = now
+    private = generate_private_key()
+    kid = f"{realm.slug}-{jwk_thumbprint(public_jwk(private))[:16]}-{secrets.token_hex(2)}"
+    key = RealmKey(
+        realm_id=realm.id,
+        kid=kid,
+        private_pem=private_key_to_pem(private).decode("ascii"),
+        public_jwk=public_jwk(private, kid=kid),
+        created_at=now,
+    )
+    db.session.add(key)
+    db.session.flush()
+    return key
+
+
+def ensure_demo_users(realm: Realm, preset: RealmPreset, *, hasher: Hasher, now: datetime) -> int:
+    """Create the preset's demo users that do not exist yet; returns how many were created."""
+    created = 0
+    for demo in preset.demo_users:
+        if find_user(realm, demo.username) is not None:
+            continue
+        create_user(
+            realm,
+            demo.username,
+            password=demo.password,
+            hasher=hasher,
+            now=now,
+            email=demo.email,
+            display_name=demo.display_name or None,
+            language=demo.language,
+            attrs=dict(demo.attrs),
+        )
+        created += 1
+    return created

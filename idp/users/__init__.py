@@ -1,0 +1,1 @@
+"""The directory: accounts of a realm, their attributes and passwords."""

@@ -1,0 +1,63 @@
+"""Check a candidate password for a user and apply it: shared by every journey that sets one.
+
+Security: the policy check sees the current hash and the history (argon2id, newest first) so
+"not one of the last N" is enforced; applying a password bumps the session generation, which
+ends every session of the user, and is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from idp.audit.service import ClientInfo, record
+from idp.models import User
+from idp.policy import PasswordPolicy, Violation, evaluate
+from idp.security.passwords import Hasher
+from idp.users.service import set_password
+
+__all__ = ["apply_new_password", "violations_for"]
+
+
+def _names(user: User) -> list[str]:
+    names = [user.attribute("first_name"), user.attribute("last_name")]
+    names += user.display_name.split() if user.display_name else []
+    return [n for n in names if n]
+
+
+def violations_for(
+    user: User, candidate: str, policy: PasswordPolicy, *, hasher: Hasher
+) -> list[Violation]:
+    """Every rule of ``policy`` that ``candidate`` breaks for ``user``."""
+    previous = [user.password_hash] if user.password_hash else []
+    previous += [h.password_hash for h in user.password_history]
+    return evaluate(
+        candidate,
+        policy,
+        login=user.username,
+        names=_names(user),
+        previous_hashes=previous[: policy.history],
+        verify_hash=hasher.verify,
+    )
+
+
+def apply_new_password(
+    user: User,
+    new_password: str,
+    *,
+    hasher: Hasher,
+    now: datetime,
+    client: ClientInfo,
+    reason: str,
+) -> None:
+    """Set the password (history kept, sessions ended) and audit it. The caller commits."""
+    set_password(user, new_password, hasher=hasher, now=now)
+    record(
+        "password_changed",
+        "success",
+        now=now,
+        realm=user.realm.slug,
+        actor=user.username,
+        user_id=user.id,
+        client=client,
+        details={"reason": reason, "sessions_ended": True},
+    )

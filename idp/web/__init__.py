@@ -1,0 +1,1 @@
+"""Realm-less pages: the realm list, language switch, themes, errors."""

@@ -1,0 +1,85 @@
+"""Error pages: clear words, the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+__all__ = ["install_error_handlers"]
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _page(status: int, title: str, message: str) -> tuple[str | dict[str, object], int]:
+    if _wants_json():
+        return {"error": f"http_{status}", "message": message, "v": 1}, status
+    layout_realm = getattr(g, "realm", None)
+    return (
+        render_template(
+            "web/error.html",
+            status=status,
+            title=title,
+            message=message,
+            realm=layout_realm,
+            retry_url=request.path if status == 400 else None,
+        ),
+        status,
+    )
+
+
+def install_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_e: CSRFError) -> tuple[str | dict[str, object], int]:
+        return _page(
+            400,
+            _("Formulaire expiré"),
+            _(
+                "Le formulaire a expiré ou n'a pas été envoyé depuis cette page. "
+                "Rechargez la page et recommencez : rien n'a été modifié."
+            ),
+        )
+
+    @app.errorhandler(404)
+    def _not_found(_e: HTTPException) -> tuple[str | dict[str, object], int]:
+        return _page(404, _("Page introuvable"), _("Cette page n'existe pas ou plus."))
+
+    @app.errorhandler(405)
+    def _method(_e: HTTPException) -> tuple[str | dict[str, object], int]:
+        return _page(405, _("Action impossible"), _("Cette action n'est pas permise ici."))
+
+    @app.errorhandler(413)
+    def _too_large(_e: HTTPException) -> tuple[str | dict[str, object], int]:
+        return _page(
+            413, _("Envoi trop volumineux"), _("Les données envoyées sont trop volumineuses.")
+        )
+
+    @app.errorhandler(429)
+    def _rate(_e: HTTPException) -> tuple[str | dict[str, object], int]:
+        return _page(
+            429,
+            _("Trop de tentatives"),
+            _("Trop de tentatives en peu de temps. Patientez quelques minutes puis réessayez."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException) -> tuple[str | dict[str, object], int]:
+        status = e.code or 500
+        return _page(status, _("Requête invalide"), _("La requête n'a pas pu être traitée."))
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception) -> tuple[str | dict[str, object], int]:
+        # Logged for operators with the traceback; the user sees a plain message only.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _page(
+            500,
+            _("Erreur inattendue"),
+            _("Une erreur inattendue est survenue. Réessayez dans un instant."),
+        )
