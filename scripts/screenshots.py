@@ -1,0 +1,71 @@
+"""Regenerate docs/screenshots/: the main IdP pages in real headless Chromium.
+
+Starts a throw-away ``idp serve`` on a free loopback port (test mode, temporary database),
+signs in where needed, and writes one PNG per page at desktop and phone sizes.
+Run: ./scripts/screenshots
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from idp.realms.preset import load_builtin_presets  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path, start_idp, stop_idp  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SIZES = {"desktop": (1280, 800), "phone": (360, 640)}
+
+
+def demo_user(slug: str) -> tuple[str, str]:
+    preset = next(p for p in load_builtin_presets() if p.slug == slug)
+    return preset.demo_users[0].username, preset.demo_users[0].password
+
+
+def shoot(page: Page, name: str) -> None:
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        live = start_idp(Path(tmp))
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+                for size, (width, height) in SIZES.items():
+                    ctx = browser.new_context(
+                        locale="fr-FR", viewport={"width": width, "height": height}
+                    )
+                    page = ctx.new_page()
+                    page.goto(live.url("/"))
+                    shoot(page, f"idp-realms-{size}")
+                    for slug in ("jasmin", "nouvelle-aquitaine", "metamots", "uphf"):
+                        page.goto(live.url(f"/realms/{slug}/login"))
+                        shoot(page, f"idp-{slug}-login-{size}")
+                    username, password = demo_user("jasmin")
+                    page.goto(live.url("/realms/jasmin/login"))
+                    page.get_by_label("Identifiant").fill(username)
+                    page.get_by_label("Mot de passe", exact=True).fill(password)
+                    page.get_by_role("button", name="Se connecter").click()
+                    page.wait_for_url("**/profile")
+                    shoot(page, f"idp-jasmin-profile-{size}")
+                    page.get_by_role("link", name="Changer de mot de passe").click()
+                    shoot(page, f"idp-jasmin-change-password-{size}")
+                    ctx.close()
+                browser.close()
+        finally:
+            stop_idp(live)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

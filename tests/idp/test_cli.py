@@ -1,0 +1,219 @@
+"""The ``idp`` command: init-demo, realm import, user create, audit, serve checks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from idp.cli import cli
+
+BAD_PRESET = """\
+slug = "Bad Slug"
+display_name = "Broken"
+organisation = "Org"
+
+[branding]
+primary_color = "purple"
+secondary_color = "#ffffff"
+logo_text = "B"
+
+[password_policy]
+min_length = "eight"
+"""
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "IDP_INSTANCE_PATH": str(tmp_path),
+        "IDP_DATABASE_URL": f"sqlite:///{tmp_path / 'idp.sqlite3'}",
+        "IDP_TEST_MODE": "1",
+        "IDP_ARGON2_TIME_COST": "1",
+        "IDP_ARGON2_MEMORY_COST": "1024",
+        "IDP_ARGON2_PARALLELISM": "1",
+    }
+
+
+def run(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_init_demo_is_idempotent(env: dict[str, str]) -> None:
+    first = run(env, "init-demo")
+    assert first.exit_code == 0, first.output
+    assert "realm jasmin: created, 2 demo user(s) added" in first.output
+    second = run(env, "init-demo")
+    assert second.exit_code == 0
+    assert "realm jasmin: up to date, 0 demo user(s) added" in second.output
+    assert "camille.martin" in second.output
+
+
+def test_realm_import_reports_every_error_with_line_and_field(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    preset = tmp_path / "bad.toml"
+    preset.write_text(BAD_PRESET)
+    result = CliRunner().invoke(cli, ["realm", "import", str(preset)], env=env)
+    assert result.exit_code == 2
+    out = result.output
+    assert f"{preset}:1: slug" in out
+    assert f"{preset}:6: branding.primary_color" in out
+    assert f"{preset}:11: password_policy.min_length" in out
+    listed = run(env, "realm", "list")
+    assert "Broken" not in listed.output
+
+
+def test_realm_import_syntax_error(env: dict[str, str], tmp_path: Path) -> None:
+    preset = tmp_path / "syntax.toml"
+    preset.write_text('slug = "x"\nthis is not toml\n')
+    result = CliRunner().invoke(cli, ["realm", "import", str(preset)], env=env)
+    assert result.exit_code == 2
+    assert ":2:" in result.output
+
+
+def test_realm_import_of_a_builtin_preset(env: dict[str, str]) -> None:
+    from idp.realms.preset import builtin_preset_paths
+
+    path = next(p for p in builtin_preset_paths() if p.stem == "uphf")
+    result = run(env, "realm", "import", str(path), "--with-demo-users")
+    assert result.exit_code == 0, result.output
+    assert "realm uphf imported" in result.output
+    assert "3 demo user(s) added" in result.output
+
+
+def test_realm_import_missing_file(env: dict[str, str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["realm", "import", str(tmp_path / "nope.toml")], env=env)
+    assert result.exit_code != 0
+    assert "nope.toml" in result.output
+
+
+def test_user_create_and_sign_in_audit(env: dict[str, str]) -> None:
+    run(env, "init-demo")
+    result = run(
+        env,
+        "user",
+        "create",
+        "uphf",
+        "marie.curie",
+        "--password",
+        "Radium#Polonium1898",
+        "--email",
+        "marie@example.org",
+        "--attr",
+        "first_name=Marie",
+        "--attr",
+        "birth_date=1967-11-07",
+        "--attr",
+        "secret_question=Ville ?",
+        "--attr",
+        "secret_answer=Varsovie",
+    )
+    assert result.exit_code == 0, result.output
+    assert "user marie.curie created in realm uphf" in result.output
+    again = CliRunner().invoke(
+        cli, ["user", "create", "uphf", "marie.curie", "--password", "x"], env=env
+    )
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+
+
+@pytest.mark.parametrize(
+    ("attr", "field"),
+    [
+        ("favourite=blue", "--attr favourite"),
+        ("birth_date=1999-02-31", "--attr birth_date"),
+        ("birth_date=2999-01-01", "--attr birth_date"),
+        ("noequals", "--attr noequals"),
+        ("ine=123", "--attr ine"),
+    ],
+)
+def test_user_create_bad_attr_names_the_field_and_writes_nothing(
+    env: dict[str, str], attr: str, field: str
+) -> None:
+    run(env, "init-demo")
+    result = CliRunner().invoke(
+        cli,
+        ["user", "create", "uphf", "someone", "--password", "P@ssw0rd-long-enough", "--attr", attr],
+        env=env,
+    )
+    assert result.exit_code == 2
+    assert field in result.output
+    retry = run(env, "user", "create", "uphf", "someone", "--password", "P@ssw0rd-long-enough")
+    assert retry.exit_code == 0, retry.output  # nothing half-written blocked the retry
+
+
+def test_user_create_unknown_realm(env: dict[str, str]) -> None:
+    run(env, "init-demo")
+    result = CliRunner().invoke(cli, ["user", "create", "nope", "a", "--password", "b"], env=env)
+    assert result.exit_code == 2
+    assert "unknown realm 'nope'" in result.output
+
+
+def test_audit_json(env: dict[str, str]) -> None:
+    run(env, "init-demo")
+    from idp import create_app
+    from idp.audit.service import ClientInfo
+    from idp.auth.service import sign_in
+    from idp.clock import now
+    from idp.extensions import db
+    from idp.realms.store import get_realm
+    from idp.security.passwords import current_hasher
+
+    app = create_app(
+        {
+            "INSTANCE_PATH": env["IDP_INSTANCE_PATH"],
+            "DATABASE_URL": env["IDP_DATABASE_URL"],
+            "TEST_MODE": True,
+        }
+    )
+    with app.app_context():
+        sign_in(
+            get_realm("jasmin"),
+            "camille.martin",
+            "wrong",
+            hasher=current_hasher(),
+            client=ClientInfo("127.0.0.9", "pytest"),
+            now=now(),
+        )
+        db.session.commit()
+    result = run(env, "audit", "--realm", "jasmin", "--json")
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows[-1]["event"] == "sign_in"
+    assert rows[-1]["outcome"] == "failure"
+    assert rows[-1]["ip"] == "127.0.0.9"
+    text = run(env, "audit")
+    assert "sign_in" in text.output
+    assert "camille.martin" in text.output
+
+
+def test_serve_refuses_test_mode_off_loopback(env: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "idp"), "serve", "--host", "0.0.0.0", "--port", "5999"],  # noqa: S104
+        env={**env, "PATH": str(Path(sys.executable).parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "only allowed on loopback" in proc.stderr
+
+
+def test_serve_refuses_missing_secret(env: dict[str, str]) -> None:
+    prod = {k: v for k, v in env.items() if k != "IDP_TEST_MODE"}
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "idp"), "serve", "--port", "5999"],
+        env={**prod, "PATH": str(Path(sys.executable).parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "IDP_SECRET_KEY" in proc.stderr
+    assert "Traceback" not in proc.stderr
