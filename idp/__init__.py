@@ -18,6 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from idp.config import load_config
     from idp.extensions import babel, csrf, db, limiter, migrate
     from idp.i18n import select_locale
+    from idp.push.broker import Broker
     from idp.security.headers import install_security_headers
     from idp.security.passwords import Hasher
     from idp.web.errors import install_error_handlers
@@ -35,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     app.extensions["idp.clock"] = app.config.get("CLOCK") or SystemClock()
+    app.extensions["idp.broker"] = Broker()
     app.extensions["idp.hasher"] = Hasher(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
@@ -70,11 +72,17 @@ def _jinja_helpers(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from idp.account.views import bp as account_bp
     from idp.auth.views import bp as auth_bp
+    from idp.device_api.openapi import api
+    from idp.device_api.views import bp as device_api_bp
+    from idp.mfa.views import bp as mfa_bp
     from idp.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(mfa_bp)
+    app.register_blueprint(device_api_bp)
+    api.register(app)
     if app.config["TEST_MODE"]:
         # Test-mode routes exist only in a test-mode start (DESIGN.md §4).
         from idp.testmode.views import bp as testmode_bp

@@ -215,3 +215,44 @@ def audit(realm: str | None, event: str | None, limit: int, as_json: bool) -> No
                 f"{row.event:<24} {row.outcome:<10} {row.actor or '-':<24} "
                 f"{row.ip or '-'} {extra}".rstrip()
             )
+
+
+@cli.group("device")
+def device_group() -> None:
+    """Authenticator devices."""
+
+
+@device_group.command("enroll-uri")
+@click.argument("realm")
+@click.argument("username")
+@click.option("--qr", is_flag=True, help="also draw the QR code in the terminal.")
+@with_appcontext
+def device_enroll_uri(realm: str, username: str, qr: bool) -> None:
+    """Print a one-time enrollment URI for USERNAME (for `authenticator add URI`)."""
+    from flask import current_app
+
+    from idp.clock import now
+    from idp.extensions import db
+    from idp.push.enrollment import create_offer
+    from idp.realms.store import get_realm, preset_of
+    from idp.users.service import find_user
+
+    _migrate()
+    realm_row = get_realm(realm)
+    if realm_row is None:
+        click.echo(f"error: realm: unknown realm {realm!r}", err=True)
+        sys.exit(2)
+    if not preset_of(realm_row).push.enabled:
+        click.echo(f"error: realm {realm!r} does not use push authentication", err=True)
+        sys.exit(2)
+    user = find_user(realm_row, username)
+    if user is None:
+        click.echo(f"error: username: no user {username!r} in realm {realm!r}", err=True)
+        sys.exit(2)
+    issued = create_offer(user, base_url=current_app.config["BASE_URL"], now=now())
+    db.session.commit()
+    click.echo(issued.uri)
+    if qr:
+        import segno
+
+        segno.make(issued.uri, error="m").terminal(compact=True)

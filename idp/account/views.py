@@ -17,6 +17,7 @@ from idp.clock import now
 from idp.extensions import db, limiter
 from idp.policy import rules_for
 from idp.policy.messages import rule_message, violation_message
+from idp.push.challenges import active_devices
 from idp.security.passwords import current_hasher
 from idp.web.client import client_info
 from idp.web.realm_context import bind_realm
@@ -44,7 +45,11 @@ def login_required(view: F) -> F:
 @bp.get("/profile")
 @login_required
 def profile(slug: str) -> Response | str:
-    return render_template("account/profile.html", user=g.user)
+    devices = active_devices(g.user)
+    push_enabled = g.preset.push.enabled
+    return render_template(
+        "account/profile.html", user=g.user, devices=devices, push_enabled=push_enabled
+    )
 
 
 @bp.route("/password/change", methods=["GET", "POST"])

@@ -21,6 +21,9 @@ from idp.auth.service import sign_in
 from idp.auth.session import current_user, end_session, start_session
 from idp.clock import now
 from idp.extensions import db, limiter
+from idp.mfa.service import needs_push, sign_in_challenge
+from idp.mfa.views import PENDING_KEY
+from idp.push.errors import PushRateLimited
 from idp.security.passwords import current_hasher
 from idp.web.client import client_info
 from idp.web.realm_context import bind_realm
@@ -65,9 +68,37 @@ def login(slug: str) -> Response | str:
         if result.user is not None:
             if lang:
                 session["lang"] = lang
-            start_session(result.user, now=now())
-            return redirect(safe_next(request.args.get("next"), url_for("account.profile")))
-        form.password.errors = [_("Identifiant ou mot de passe incorrect.")]
+            next_url = safe_next(request.args.get("next"), url_for("account.profile"))
+            if not needs_push(result.user):
+                start_session(result.user, now=now())
+                return redirect(next_url)
+            try:
+                challenge = sign_in_challenge(
+                    result.user,
+                    client=client_info(),
+                    now=now(),
+                    broker=current_app.extensions["idp.broker"],
+                )
+            except PushRateLimited as exc:
+                db.session.commit()
+                form.password.errors = [
+                    _(
+                        "Trop de notifications ont été envoyées. Réessayez dans %(minutes)d "
+                        "minute(s).",
+                        minutes=max(1, exc.retry_after // 60),
+                    )
+                ]
+            else:
+                session[PENDING_KEY] = {
+                    "uid": result.user.id,
+                    "gen": result.user.session_generation,
+                    "realm": g.realm.slug,
+                    "challenge": challenge.id,
+                    "next": next_url,
+                }
+                return redirect(url_for("mfa.wait"))
+        else:
+            form.password.errors = [_("Identifiant ou mot de passe incorrect.")]
     template = f"auth/login_{g.preset.login.variant}.html"
     return render_template(template, form=form)
 

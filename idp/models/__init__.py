@@ -1,7 +1,7 @@
 """SQLAlchemy models; import them all here so Alembic sees the whole metadata."""
 
 from idp.models.audit import AuditEvent
-from idp.models.device import Challenge, Device
+from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
 from idp.models.realm import Realm, RealmKey
 from idp.models.user import PasswordHistory, User, UserAttribute
@@ -10,10 +10,12 @@ __all__ = [
     "AuditEvent",
     "Challenge",
     "Device",
+    "EnrollmentOfferRecord",
     "FlowState",
     "PasswordHistory",
     "Realm",
     "RealmKey",
+    "UsedJti",
     "User",
     "UserAttribute",
 ]

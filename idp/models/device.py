@@ -12,7 +12,7 @@ from idp.extensions import db
 from idp.models.types import UTCDateTime
 from idp.models.user import User
 
-__all__ = ["Challenge", "Device"]
+__all__ = ["Challenge", "Device", "EnrollmentOfferRecord", "UsedJti"]
 
 
 class Device(db.Model):  # type: ignore[name-defined]
@@ -30,8 +30,39 @@ class Device(db.Model):  # type: ignore[name-defined]
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Base32 TOTP seed handed to this device at enrollment, when the realm offers codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
     user: Mapped[User] = relationship()
+
+
+class EnrollmentOfferRecord(db.Model):  # type: ignore[name-defined]
+    """A one-time activation offer; only the SHA-256 of its code is stored."""
+
+    __tablename__ = "enrollment_offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    realm_id: Mapped[int] = mapped_column(ForeignKey("realm.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class UsedJti(db.Model):  # type: ignore[name-defined]
+    """Device-token and enrollment ``jti`` values already accepted (replay protection)."""
+
+    __tablename__ = "used_jti"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Challenge(db.Model):  # type: ignore[name-defined]

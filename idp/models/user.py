@@ -32,6 +32,8 @@ class User(db.Model):  # type: ignore[name-defined]
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
     # False for a pre-provisioned account that still has to be activated (uphf).
     activated: Mapped[bool] = mapped_column(default=True)
+    # Set after a "Non, ce n'est pas moi" report: push-based recovery refused until then.
+    push_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     realm: Mapped[Realm] = relationship()

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return "/api/" in request.path or request.accept_mimetypes.best == "application/json"
 
 
 def _page(status: int, title: str, message: str) -> tuple[str | dict[str, object], int]:

@@ -1,0 +1,1 @@
+"""The JSON device API the authenticator app talks to (enroll, pending, events, decisions)."""

@@ -1,0 +1,1 @@
+"""Browser side of push MFA: enroll the app, list and remove devices, wait for approval."""

@@ -1,0 +1,50 @@
+"""Devices of an account, and the push step of sign-in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from idp.audit.service import ClientInfo, record
+from idp.extensions import db
+from idp.models import Challenge, Device, User
+from idp.push.broker import Broker
+from idp.push.challenges import active_devices, create_challenge, refresh_status
+from idp.realms.store import preset_of
+
+__all__ = ["needs_push", "remove_device", "sign_in_challenge", "sign_in_status"]
+
+
+def needs_push(user: User) -> bool:
+    """Push is the second factor at sign-in when the realm says so and a device exists."""
+    settings = preset_of(user.realm).push
+    return settings.enabled and settings.sign_in_second_factor and bool(active_devices(user))
+
+
+def sign_in_challenge(
+    user: User, *, client: ClientInfo, now: datetime, broker: Broker
+) -> Challenge:
+    service = f"{preset_of(user.realm).display_name} – connexion"
+    return create_challenge(
+        user, purpose="sign_in", service=service, client=client, now=now, broker=broker
+    )
+
+
+def sign_in_status(challenge_id: str, user_id: int, *, now: datetime) -> tuple[Challenge, str]:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or challenge.user_id != user_id or challenge.purpose != "sign_in":
+        raise LookupError("no such sign-in challenge")
+    return challenge, refresh_status(challenge, now=now)
+
+
+def remove_device(device: Device, *, now: datetime, client: ClientInfo, by: str) -> None:
+    device.revoked_at = now
+    record(
+        "device_removed",
+        "success",
+        now=now,
+        realm=device.user.realm.slug,
+        actor=device.user.username,
+        user_id=device.user_id,
+        client=client,
+        details={"device_id": device.id, "device_name": device.name, "by": by},
+    )

@@ -1,0 +1,1 @@
+"""Push MFA: enrollment of authenticator apps and signed number-matching challenges."""
