@@ -1,10 +1,27 @@
-"""Test-mode endpoints (DESIGN.md §4); never registered in a production start."""
+"""Test-mode endpoints (DESIGN.md §4); never registered in a production start.
+
+They let testers and benchmarks script what a browser would do: read the development
+outbox, trigger a push challenge for a user and watch its status.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.wrappers import Response
+
+from idp.clock import now
+from idp.extensions import csrf, db
+from idp.models import Challenge
+from idp.push.challenges import create_challenge, refresh_status
+from idp.push.errors import PushError
+from idp.realms.store import get_realm
+from idp.users.service import find_user
+from idp.web.client import client_info
 
 bp = Blueprint("testmode", __name__, url_prefix="/_dev")
+csrf.exempt(bp)
 
 __all__ = ["bp"]
 
@@ -14,3 +31,49 @@ def mail() -> dict[str, object]:
     outbox = current_app.extensions.get("idp.outbox")
     messages = outbox.as_json() if outbox is not None else []
     return {"messages": messages}
+
+
+@bp.post("/realms/<slug>/users/<username>/challenges")
+def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
+    """Create a push challenge as a browser sign-in would; answers its id and number."""
+    realm = get_realm(slug)
+    user = find_user(realm, username) if realm is not None else None
+    if user is None:
+        abort(404)
+    body: Any = request.get_json(silent=True) or {}
+    purpose = body.get("purpose", "sign_in") if isinstance(body, dict) else "sign_in"
+    if purpose not in {"sign_in", "password_reset"}:
+        return jsonify({"error": "purpose_invalid", "message": "sign_in or password_reset"}), 400
+    try:
+        challenge = create_challenge(
+            user,
+            purpose=purpose,
+            service=f"{realm.display_name} – test",
+            client=client_info(),
+            now=now(),
+            broker=current_app.extensions["idp.broker"],
+        )
+    except PushError as exc:
+        return jsonify({"error": exc.code, "message": exc.detail}), exc.status
+    return jsonify(
+        {
+            "challenge_id": challenge.id,
+            "number": challenge.number,
+            "choices": challenge.choices,
+            "status": challenge.status,
+        }
+    ), 201
+
+
+@bp.get("/challenges/<challenge_id>")
+def challenge_status(challenge_id: str) -> Response:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None:
+        abort(404)
+    return jsonify(
+        {
+            "challenge_id": challenge.id,
+            "status": refresh_status(challenge, now=now()),
+            "failure": challenge.failure_code,
+        }
+    )
