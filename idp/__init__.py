@@ -62,8 +62,20 @@ def _jinja_helpers(app: Flask) -> None:
         except BuildError:
             return None
 
+    def recovery_url(**values: Any) -> str | None:
+        """The realm's "forgot password" entry, when this installation runs its whole flow."""
+        from flask import g
+
+        from idp.recovery.steps import implemented
+
+        preset = getattr(g, "preset", None)
+        if preset is None or not implemented(preset.recovery.steps):
+            return None
+        return url_for("recovery.start", **{k: v for k, v in values.items() if v})
+
     app.jinja_env.globals.update(
         url_if=url_if,
+        recovery_url=recovery_url,
         current_locale=lambda: str(get_locale() or "fr"),
         format_datetime=format_datetime,
     )
@@ -75,12 +87,14 @@ def _register_blueprints(app: Flask) -> None:
     from idp.device_api.openapi import api
     from idp.device_api.views import bp as device_api_bp
     from idp.mfa.views import bp as mfa_bp
+    from idp.recovery.views import bp as recovery_bp
     from idp.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(mfa_bp)
+    app.register_blueprint(recovery_bp)
     app.register_blueprint(device_api_bp)
     api.register(app)
     if app.config["TEST_MODE"]:

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from idp.audit.service import record
 from idp.auth.forms import LoginForm
 from idp.auth.service import sign_in
 from idp.auth.session import current_user, end_session, start_session
@@ -23,6 +24,7 @@ from idp.clock import now
 from idp.extensions import db, limiter
 from idp.mfa.service import needs_push, sign_in_challenge
 from idp.mfa.views import PENDING_KEY
+from idp.policy import is_expired
 from idp.push.errors import PushRateLimited
 from idp.security.passwords import current_hasher
 from idp.web.client import client_info
@@ -69,6 +71,23 @@ def login(slug: str) -> Response | str:
             if lang:
                 session["lang"] = lang
             next_url = safe_next(request.args.get("next"), url_for("account.profile"))
+            if is_expired(result.user.password_changed_at, g.preset.password_policy, now=now()):
+                # Max age reached: no session until the password is changed.
+                record(
+                    "password_expired",
+                    "info",
+                    now=now(),
+                    realm=g.realm.slug,
+                    actor=result.user.username,
+                    user_id=result.user.id,
+                    client=client_info(),
+                )
+                db.session.commit()
+                flash(
+                    _("Votre mot de passe a expiré : vous devez le changer pour vous connecter."),
+                    "error",
+                )
+                return redirect(url_for("account.change_password", login=result.user.username))
             if not needs_push(result.user):
                 start_session(result.user, now=now())
                 return redirect(next_url)

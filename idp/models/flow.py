@@ -29,8 +29,11 @@ class FlowState(db.Model):  # type: ignore[name-defined]
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), nullable=True
     )
+    # Who the flow is about, casefolded as typed (known account or not): locks apply to it.
+    subject_key: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failure_code: Mapped[str | None] = mapped_column(String(64), nullable=True)

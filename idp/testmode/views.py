@@ -37,7 +37,9 @@ def mail() -> dict[str, object]:
 def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
     """Create a push challenge as a browser sign-in would; answers its id and number."""
     realm = get_realm(slug)
-    user = find_user(realm, username) if realm is not None else None
+    if realm is None:
+        abort(404)
+    user = find_user(realm, username)
     if user is None:
         abort(404)
     body: Any = request.get_json(silent=True) or {}

@@ -1,0 +1,175 @@
+"""Flow state: server-side, bound to the browser session, expiring, strictly ordered.
+
+Security decisions:
+- The browser holds only an opaque flow id inside the signed session cookie, next to a random
+  binding secret; the database stores the SHA-256 of that secret, so a flow id alone (leaked
+  URL, log line) opens nothing, and a flow answers only to the session that began it.
+- Every transition bumps ``version``; a form carries the version it was rendered for, so a
+  replayed or back-button POST is refused instead of re-running a step.
+- Steps run in the declared order only: the current step is ``steps[step_index]`` and the
+  only moves are "next", "stay" or "fail". A completed or failed flow is dead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import MutableMapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from idp.extensions import db
+from idp.models import FlowState, Realm
+from idp.recovery.errors import FlowCompleted, FlowExpired, FlowLocked, FlowMissing, FlowStale
+from idp.users.service import username_key
+
+__all__ = ["SESSION_KEY", "FlowHandle", "check_lock", "current_flow", "start_flow"]
+
+SESSION_KEY = "recovery_flow"
+
+
+class FlowHandle:
+    """The flow of this browser session, with the realm's ordered steps."""
+
+    def __init__(self, row: FlowState, steps: list[str]) -> None:
+        self.row = row
+        self.steps = steps
+
+    @property
+    def step(self) -> str:
+        return self.steps[self.row.step_index]
+
+    @property
+    def version(self) -> str:
+        """What a form carries: changes at every transition and differs between flows."""
+        digest = hashlib.sha256(f"{self.row.id}:{self.row.version}".encode()).hexdigest()
+        return digest[:20]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.row.data
+
+    def update(self, **values: Any) -> None:
+        # JSON columns track assignment, not in-place mutation.
+        self.row.data = {**self.row.data, **values}
+
+    def check_version(self, posted: str | None) -> None:
+        if not secrets.compare_digest(posted or "", self.version):
+            raise FlowStale("this page is out of date")
+
+    def advance(self, *, now: datetime) -> str:
+        if self.row.step_index + 1 >= len(self.steps):
+            raise FlowCompleted("no step after the last one")
+        self.row.step_index += 1
+        self.row.version += 1
+        return self.step
+
+    def touch(self) -> None:
+        """A new version of the same step (a new captcha, a new notification)."""
+        self.row.version += 1
+
+    def complete(self, *, now: datetime) -> None:
+        self.row.completed_at = now
+        self.row.version += 1
+
+    def fail(self, code: str, *, now: datetime) -> None:
+        self.row.failed_at = now
+        self.row.failure_code = code
+        self.row.version += 1
+
+    @property
+    def finished(self) -> bool:
+        return self.row.completed_at is not None or self.row.failed_at is not None
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def check_lock(
+    realm: Realm, subject: str | None, *, code: str, lock: timedelta, now: datetime
+) -> None:
+    """Refuse a new flow for ``subject`` while a recent one failed with ``code``.
+
+    Applied to the identifier as typed, known account or not, so it reveals nothing.
+    """
+    if not subject or lock <= timedelta(0):
+        return
+    last = db.session.scalar(
+        select(FlowState.failed_at)
+        .where(
+            FlowState.realm_id == realm.id,
+            FlowState.subject_key == username_key(subject),
+            FlowState.failure_code == code,
+            FlowState.failed_at > now - lock,
+        )
+        .order_by(FlowState.failed_at.desc())
+    )
+    if last is not None:
+        remaining = int((last + lock - now).total_seconds() // 60) + 1
+        raise FlowLocked("recovery is locked for this identifier", minutes=remaining)
+
+
+def start_flow(
+    session: MutableMapping[str, Any],
+    realm: Realm,
+    steps: list[str],
+    *,
+    kind: str,
+    ttl: timedelta,
+    now: datetime,
+    subject: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> FlowHandle:
+    """A new flow for this browser session; a previous one of the session is abandoned."""
+    previous = session.get(SESSION_KEY)
+    if isinstance(previous, dict):
+        old = db.session.get(FlowState, previous.get("id"))
+        if old is not None and old.completed_at is None and old.failed_at is None:
+            old.failed_at, old.failure_code = now, "abandoned"
+    binding = secrets.token_urlsafe(32)
+    row = FlowState(
+        id=secrets.token_urlsafe(24),
+        realm_id=realm.id,
+        kind=kind,
+        session_binding=_digest(binding),
+        step_index=0,
+        version=1,
+        subject_key=username_key(subject) if subject else None,
+        data=data or {},
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    db.session.add(row)
+    session[SESSION_KEY] = {"id": row.id, "binding": binding, "realm": realm.slug}
+    return FlowHandle(row, steps)
+
+
+def current_flow(
+    session: MutableMapping[str, Any],
+    realm: Realm,
+    steps: list[str],
+    *,
+    now: datetime,
+    allow_finished: bool = False,
+) -> FlowHandle:
+    ref = session.get(SESSION_KEY)
+    if not isinstance(ref, dict) or ref.get("realm") != realm.slug:
+        raise FlowMissing("no recovery in progress")
+    row = db.session.get(FlowState, ref.get("id"))
+    if (
+        row is None
+        or row.realm_id != realm.id
+        or not secrets.compare_digest(row.session_binding, _digest(str(ref.get("binding", ""))))
+    ):
+        raise FlowMissing("no recovery in progress")
+    handle = FlowHandle(row, steps)
+    if handle.finished and not allow_finished:
+        raise FlowCompleted("this recovery has ended")
+    if row.expires_at <= now and not handle.finished:
+        row.failed_at, row.failure_code = now, "expired"
+        db.session.commit()
+        raise FlowExpired("this recovery has expired")
+    return handle

@@ -1,0 +1,22 @@
+"""The step registry: a realm's TOML names steps, this maps names to implementations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from idp.recovery.steps.base import Outcome, Step, StepContext
+from idp.recovery.steps.captcha import CaptchaStep
+from idp.recovery.steps.done import DoneStep
+from idp.recovery.steps.set_password import SetPasswordStep
+from idp.recovery.steps.verify_push import VerifyPushStep
+
+__all__ = ["STEPS", "Outcome", "Step", "StepContext", "implemented"]
+
+STEPS: dict[str, Step] = {
+    step.name: step for step in (CaptchaStep(), VerifyPushStep(), SetPasswordStep(), DoneStep())
+}
+
+
+def implemented(steps: Sequence[str]) -> bool:
+    """Whether this installation can run every step of a flow."""
+    return all(name in STEPS for name in steps)

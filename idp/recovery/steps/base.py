@@ -1,0 +1,81 @@
+"""What a recovery step is: a form, a template, and a handler returning an outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+
+from idp.audit.service import ClientInfo
+from idp.models import Realm, User
+from idp.push.broker import Broker
+from idp.realms.schema import RealmPreset
+from idp.recovery.engine import FlowHandle
+from idp.security.passwords import Hasher
+from idp.users.service import find_user
+
+__all__ = ["Outcome", "Step", "StepContext"]
+
+
+@dataclass
+class StepContext:
+    flow: FlowHandle
+    realm: Realm
+    preset: RealmPreset
+    now: datetime
+    client: ClientInfo
+    broker: Broker
+    hasher: Hasher
+    config: Mapping[str, Any]
+
+    @property
+    def login(self) -> str:
+        return str(self.flow.data.get("login") or "")
+
+    def user(self) -> User | None:
+        """The account the flow is about, if the identifier names one (never revealed)."""
+        return find_user(self.realm, self.login) if self.login else None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "next" | "stay" | "fail"
+    code: str = ""
+    errors: Mapping[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def next(cls) -> Outcome:
+        return cls("next")
+
+    @classmethod
+    def stay(cls, code: str = "", errors: Mapping[str, list[str]] | None = None) -> Outcome:
+        return cls("stay", code, errors or {})
+
+    @classmethod
+    def fail(cls, code: str) -> Outcome:
+        return cls("fail", code)
+
+
+class Step:
+    """One step of a recovery flow. Subclasses set ``name`` and ``template``."""
+
+    name: ClassVar[str]
+    template: ClassVar[str]
+
+    def form(self, ctx: StepContext) -> FlaskForm:
+        from idp.recovery.forms import StepForm
+
+        return StepForm()
+
+    def prepare(self, ctx: StepContext) -> None:
+        """Called when the step is displayed (GET): set up what the page needs."""
+
+    def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
+        raise NotImplementedError
+
+    def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
+        """Extra template variables."""
+        return {}

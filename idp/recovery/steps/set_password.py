@@ -1,0 +1,47 @@
+"""``set_password``: the new password under the realm's policy, shown before typing."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from idp.policy import rules_for
+from idp.policy.messages import rule_message, violation_message
+from idp.recovery.forms import NewPasswordForm
+from idp.recovery.steps.base import Outcome, Step, StepContext
+from idp.users.password_change import apply_new_password, violations_for
+
+__all__ = ["SetPasswordStep"]
+
+
+class SetPasswordStep(Step):
+    name = "set_password"
+    template = "recovery/set_password.html"
+
+    def form(self, ctx: StepContext) -> FlaskForm:
+        return NewPasswordForm()
+
+    def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
+        form = cast(NewPasswordForm, form)
+        user = ctx.user()
+        if user is None:  # cannot happen after a verify step; fail closed
+            return Outcome.fail("no_account")
+        new = form.new_password.data or ""
+        violations = violations_for(user, new, ctx.preset.password_policy, hasher=ctx.hasher)
+        if violations:
+            messages = [str(violation_message(v)) for v in violations]
+            return Outcome.stay("policy", errors={"new_password": messages})
+        apply_new_password(
+            user, new, hasher=ctx.hasher, now=ctx.now, client=ctx.client, reason="recovery"
+        )
+        ctx.flow.update(username=user.username)
+        return Outcome.next()
+
+    def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
+        policy = ctx.preset.password_policy
+        return {
+            "rules": [rule_message(r) for r in rules_for(policy)],
+            "title": _("Réinitialiser votre mot de passe"),
+        }

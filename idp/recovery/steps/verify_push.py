@@ -1,0 +1,91 @@
+"""``verify_push``: "Envoyer une notification", number matching in the app (seed 000, 06-09).
+
+The browser shows the 2-digit number and waits; the step moves on by itself when the app
+approves. An account without a device and an unknown identifier get the same page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from idp.audit.service import record
+from idp.extensions import db
+from idp.models import Challenge
+from idp.push.challenges import active_devices, create_challenge, refresh_status
+from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
+from idp.recovery.steps.base import Outcome, Step, StepContext
+
+__all__ = ["VerifyPushStep", "challenge_state"]
+
+
+def challenge_state(ctx: StepContext) -> tuple[Challenge | None, str]:
+    challenge_id = ctx.flow.data.get("challenge_id")
+    challenge = db.session.get(Challenge, challenge_id) if challenge_id else None
+    if challenge is None:
+        return None, "none"
+    return challenge, refresh_status(challenge, now=ctx.now)
+
+
+class VerifyPushStep(Step):
+    name = "verify_push"
+    template = "recovery/verify_push.html"
+
+    def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
+        if action == "continue":
+            _challenge, status = challenge_state(ctx)
+            outcomes = {"approved": Outcome.next(), "reported": Outcome.fail("push_reported")}
+            return outcomes.get(status, Outcome.stay())
+        return self._send(ctx)
+
+    def _send(self, ctx: StepContext) -> Outcome:
+        """ "Envoyer une notification" (or send another one)."""
+        user = ctx.user()
+        if user is None or not active_devices(user):
+            record(
+                "recovery_push",
+                "failure",
+                now=ctx.now,
+                realm=ctx.realm.slug,
+                actor=ctx.login,
+                user_id=user.id if user else None,
+                client=ctx.client,
+                details={"reason": "no_device"},
+            )
+            ctx.flow.update(no_device=True)
+            return Outcome.stay()
+        service = f"{ctx.preset.display_name} – " + _("réinitialisation du mot de passe")
+        try:
+            challenge = create_challenge(
+                user,
+                purpose="password_reset",
+                service=service,
+                client=ctx.client,
+                now=ctx.now,
+                broker=ctx.broker,
+                flow_id=ctx.flow.row.id,
+            )
+        except PushBlocked:
+            return Outcome.fail("push_blocked")
+        except PushRateLimited as exc:
+            message = _(
+                "Trop de notifications ont été envoyées. Réessayez dans %(minutes)d minute(s).",
+                minutes=max(1, exc.retry_after // 60),
+            )
+            return Outcome.stay("rate_limited", errors={"push": [message]})
+        except NoDevice:
+            ctx.flow.update(no_device=True)
+            return Outcome.stay()
+        ctx.flow.update(challenge_id=challenge.id, no_device=False)
+        ctx.flow.touch()
+        return Outcome.stay()
+
+    def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
+        challenge, status = challenge_state(ctx)
+        return {
+            "challenge": challenge,
+            "push_status": status,
+            "no_device": bool(ctx.flow.data.get("no_device")),
+        }

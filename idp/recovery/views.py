@@ -1,0 +1,208 @@
+"""Recovery pages: start a flow, run its current step, serve the captcha, report outcomes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from idp.clock import now
+from idp.extensions import db, limiter
+from idp.recovery import engine
+from idp.recovery.captcha_image import audio_wav, image_png
+from idp.recovery.errors import FlowCompleted, FlowError, FlowLocked, FlowStale
+from idp.recovery.steps import STEPS, StepContext, implemented
+from idp.recovery.steps.verify_push import challenge_state
+from idp.security.passwords import current_hasher
+from idp.web.client import client_info
+from idp.web.realm_context import bind_realm
+
+bp = Blueprint("recovery", __name__, url_prefix="/realms/<slug>/recovery")
+bind_realm(bp)
+
+__all__ = ["bp"]
+
+KIND = "recovery"
+
+
+@bp.before_request
+def _only_runnable_flows() -> None:
+    if not implemented(g.preset.recovery.steps):
+        abort(404)
+
+
+def _steps() -> list[str]:
+    return list(g.preset.recovery.steps)
+
+
+def _context(flow: engine.FlowHandle) -> StepContext:
+    return StepContext(
+        flow=flow,
+        realm=g.realm,
+        preset=g.preset,
+        now=now(),
+        client=client_info(),
+        broker=current_app.extensions["idp.broker"],
+        hasher=current_hasher(),
+        config=current_app.config,
+    )
+
+
+def _problem(exc: FlowError, status: int = 400) -> tuple[str, int]:
+    db.session.commit()
+    return render_template(
+        "recovery/problem.html", code=exc.code, minutes=getattr(exc, "minutes", None)
+    ), status
+
+
+@bp.get("/")
+@limiter.limit("30 per minute")
+def start(slug: str) -> BaseResponse | tuple[str, int]:
+    login = (request.args.get("login") or "").strip()[:120]
+    opts = g.preset.recovery.captcha
+    try:
+        engine.check_lock(
+            g.realm,
+            login,
+            code="captcha_locked",
+            lock=timedelta(seconds=opts.lock_seconds),
+            now=now(),
+        )
+    except FlowLocked as exc:
+        return _problem(exc, 429)
+    flow = engine.start_flow(
+        session,
+        g.realm,
+        _steps(),
+        kind=KIND,
+        now=now(),
+        ttl=timedelta(seconds=g.preset.recovery.flow_ttl_seconds),
+        subject=login or None,
+        data={"login": login},
+    )
+    db.session.commit()
+    return redirect(url_for("recovery.step", step=flow.step))
+
+
+@bp.route("/<step>", methods=["GET", "POST"])
+def step(slug: str, step: str) -> BaseResponse | str | tuple[str, int]:
+    try:
+        flow = engine.current_flow(session, g.realm, _steps(), now=now(), allow_finished=True)
+    except FlowError as exc:
+        return _problem(exc, 410 if exc.code == "flow_expired" else 400)
+    if flow.finished:
+        if flow.row.completed_at is not None and flow.step == "done" and step == "done":
+            return render_template("recovery/done.html", flow=flow)
+        return _problem(FlowCompleted() if flow.row.completed_at else _failure(flow), 400)
+    if step != flow.step:
+        # Back/forward or a second tab: only the current step can be shown.
+        flash(_("Cette étape n'est plus disponible : reprenez où vous en étiez."), "info")
+        return redirect(url_for("recovery.step", step=flow.step))
+    impl = STEPS[flow.step]
+    ctx = _context(flow)
+    form = impl.form(ctx)
+    if request.method == "POST":
+        answer = _submit(flow, ctx, form)
+        if answer is not None:
+            return answer
+    impl.prepare(ctx)
+    db.session.commit()
+    form.flow_version.data = flow.version
+    return render_template(impl.template, form=form, flow=flow, **impl.page(ctx, form))
+
+
+def _submit(
+    flow: engine.FlowHandle, ctx: StepContext, form: FlaskForm
+) -> BaseResponse | tuple[str, int] | None:
+    """Run the current step's handler; None means "show the step again" (with errors)."""
+    try:
+        flow.check_version(request.form.get("flow_version"))
+    except FlowStale:
+        flash(_("Cette page n'était plus à jour : rien n'a été modifié. Recommencez ici."), "info")
+        return redirect(url_for("recovery.step", step=flow.step))
+    action = request.form.get("action", "submit")[:20]
+    if action == "submit" and not form.validate_on_submit():
+        return None
+    outcome = STEPS[flow.step].handle(ctx, form, action)
+    if outcome.kind == "next":
+        flow.advance(now=ctx.now)
+        STEPS[flow.step].prepare(_context(flow))
+        db.session.commit()
+        return redirect(url_for("recovery.step", step=flow.step))
+    if outcome.kind == "fail":
+        flow.fail(outcome.code, now=ctx.now)
+        db.session.commit()
+        return _problem(_failure(flow), 403)
+    for name, errors in outcome.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(errors)
+        else:
+            flash(" ".join(errors), "error")
+    return None
+
+
+class _Failed(FlowError):
+    pass
+
+
+def _failure(flow: engine.FlowHandle) -> FlowError:
+    exc = _Failed()
+    exc.code = flow.row.failure_code or "flow_failed"
+    return exc
+
+
+def _flow_at(step_name: str) -> engine.FlowHandle:
+    try:
+        flow = engine.current_flow(session, g.realm, _steps(), now=now())
+    except FlowError:
+        abort(404)
+    if flow.step != step_name:
+        abort(404)
+    return flow
+
+
+@bp.get("/captcha.png")
+def captcha_png(slug: str) -> Response:
+    flow = _flow_at("captcha")
+    resp = Response(image_png(str(flow.data.get("captcha", ""))), mimetype="image/png")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/captcha.wav")
+def captcha_wav(slug: str) -> Response:
+    flow = _flow_at("captcha")
+    if not g.preset.recovery.captcha.audio:
+        abort(404)
+    resp = Response(audio_wav(str(flow.data.get("captcha", ""))), mimetype="audio/wav")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/verify_push/status")
+def push_status(slug: str) -> Response:
+    try:
+        flow = engine.current_flow(session, g.realm, _steps(), now=now())
+    except FlowError:
+        return jsonify({"status": "none"})
+    if flow.step != "verify_push":
+        return jsonify({"status": "moved"})
+    _challenge, status = challenge_state(_context(flow))
+    return jsonify({"status": status})

@@ -1,0 +1,19 @@
+// Recovery push step: waits for the app's answer and moves on by itself (no manual refresh).
+(() => {
+  const box = document.getElementById("push-wait");
+  if (!box || box.dataset.status !== "pending") return;
+  const form = document.getElementById("push-continue");
+  const poll = async () => {
+    try {
+      const resp = await fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" },
+                                                       cache: "no-store" });
+      const body = await resp.json();
+      if (body.status === "approved" || body.status === "reported") { form.submit(); return; }
+      if (body.status !== "pending") { window.location.reload(); return; }
+    } catch (e) {
+      // network hiccup: keep polling
+    }
+    window.setTimeout(poll, 700);
+  };
+  window.setTimeout(poll, 700);
+})();
