@@ -256,3 +256,68 @@ def device_enroll_uri(realm: str, username: str, qr: bool) -> None:
         import segno
 
         segno.make(issued.uri, error="m").terminal(compact=True)
+
+
+@cli.group("policy")
+def policy_group() -> None:
+    """Password policies."""
+
+
+@policy_group.command("explain")
+@click.argument("realm")
+@click.argument("password")
+@click.option("--user", "username", default=None, help="check login, names and history too.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def policy_explain(
+    realm: str, password: str, username: str | None, lang: str, as_json: bool
+) -> None:
+    """Which rules of REALM's policy PASSWORD passes and fails (exit 1 if any fails)."""
+    from flask_babel import force_locale
+
+    from idp.policy import explain
+    from idp.policy.messages import rule_message, violation_message
+    from idp.realms.store import get_realm, preset_of
+    from idp.security.passwords import current_hasher
+    from idp.users.password_change import names_of, previous_hashes
+    from idp.users.service import find_user
+
+    realm_row = get_realm(realm)
+    if realm_row is None:
+        click.echo(f"error: realm: unknown realm {realm!r}", err=True)
+        sys.exit(2)
+    policy = preset_of(realm_row).password_policy
+    user = find_user(realm_row, username) if username else None
+    if username and user is None:
+        click.echo(f"error: --user: no user {username!r} in realm {realm!r}", err=True)
+        sys.exit(2)
+    outcomes = explain(
+        password,
+        policy,
+        login=user.username if user else None,
+        names=names_of(user) if user else (),
+        previous_hashes=previous_hashes(user, policy) if user else (),
+        verify_hash=current_hasher().verify,
+    )
+    with force_locale(lang):
+        rows = [
+            {
+                "rule": o.rule.code,
+                "passed": o.passed,
+                "text": str(rule_message(o.rule)),
+                "violations": [
+                    {"code": v.code.value, "text": str(violation_message(v))} for v in o.violations
+                ],
+            }
+            for o in outcomes
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            mark = "PASS" if row["passed"] else "FAIL"
+            click.echo(f"{mark}  {row['text']}")
+            for violation in row["violations"]:
+                click.echo(f"      - {violation['code']}: {violation['text']}")
+    sys.exit(0 if all(r["passed"] for r in rows) else 1)

@@ -15,27 +15,32 @@ from idp.policy import PasswordPolicy, Violation, evaluate
 from idp.security.passwords import Hasher
 from idp.users.service import set_password
 
-__all__ = ["apply_new_password", "violations_for"]
+__all__ = ["apply_new_password", "names_of", "previous_hashes", "violations_for"]
 
 
-def _names(user: User) -> list[str]:
+def names_of(user: User) -> list[str]:
     names = [user.attribute("first_name"), user.attribute("last_name")]
     names += user.display_name.split() if user.display_name else []
     return [n for n in names if n]
+
+
+def previous_hashes(user: User, policy: PasswordPolicy) -> list[str]:
+    """The current hash and the history, newest first, as many as the policy remembers."""
+    previous = [user.password_hash] if user.password_hash else []
+    previous += [h.password_hash for h in user.password_history]
+    return previous[: policy.history]
 
 
 def violations_for(
     user: User, candidate: str, policy: PasswordPolicy, *, hasher: Hasher
 ) -> list[Violation]:
     """Every rule of ``policy`` that ``candidate`` breaks for ``user``."""
-    previous = [user.password_hash] if user.password_hash else []
-    previous += [h.password_hash for h in user.password_history]
     return evaluate(
         candidate,
         policy,
         login=user.username,
-        names=_names(user),
-        previous_hashes=previous[: policy.history],
+        names=names_of(user),
+        previous_hashes=previous_hashes(user, policy),
         verify_hash=hasher.verify,
     )
 

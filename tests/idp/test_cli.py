@@ -217,3 +217,28 @@ def test_serve_refuses_missing_secret(env: dict[str, str]) -> None:
     assert proc.returncode != 0
     assert "IDP_SECRET_KEY" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_policy_explain(env: dict[str, str]) -> None:
+    run(env, "init-demo")
+    bad = CliRunner().invoke(
+        cli, ["policy", "explain", "uphf", "lea.dubois x", "--user", "lea.dubois"], env=env
+    )
+    assert bad.exit_code == 1
+    assert "FAIL  Ne doit pas contenir votre login" in bad.output
+    assert "contains_space" in bad.output
+    good = CliRunner().invoke(
+        cli, ["policy", "explain", "uphf", "Lille#Roubaix59", "--json"], env=env
+    )
+    assert good.exit_code == 0
+    rows = json.loads(good.output)
+    assert all(r["passed"] for r in rows)
+    reused = CliRunner().invoke(
+        cli,
+        ["policy", "explain", "uphf", "Valenciennes@2025", "--user", "lea.dubois", "--lang", "en"],
+        env=env,
+    )
+    assert reused.exit_code == 1
+    assert "FAIL  Must differ from the last 3 passwords you chose" in reused.output
+    unknown = CliRunner().invoke(cli, ["policy", "explain", "nope", "x"], env=env)
+    assert unknown.exit_code == 2
