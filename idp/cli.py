@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -301,7 +302,7 @@ def policy_explain(
         verify_hash=current_hasher().verify,
     )
     with force_locale(lang):
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "rule": o.rule.code,
                 "passed": o.passed,
