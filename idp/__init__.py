@@ -18,6 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from idp.config import load_config
     from idp.extensions import babel, csrf, db, limiter, migrate
     from idp.i18n import select_locale
+    from idp.mail import init_mail
     from idp.push.broker import Broker
     from idp.security.headers import install_security_headers
     from idp.security.passwords import Hasher
@@ -42,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         memory_cost=app.config["ARGON2_MEMORY_COST"],
         parallelism=app.config["ARGON2_PARALLELISM"],
     )
+    init_mail(app)
 
     _jinja_helpers(app)
     install_security_headers(app)
@@ -84,6 +86,7 @@ def _jinja_helpers(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from idp.account.views import bp as account_bp
     from idp.auth.views import bp as auth_bp
+    from idp.cas.views import bp as cas_bp
     from idp.device_api.openapi import api
     from idp.device_api.views import bp as device_api_bp
     from idp.mfa.views import bp as mfa_bp
@@ -95,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(mfa_bp)
     app.register_blueprint(recovery_bp)
+    app.register_blueprint(cas_bp)
     app.register_blueprint(device_api_bp)
     api.register(app)
     if app.config["TEST_MODE"]:

@@ -1,6 +1,7 @@
 """SQLAlchemy models; import them all here so Alembic sees the whole metadata."""
 
 from idp.models.audit import AuditEvent
+from idp.models.cas import ServiceTicket
 from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
 from idp.models.realm import Realm, RealmKey
@@ -15,6 +16,7 @@ __all__ = [
     "PasswordHistory",
     "Realm",
     "RealmKey",
+    "ServiceTicket",
     "UsedJti",
     "User",
     "UserAttribute",

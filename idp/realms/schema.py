@@ -22,6 +22,7 @@ from pydantic import (
 
 from idp.policy.model import PasswordPolicy
 from idp.realms.attributes import USER_ATTRIBUTE_KEYS, validate_user_attribute
+from idp.realms.cas import CasSettings
 from idp.realms.checks import cross_check
 from idp.realms.identifiers import IdentifierFormats
 from idp.realms.issues import issues_error
@@ -150,6 +151,7 @@ class RealmPreset(BaseModel):
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     urls: UrlSettings = Field(default_factory=UrlSettings)
     identifiers: IdentifierFormats = Field(default_factory=IdentifierFormats)
+    cas: CasSettings = Field(default_factory=CasSettings)
     demo_users: list[DemoUser] = Field(default_factory=list, max_length=50)
 
     @field_validator("languages")
