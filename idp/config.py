@@ -35,6 +35,14 @@ class DefaultConfig:
     BASE_URL = "http://127.0.0.1:5000"
     SMTP_URL: str | None = None
     MAIL_FROM = "Identity Provider <no-reply@idp.localhost>"
+    # Each SMTP step (connect, TLS, every reply) waits at most this long (idp.mail.smtp).
+    SMTP_TIMEOUT_SECONDS = 5.0
+    # Development outbox (no SMTP_URL): a JSON file in the instance folder shared by all
+    # workers; "" keeps it in memory (one process). Only the last MAIL_OUTBOX_LIMIT are kept.
+    MAIL_OUTBOX_FILE = "dev-outbox.json"
+    MAIL_OUTBOX_LIMIT = 200
+    # Delivered idempotency keys remembered per process (idp.mail.idempotency).
+    MAIL_SENT_KEYS_CAPACITY = 10_000
     TEST_MODE = False
     TEST_CAPTCHA_ANSWER: str | None = None
     # Host the server binds to; `idp serve` sets it so test mode can check loopback.
@@ -119,6 +127,7 @@ def validate(cfg: Mapping[str, Any]) -> None:
             f"{cfg.get('BIND_HOST')!r}, and test mode is only allowed on loopback "
             "(127.0.0.1, ::1, localhost)."
         )
+    _validate_mail(cfg)
     secret = str(cfg.get("SECRET_KEY") or "")
     relaxed = cfg["TEST_MODE"] or testing or bool(cfg.get("DEBUG_SERVER"))
     if not relaxed and (secret == DEV_SECRET or len(secret) < 32):
@@ -126,3 +135,19 @@ def validate(cfg: Mapping[str, Any]) -> None:
             "IDP_SECRET_KEY is missing or too short (32+ characters needed). "
             'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
         )
+
+
+def _validate_mail(cfg: Mapping[str, Any]) -> None:
+    from idp.mail.smtp_url import parse_smtp_url
+
+    if cfg.get("SMTP_URL"):
+        try:
+            parse_smtp_url(str(cfg["SMTP_URL"]))
+        except ValueError as exc:
+            raise ConfigError(f"IDP_SMTP_URL is not usable: {exc}.") from None
+    try:
+        timeout = float(cfg.get("SMTP_TIMEOUT_SECONDS", 5))
+    except (TypeError, ValueError):
+        timeout = 0
+    if not 0 < timeout <= 120:
+        raise ConfigError("IDP_SMTP_TIMEOUT_SECONDS must be a number of seconds in (0, 120].")

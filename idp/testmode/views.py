@@ -28,8 +28,16 @@ __all__ = ["bp"]
 
 @bp.get("/mail")
 def mail() -> dict[str, object]:
+    """The development outbox, oldest first; ``?to=ADDRESS`` keeps the mail sent to it.
+
+    Empty when mail goes through SMTP (tests then read their aiosmtpd server). The page for
+    humans is ``/_dev/mail/view`` (idp.mail.views).
+    """
     outbox = current_app.extensions.get("idp.outbox")
     messages = outbox.as_json() if outbox is not None else []
+    to = request.args.get("to", "").strip().casefold()
+    if to:
+        messages = [m for m in messages if str(m.get("to", "")).casefold() == to]
     return {"messages": messages}
 
 

@@ -2,7 +2,8 @@
 
 Security: the policy check sees the current hash and the history (argon2id, newest first) so
 "not one of the last N" is enforced; applying a password bumps the session generation, which
-ends every session of the user, and is audited.
+ends every session of the user, and is audited. The user is then mailed a "your password was
+changed" notice when they have an address; a delivery failure does not undo the change.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from idp.audit.service import ClientInfo, record
+from idp.mail.notices import notify_password_changed
 from idp.models import User
 from idp.policy import PasswordPolicy, Violation, evaluate
 from idp.security.passwords import Hasher
@@ -54,7 +56,11 @@ def apply_new_password(
     client: ClientInfo,
     reason: str,
 ) -> None:
-    """Set the password (history kept, sessions ended) and audit it. The caller commits."""
+    """Set the password (history kept, sessions ended), audit it and mail the notice.
+
+    The caller commits. The notice is best effort (``notify_password_changed``): a failing or
+    slow SMTP server is logged and audited as ``mail_failed``, and the change stands.
+    """
     set_password(user, new_password, hasher=hasher, now=now)
     record(
         "password_changed",
@@ -66,3 +72,4 @@ def apply_new_password(
         client=client,
         details={"reason": reason, "sessions_ended": True},
     )
+    notify_password_changed(user, now=now, client=client)

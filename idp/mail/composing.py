@@ -1,0 +1,73 @@
+"""Turn an ``OutgoingMail`` into a message with proper headers.
+
+Headers: ``From`` (config ``MAIL_FROM``), ``To``, ``Subject``, ``Date`` (from the injected
+clock), ``Message-ID`` (``make_msgid`` on the host of ``BASE_URL``), ``Content-Language`` and
+``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies to a robot). The body is
+``multipart/alternative``: text first, HTML second, both UTF-8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime, make_msgid
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_mailman import EmailMultiAlternatives
+
+from idp.mail.message import OutgoingMail
+
+__all__ = ["ComposedMail", "compose", "message_id_domain"]
+
+
+@dataclass(frozen=True)
+class ComposedMail:
+    mail: OutgoingMail
+    sender: str
+    message_id: str
+    date: datetime
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Message-ID": self.message_id,
+            "Date": format_datetime(self.date),
+            "Content-Language": self.mail.language,
+            "Auto-Submitted": "auto-generated",
+        }
+
+    def to_email(self, connection: Any = None) -> EmailMultiAlternatives:
+        """The Flask-Mailman message (needs an app context: Flask-Mailman reads its state)."""
+        message = EmailMultiAlternatives(
+            subject=self.mail.subject,
+            body=self.mail.text,
+            from_email=self.sender,
+            to=[self.mail.to],
+            headers=self.headers(),
+            connection=connection,
+        )
+        message.attach_alternative(self.mail.html, "text/html")
+        return message
+
+    def as_json(self) -> dict[str, Any]:
+        """What the development outbox keeps (and ``/_dev/mail`` shows)."""
+        return {
+            "to": self.mail.to,
+            "from": self.sender,
+            "subject": self.mail.subject,
+            "text": self.mail.text,
+            "html": self.mail.html,
+            "kind": self.mail.kind,
+            "language": self.mail.language,
+            "message_id": self.message_id,
+            "date": self.date.isoformat(),
+        }
+
+
+def message_id_domain(base_url: str) -> str:
+    """The right-hand side of our Message-IDs: the host the IdP is reached at."""
+    return urlsplit(base_url).hostname or "localhost"
+
+
+def compose(mail: OutgoingMail, *, sender: str, domain: str, now: datetime) -> ComposedMail:
+    return ComposedMail(mail=mail, sender=sender, message_id=make_msgid(domain=domain), date=now)
