@@ -131,7 +131,7 @@ def _tokens(device_id: str) -> list[str]:
 
 @bp.get("/events")
 @api.validate(tags=["challenges"], skip_validation=True)
-def events(slug: str) -> Response:
+def events(slug: str) -> tuple[Iterator[str], int, dict[str, str]]:
     """Server-sent events: a ``hint`` per challenge event, ``: ping`` heartbeats."""
     device_id = _device().id
     db.session.commit()
@@ -149,10 +149,14 @@ def events(slug: str) -> Response:
                 hint = sub.get(timeout=min(heartbeat, remaining))
                 yield ": ping\n\n" if hint is None else f"event: hint\ndata: {hint.to_json()}\n\n"
 
-    resp = Response(stream(), mimetype="text/event-stream")
-    resp.headers["Cache-Control"] = "no-store"
-    resp.headers["X-Accel-Buffering"] = "no"
-    return resp
+    # A (body, status, headers) tuple, not a Response: spectree's Flask plugin reads a
+    # Response's whole body (get_data) even with skip_validation, which would hold the stream.
+    headers = {
+        "Content-Type": "text/event-stream",
+        "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no",
+    }
+    return stream(), 200, headers
 
 
 @bp.post("/decisions")

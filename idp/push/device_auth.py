@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from idp.extensions import db
 from idp.models import Device, Realm, UsedJti
@@ -29,13 +30,17 @@ LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
 def remember_jti(jti: str, *, issuer: str, expires_at: datetime) -> None:
     """Record ``jti`` as used; raise TokenReplayed if it already was."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                UsedJti(jti=jti, issuer=issuer[:64], expires_at=expires_at + DEFAULT_LEEWAY)
-            )
-    except IntegrityError:
-        raise TokenReplayed("this token was already used") from None
+    # One INSERT ... ON CONFLICT DO NOTHING in the caller's transaction (no savepoint: with
+    # SQLite a released savepoint commits on its own, and a later rollback would not undo it).
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(UsedJti)
+        .values(jti=jti, issuer=issuer[:64], expires_at=expires_at + DEFAULT_LEEWAY)
+        .on_conflict_do_nothing(index_elements=["jti"])
+    )
+    if db.session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        raise TokenReplayed("this token was already used")
     # Forget expired entries now and then (they can no longer verify anyway).
     if secrets.randbelow(64) == 0:
         db.session.execute(

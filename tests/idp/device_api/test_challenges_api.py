@@ -265,3 +265,18 @@ def test_user_model_has_no_block_by_default(app: Flask) -> None:
     with app.app_context():
         users = db.session.scalars(select(User)).all()
         assert all(u.push_blocked_until is None for u in users)
+
+
+def test_sse_stream_is_not_buffered_and_carries_hints(app: Flask, device: ProtocolDevice) -> None:
+    """Regression: the stream must start at once (spectree once buffered the whole body)."""
+    app.config["SSE_MAX_SECONDS"] = 5
+    path = device.api_path + "/events"
+    resp = device.client.get(path, headers=device.auth("GET", path), buffered=False)
+    assert resp.mimetype == "text/event-stream"
+    chunks = iter(resp.response)
+    assert next(chunks).startswith(b"retry: 2000\n: connected")
+    _start(app.test_client())
+    hint = next(chunks)
+    assert hint.startswith(b"event: hint\ndata: ")
+    assert b'"event":"challenge"' in hint
+    resp.close()
