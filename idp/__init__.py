@@ -57,6 +57,8 @@ def _jinja_helpers(app: Flask) -> None:
     from flask_babel import format_datetime, get_locale
     from werkzeug.routing import BuildError
 
+    from idp.users.masking import mask_email, mask_identifier
+
     def url_if(endpoint: str, **values: Any) -> str | None:
         """The URL of ``endpoint`` when this installation has it (links to optional pages)."""
         try:
@@ -80,6 +82,8 @@ def _jinja_helpers(app: Flask) -> None:
         recovery_url=recovery_url,
         current_locale=lambda: str(get_locale() or "fr"),
         format_datetime=format_datetime,
+        mask_identifier=mask_identifier,
+        mask_email=mask_email,
     )
 
 
@@ -91,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from idp.device_api.views import bp as device_api_bp
     from idp.mfa.views import bp as mfa_bp
     from idp.recovery.views import bp as recovery_bp
+    from idp.support.views import bp as support_bp
     from idp.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
@@ -99,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mfa_bp)
     app.register_blueprint(recovery_bp)
     app.register_blueprint(cas_bp)
+    app.register_blueprint(support_bp)
     app.register_blueprint(device_api_bp)
     api.register(app)
     if app.config["TEST_MODE"]:

@@ -4,6 +4,7 @@ from idp.models.audit import AuditEvent
 from idp.models.cas import ServiceTicket
 from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
+from idp.models.jobs import PasswordJob, SupportRequest
 from idp.models.realm import Realm, RealmKey
 from idp.models.user import PasswordHistory, User, UserAttribute
 
@@ -14,9 +15,11 @@ __all__ = [
     "EnrollmentOfferRecord",
     "FlowState",
     "PasswordHistory",
+    "PasswordJob",
     "Realm",
     "RealmKey",
     "ServiceTicket",
+    "SupportRequest",
     "UsedJti",
     "User",
     "UserAttribute",

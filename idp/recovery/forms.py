@@ -8,8 +8,9 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from idp.policy import ABSOLUTE_MAX_LENGTH
+from idp.web.validators import EmailAddress
 
-__all__ = ["CaptchaForm", "NewPasswordForm", "StepForm"]
+__all__ = ["CaptchaForm", "CodeForm", "EmailForm", "NewPasswordForm", "StepForm"]
 
 
 class StepForm(FlaskForm):
@@ -46,4 +47,22 @@ class NewPasswordForm(StepForm):
             InputRequired(message=_l("Vous devez confirmer le nouveau mot de passe.")),
             EqualTo("new_password", message=_l("Les deux mots de passe ne sont pas identiques.")),
         ],
+    )
+
+
+class EmailForm(StepForm):
+    email = StringField(
+        _l("Adresse de messagerie"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre adresse de messagerie.")),
+            Length(max=254, message=_l("L'adresse ne peut pas dépasser 254 caractères.")),
+            EmailAddress(message=_l("Cette adresse de messagerie n'est pas valide.")),
+        ],
+    )
+
+
+class CodeForm(StepForm):
+    code = StringField(
+        _l("code"),
+        validators=[Length(max=20, message=_l("Le code ne peut pas dépasser 20 caractères."))],
     )

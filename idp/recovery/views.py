@@ -24,12 +24,17 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from idp.clock import now
 from idp.extensions import db, limiter
+from idp.policy import ABSOLUTE_MAX_LENGTH, explain
+from idp.policy.messages import violation_message
+from idp.policy.strength_label import strength
 from idp.recovery import engine
 from idp.recovery.captcha_image import audio_wav, image_png
 from idp.recovery.errors import FlowCompleted, FlowError, FlowLocked, FlowStale
 from idp.recovery.steps import STEPS, StepContext, implemented
 from idp.recovery.steps.verify_push import challenge_state
 from idp.security.passwords import current_hasher
+from idp.users.password_change import names_of, previous_hashes
+from idp.users.password_jobs import status_of
 from idp.web.client import client_info
 from idp.web.realm_context import bind_realm
 
@@ -148,8 +153,20 @@ def _submit(
     if outcome.kind == "fail":
         flow.fail(outcome.code, now=ctx.now)
         db.session.commit()
+        if outcome.code == "cancelled":
+            flash(
+                _(
+                    "Vous avez annulé la réinitialisation de votre mot de passe. "
+                    "Rien n'a été modifié."
+                ),
+                "info",
+            )
+            return redirect(url_for("auth.login"))
         return _problem(_failure(flow), 403)
     for name, errors in outcome.errors.items():
+        if name == "_info":
+            flash(" ".join(errors), "info")
+            continue
         field = getattr(form, name, None)
         if field is not None:
             field.errors = list(errors)
@@ -206,3 +223,65 @@ def push_status(slug: str) -> Response:
         return jsonify({"status": "moved"})
     _challenge, status = challenge_state(_context(flow))
     return jsonify({"status": status})
+
+
+@bp.get("/category/<category_id>")
+def category(slug: str, category_id: str) -> str:
+    """What to do for a category that this recovery does not serve (seed 001, step 2)."""
+    options = g.preset.recovery.choose_category
+    chosen = next((c for c in options.categories if c.id == category_id), None)
+    if chosen is None or chosen.continues:
+        abort(404)
+    return render_template("recovery/category.html", category=chosen)
+
+
+@bp.post("/password-check")
+@limiter.limit("120 per minute")
+def password_check(slug: str) -> Response:
+    """Live rule check and strength while typing (the same pure policy function as on submit)."""
+    try:
+        flow = engine.current_flow(session, g.realm, _steps(), now=now())
+    except FlowError:
+        return jsonify({"error": "flow_missing"})
+    if flow.step != "set_password":
+        return jsonify({"error": "flow_moved"})
+    body = request.get_json(silent=True)
+    password = body.get("password") if isinstance(body, dict) else None
+    if not isinstance(password, str) or len(password) > ABSOLUTE_MAX_LENGTH:
+        return jsonify({"error": "password_invalid"})
+    ctx = _context(flow)
+    user = ctx.user()
+    policy = g.preset.password_policy
+    outcomes = explain(
+        password,
+        policy,
+        login=user.username if user else None,
+        names=names_of(user) if user else (),
+        previous_hashes=previous_hashes(user, policy) if user else (),
+        verify_hash=ctx.hasher.verify,
+    )
+    violations = [v for o in outcomes for v in o.violations]
+    score, label = strength(password, [ctx.login])
+    return jsonify(
+        {
+            "ok": not violations,
+            "rules": {o.rule.code: o.passed for o in outcomes},
+            "violations": [
+                {"code": v.code.value, "text": str(violation_message(v))} for v in violations
+            ],
+            "strength": {"score": score, "label": str(label)},
+        }
+    )
+
+
+@bp.get("/apply_async/status")
+def job_status(slug: str) -> Response:
+    try:
+        flow = engine.current_flow(session, g.realm, _steps(), now=now())
+    except FlowError:
+        return jsonify({"status": "none"})
+    if flow.step != "apply_async":
+        return jsonify({"status": "moved"})
+    state = status_of(str(flow.data.get("job_id", "")), now=now())
+    db.session.commit()
+    return jsonify({"status": state})

@@ -15,9 +15,15 @@ from idp.mail.notices import notify_password_changed
 from idp.models import User
 from idp.policy import PasswordPolicy, Violation, evaluate
 from idp.security.passwords import Hasher
-from idp.users.service import set_password
+from idp.users.service import set_password_hash
 
-__all__ = ["apply_new_password", "names_of", "previous_hashes", "violations_for"]
+__all__ = [
+    "apply_new_password",
+    "apply_password_hash",
+    "names_of",
+    "previous_hashes",
+    "violations_for",
+]
 
 
 def names_of(user: User) -> list[str]:
@@ -61,7 +67,14 @@ def apply_new_password(
     The caller commits. The notice is best effort (``notify_password_changed``): a failing or
     slow SMTP server is logged and audited as ``mail_failed``, and the change stands.
     """
-    set_password(user, new_password, hasher=hasher, now=now)
+    apply_password_hash(user, hasher.hash(new_password), now=now, client=client, reason=reason)
+
+
+def apply_password_hash(
+    user: User, new_hash: str, *, now: datetime, client: ClientInfo, reason: str
+) -> None:
+    """``apply_new_password`` with a hash computed earlier (background propagation)."""
+    set_password_hash(user, new_hash, now=now)
     record(
         "password_changed",
         "success",

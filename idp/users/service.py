@@ -27,6 +27,7 @@ __all__ = [
     "find_user",
     "set_attributes",
     "set_password",
+    "set_password_hash",
     "username_key",
 ]
 
@@ -96,13 +97,18 @@ def set_attributes(user: User, clean: Mapping[str, str], *, hasher: Hasher) -> N
 
 def set_password(user: User, new_password: str, *, hasher: Hasher, now: datetime) -> None:
     """Replace the password, keep the old hash in the history, end every session."""
+    set_password_hash(user, hasher.hash(new_password), now=now)
+
+
+def set_password_hash(user: User, new_hash: str, *, now: datetime) -> None:
+    """``set_password`` with a hash computed earlier (a background job applies it)."""
     if user.password_hash:
         user.password_history.insert(
             0, PasswordHistory(password_hash=user.password_hash, created_at=now)
         )
         for stale in user.password_history[HISTORY_KEEP:]:
             user.password_history.remove(stale)
-    user.password_hash = hasher.hash(new_password)
+    user.password_hash = new_hash
     user.password_changed_at = now
     user.session_generation = (user.session_generation or 0) + 1
 

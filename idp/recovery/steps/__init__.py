@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from idp.recovery.steps.apply_async import ApplyAsyncStep
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.recovery.steps.captcha import CaptchaStep
+from idp.recovery.steps.choose_category import ChooseCategoryStep
 from idp.recovery.steps.done import DoneStep
+from idp.recovery.steps.identify_by_email import IdentifyByEmailStep
 from idp.recovery.steps.set_password import SetPasswordStep
+from idp.recovery.steps.verify_email_code import VerifyEmailCodeStep
 from idp.recovery.steps.verify_push import VerifyPushStep
 
 __all__ = ["STEPS", "Outcome", "Step", "StepContext", "implemented"]
 
 STEPS: dict[str, Step] = {
-    step.name: step for step in (CaptchaStep(), VerifyPushStep(), SetPasswordStep(), DoneStep())
+    step.name: step
+    for step in (
+        CaptchaStep(),
+        ChooseCategoryStep(),
+        IdentifyByEmailStep(),
+        VerifyEmailCodeStep(),
+        VerifyPushStep(),
+        SetPasswordStep(),
+        ApplyAsyncStep(),
+        DoneStep(),
+    )
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, cast
 
 from flask_babel import gettext as _
@@ -9,9 +10,12 @@ from flask_wtf import FlaskForm
 
 from idp.policy import rules_for
 from idp.policy.messages import rule_message, violation_message
+from idp.policy.strength_label import strength
+from idp.policy.suggestions import suggest
 from idp.recovery.forms import NewPasswordForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.users.password_change import apply_new_password, violations_for
+from idp.users.password_jobs import enqueue
 
 __all__ = ["SetPasswordStep"]
 
@@ -33,15 +37,37 @@ class SetPasswordStep(Step):
         if violations:
             messages = [str(violation_message(v)) for v in violations]
             return Outcome.stay("policy", errors={"new_password": messages})
-        apply_new_password(
-            user, new, hasher=ctx.hasher, now=ctx.now, client=ctx.client, reason="recovery"
-        )
+        if "apply_async" in ctx.flow.steps:
+            # Propagated in the background ("Veuillez patienter"): hash now, apply later.
+            delay = timedelta(seconds=ctx.preset.recovery.apply_async.delay_seconds)
+            job = enqueue(
+                user,
+                ctx.hasher.hash(new),
+                now=ctx.now,
+                delay=delay,
+                flow_id=ctx.flow.row.id,
+                client=ctx.client,
+            )
+            ctx.flow.update(job_id=job.id)
+        else:
+            apply_new_password(
+                user, new, hasher=ctx.hasher, now=ctx.now, client=ctx.client, reason="recovery"
+            )
         ctx.flow.update(username=user.username)
         return Outcome.next()
 
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
         policy = ctx.preset.password_policy
+        opts = ctx.preset.recovery.set_password
+        typed = cast(NewPasswordForm, form).new_password.data or ""
+        user = ctx.user()
         return {
-            "rules": [rule_message(r) for r in rules_for(policy)],
+            "rules": [(r.code, rule_message(r)) for r in rules_for(policy)],
             "title": _("Réinitialiser votre mot de passe"),
+            "options": opts,
+            # Shown after a submit too, so the meter works without JavaScript.
+            "strength": strength(typed, [ctx.login]) if opts.strength_meter and typed else None,
+            "suggestions": suggest(policy, opts.suggestions, login=user.username if user else None)
+            if opts.suggestions
+            else [],
         }

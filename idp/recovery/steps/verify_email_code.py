@@ -1,0 +1,204 @@
+"""``verify_email_code``: "Saisir le code de sécurité" (seed 001, step 4).
+
+Security decisions:
+- The code (digits, ``length``) is stored as an HMAC under the app secret, with its expiry
+  and a serial; a newer code replaces the older one ("Renvoyer le code"), with a cool-down and
+  a cap on resends.
+- Compared in constant time; ``max_attempts`` wrong codes end the attempt.
+- For an address with no account no code is sent, but the page and the answers are the same.
+- Delivery is idempotent per (flow, serial): retrying after an SMTP failure re-sends the same
+  code, never a second one; a success is never sent twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any, cast
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from idp.audit.service import record
+from idp.extensions import db
+from idp.mail import MailDeliveryFailed, current_mailer, mail_language, render_mail
+from idp.models import User
+from idp.recovery.forms import CodeForm
+from idp.recovery.steps.base import Outcome, Step, StepContext
+from idp.security.passwords import constant_time_equals
+
+__all__ = ["VerifyEmailCodeStep", "issue_code"]
+
+
+def _digest(code: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+
+
+def _send(ctx: StepContext, code: str, serial: int) -> Outcome:
+    user_id = ctx.flow.data.get("email_user_id")
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.email:
+        return Outcome.next()  # nothing to send; the user sees the same page
+    opts = ctx.preset.recovery.email_code
+    mail = render_mail(
+        "security_code",
+        mail_language(user.language),
+        realm_name=ctx.preset.display_name,
+        code=code,
+        expires_minutes=opts.ttl_seconds // 60,
+        display_name=user.display_name,
+    )
+    message = mail.to(
+        user.email,
+        idempotency_key=f"security_code:{ctx.flow.row.id}:{serial}",
+        realm=ctx.realm.slug,
+        user_id=user.id,
+        actor=user.username,
+    )
+    try:
+        current_mailer().send(message)
+    except MailDeliveryFailed as exc:
+        ctx.flow.update(pending_send=True)
+        return Outcome.stay("mail_failed", errors={"code": [str(exc.message())]})
+    ctx.flow.update(pending_send=False)
+    return Outcome.next()
+
+
+def issue_code(ctx: StepContext, *, first: bool) -> Outcome:
+    """Make a new code (or retry sending the current one after a failed delivery)."""
+    opts = ctx.preset.recovery.email_code
+    data = ctx.flow.data
+    if data.get("pending_send") and data.get("code_plain"):
+        return _send(ctx, str(data["code_plain"]), int(data.get("code_serial", 0)))
+    code = "".join(secrets.choice("0123456789") for _ in range(opts.length))
+    serial = int(data.get("code_serial", 0)) + 1
+    ctx.flow.update(
+        code_digest=_digest(code),
+        code_serial=serial,
+        code_failures=0,
+        code_expires=(ctx.now + timedelta(seconds=opts.ttl_seconds)).isoformat(),
+        code_sent_at=ctx.now.isoformat(),
+        resends=int(data.get("resends", 0)) + (0 if first else 1),
+        # kept only until delivery succeeds, so a retry re-sends the same code
+        code_plain=code,
+    )
+    outcome = _send(ctx, code, serial)
+    if not ctx.flow.data.get("pending_send"):
+        ctx.flow.update(code_plain=None)
+    return outcome
+
+
+class VerifyEmailCodeStep(Step):
+    name = "verify_email_code"
+    template = "recovery/verify_email_code.html"
+
+    def form(self, ctx: StepContext) -> FlaskForm:
+        return CodeForm()
+
+    def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
+        if action == "cancel":
+            return Outcome.fail("cancelled")
+        if action == "resend":
+            return self._resend(ctx)
+        return self._verify(ctx, (cast(CodeForm, form).code.data or "").strip())
+
+    def _resend(self, ctx: StepContext) -> Outcome:
+        opts = ctx.preset.recovery.email_code
+        data = ctx.flow.data
+        if data.get("pending_send"):
+            outcome = issue_code(ctx, first=False)
+        elif int(data.get("resends", 0)) >= opts.max_resends:
+            return Outcome.stay(
+                "resend_cap",
+                errors={
+                    "code": [
+                        _("Vous avez demandé trop de codes. Recommencez la procédure plus tard.")
+                    ]
+                },
+            )
+        else:
+            sent = _parse(data.get("code_sent_at"))
+            wait = (
+                (sent + timedelta(seconds=opts.resend_cooldown_seconds) - ctx.now).total_seconds()
+                if sent
+                else 0
+            )
+            if wait > 0:
+                return Outcome.stay(
+                    "cooldown",
+                    errors={
+                        "code": [
+                            _(
+                                "Patientez %(seconds)d secondes avant de demander un nouveau code.",
+                                seconds=int(wait) + 1,
+                            )
+                        ]
+                    },
+                )
+            outcome = issue_code(ctx, first=False)
+        ctx.flow.touch()
+        if outcome.kind == "next":
+            record(
+                "recovery_code_resent",
+                "info",
+                now=ctx.now,
+                realm=ctx.realm.slug,
+                actor=ctx.login or None,
+                client=ctx.client,
+            )
+            return Outcome.stay(
+                "resent", errors={"_info": [_("Un nouveau code vous a été envoyé.")]}
+            )
+        return outcome
+
+    def _verify(self, ctx: StepContext, typed: str) -> Outcome:
+        opts = ctx.preset.recovery.email_code
+        data = ctx.flow.data
+        if not typed:
+            return Outcome.stay(errors={"code": [_("Vous devez saisir le code reçu.")]})
+        expires = _parse(data.get("code_expires"))
+        if expires is None or expires <= ctx.now:
+            message = _(
+                "Ce code a expiré. Cliquez sur « Renvoyer le code » pour en recevoir un nouveau."
+            )
+            return Outcome.stay("expired", errors={"code": [message]})
+        ok = constant_time_equals(_digest(typed), str(data.get("code_digest", "")))
+        if ok and data.get("email_user_id"):
+            ctx.flow.update(code_digest=None)  # single use
+            return Outcome.next()
+        failures = int(data.get("code_failures", 0)) + 1
+        ctx.flow.update(code_failures=failures)
+        record(
+            "recovery_code",
+            "failure",
+            now=ctx.now,
+            realm=ctx.realm.slug,
+            actor=ctx.login or None,
+            client=ctx.client,
+            details={"attempt": failures},
+        )
+        if failures >= opts.max_attempts:
+            return Outcome.fail("code_attempts")
+        return Outcome.stay(
+            errors={
+                "code": [
+                    _(
+                        "Ce code n'est pas valide (%(left)d essai(s) restant(s)).",
+                        left=opts.max_attempts - failures,
+                    )
+                ]
+            }
+        )
+
+    def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
+        return {"resent": False}
+
+
+def _parse(value: object) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value) if isinstance(value, str) else None

@@ -1,0 +1,44 @@
+"""Support contact form: shape only."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from idp.web.validators import EmailAddress
+
+__all__ = ["ContactForm"]
+
+
+class ContactForm(FlaskForm):
+    name = StringField(
+        _l("Nom et prénom"),
+        validators=[
+            InputRequired(message=_l("Vous devez indiquer votre nom.")),
+            Length(max=120, message=_l("120 caractères au maximum.")),
+        ],
+    )
+    email = StringField(
+        _l("Adresse de messagerie"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre adresse de messagerie.")),
+            Length(max=254, message=_l("L'adresse ne peut pas dépasser 254 caractères.")),
+            EmailAddress(message=_l("Cette adresse de messagerie n'est pas valide.")),
+        ],
+    )
+    subject = StringField(
+        _l("Objet"),
+        validators=[
+            InputRequired(message=_l("Vous devez indiquer l'objet de votre demande.")),
+            Length(max=160, message=_l("160 caractères au maximum.")),
+        ],
+    )
+    message = TextAreaField(
+        _l("Votre message"),
+        validators=[
+            InputRequired(message=_l("Vous devez décrire votre problème.")),
+            Length(min=10, max=5000, message=_l("Entre 10 et 5000 caractères.")),
+        ],
+    )
