@@ -76,13 +76,13 @@ def _idp_env(instance: Path, port: int, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_idp(instance: Path, **extra: str) -> LiveIdp:
-    port = free_port()
+def start_idp(instance: Path, port: int | None = None, **extra: str) -> LiveIdp:
+    port = port or free_port()
     env = _idp_env(instance, port, **extra)
     idp = str(Path(sys.executable).parent / "idp")
     subprocess.run([idp, "init-demo"], env=env, check=True, capture_output=True, timeout=120)
     log_path = instance / "idp.log"
-    log = log_path.open("wb")
+    log = log_path.open("ab")
     proc = subprocess.Popen(
         [idp, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -156,3 +156,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     rep = outcome.get_result()  # type: ignore[attr-defined]
     setattr(item, "rep_" + rep.when, rep)
+
+
+def shot(page: object, name: str) -> None:
+    """Save a screenshot when IDP_SCREENSHOT_DIR is set (scripts/screenshots sets it)."""
+    directory = os.environ.get("IDP_SCREENSHOT_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
