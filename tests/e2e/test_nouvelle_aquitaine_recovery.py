@@ -53,7 +53,9 @@ def test_the_seven_steps_then_sign_in(page, na_idp: LiveIdp, smtp: SmtpServer) -
     shot(page, "na-4-code")
     [mail] = smtp.wait_for(1, timeout=10)
     assert mail["To"] == EMAIL
-    assert mail["Message-ID"] and mail["Date"] and mail["From"]
+    assert mail["Message-ID"]
+    assert mail["Date"]
+    assert mail["From"]
     page.get_by_label("code").fill(code_from(mail))
     page.get_by_role("button", name="Vérifier le code").click()
     page.get_by_role("heading", name="Modifier le mot de passe").wait_for()  # 5
