@@ -4,7 +4,7 @@ from idp.models.audit import AuditEvent
 from idp.models.cas import ServiceTicket
 from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
-from idp.models.jobs import PasswordJob, SupportRequest
+from idp.models.jobs import PasswordJob, ResetLink, SupportRequest
 from idp.models.realm import Realm, RealmKey
 from idp.models.user import PasswordHistory, User, UserAttribute
 
@@ -18,6 +18,7 @@ __all__ = [
     "PasswordJob",
     "Realm",
     "RealmKey",
+    "ResetLink",
     "ServiceTicket",
     "SupportRequest",
     "UsedJti",

@@ -11,7 +11,7 @@ from idp.extensions import db
 from idp.models.types import UTCDateTime
 from idp.models.user import User
 
-__all__ = ["PasswordJob", "SupportRequest"]
+__all__ = ["PasswordJob", "ResetLink", "SupportRequest"]
 
 
 class PasswordJob(db.Model):  # type: ignore[name-defined]
@@ -53,3 +53,26 @@ class SupportRequest(db.Model):  # type: ignore[name-defined]
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ResetLink(db.Model):  # type: ignore[name-defined]
+    """A mailed reset link (seed 003). The URL carries only a random token; its SHA-256 is here.
+
+    Valid once, until ``expires_at``, and only while no newer link was sent to the user and the
+    password has not changed since it was made.
+    """
+
+    __tablename__ = "reset_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    flow_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    user: Mapped[User] = relationship()

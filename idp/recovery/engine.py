@@ -25,7 +25,7 @@ from idp.models import FlowState, Realm
 from idp.recovery.errors import FlowCompleted, FlowExpired, FlowLocked, FlowMissing, FlowStale
 from idp.users.service import username_key
 
-__all__ = ["SESSION_KEY", "FlowHandle", "check_lock", "current_flow", "start_flow"]
+__all__ = ["SESSION_KEY", "FlowHandle", "adopt_flow", "check_lock", "current_flow", "start_flow"]
 
 SESSION_KEY = "recovery_flow"
 
@@ -173,3 +173,21 @@ def current_flow(
         db.session.commit()
         raise FlowExpired("this recovery has expired")
     return handle
+
+
+def adopt_flow(
+    session: MutableMapping[str, Any],
+    realm: Realm,
+    steps: list[str],
+    row: FlowState,
+    *,
+    now: datetime,
+    ttl: timedelta,
+) -> FlowHandle:
+    """Bind an existing flow to this browser session (a mailed link opened anywhere)."""
+    binding = secrets.token_urlsafe(32)
+    row.session_binding = _digest(binding)
+    row.version += 1
+    row.expires_at = now + ttl
+    session[SESSION_KEY] = {"id": row.id, "binding": binding, "realm": realm.slug}
+    return FlowHandle(row, steps)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from idp.policy import ABSOLUTE_MAX_LENGTH
@@ -65,4 +65,78 @@ class CodeForm(StepForm):
     code = StringField(
         _l("code"),
         validators=[Length(max=20, message=_l("Le code ne peut pas dépasser 20 caractères."))],
+    )
+
+
+class IdentityForm(StepForm):
+    """Email, first name, last name, country and organisation type (seed 003)."""
+
+    email = StringField(
+        _l("Email*"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre adresse de messagerie.")),
+            Length(max=254, message=_l("L'adresse ne peut pas dépasser 254 caractères.")),
+            EmailAddress(message=_l("Cette adresse de messagerie n'est pas valide.")),
+        ],
+    )
+    first_name = StringField(
+        _l("Prénom*"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre prénom.")),
+            Length(max=100, message=_l("100 caractères au maximum.")),
+        ],
+    )
+    last_name = StringField(
+        _l("Nom*"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre nom.")),
+            Length(max=100, message=_l("100 caractères au maximum.")),
+        ],
+    )
+    country = SelectField(
+        _l("Pays*"),
+        validators=[InputRequired(message=_l("Vous devez choisir votre pays."))],
+        validate_choice=True,
+    )
+    organisation_type = SelectField(
+        _l("Qualité*"),
+        validators=[
+            InputRequired(message=_l("Vous devez choisir la qualité de votre organisation."))
+        ],
+        validate_choice=True,
+    )
+
+    def fill_choices(
+        self,
+        countries: list[tuple[str, str]],
+        qualities: list[str],
+        default_country: str,
+        default_quality: str | None,
+    ) -> None:
+        self.country.choices = countries
+        self.organisation_type.choices = [(q, q) for q in qualities]
+        if not self.country.data:
+            self.country.data = default_country
+        if not self.organisation_type.data and default_quality:
+            self.organisation_type.data = default_quality
+
+    def identity(self) -> dict[str, str]:
+        return {
+            name: str(getattr(self, name).data or "")
+            for name in ("email", "first_name", "last_name", "country", "organisation_type")
+        }
+
+
+class IdentityPasswordForm(IdentityForm):
+    """ "Recréer un mot de passe": the five fields again and the new password (seed 003)."""
+
+    new_password = PasswordField(
+        _l("Nouveau mot de passe*"),
+        validators=[
+            InputRequired(message=_l("Vous devez choisir un nouveau mot de passe.")),
+            Length(
+                max=ABSOLUTE_MAX_LENGTH,
+                message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),
+            ),
+        ],
     )

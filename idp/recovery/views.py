@@ -22,14 +22,17 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
+from idp.audit.service import record
 from idp.clock import now
 from idp.extensions import db, limiter
+from idp.models import FlowState
 from idp.policy import ABSOLUTE_MAX_LENGTH, explain
 from idp.policy.messages import violation_message
 from idp.policy.strength_label import strength
 from idp.recovery import engine
 from idp.recovery.captcha_image import audio_wav, image_png
 from idp.recovery.errors import FlowCompleted, FlowError, FlowLocked, FlowStale
+from idp.recovery.links import LinkInvalid, check_link
 from idp.recovery.steps import STEPS, StepContext, implemented
 from idp.recovery.steps.verify_push import challenge_state
 from idp.security.passwords import current_hasher
@@ -106,6 +109,7 @@ def start(slug: str) -> BaseResponse | tuple[str, int]:
 
 
 @bp.route("/<step>", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
 def step(slug: str, step: str) -> BaseResponse | str | tuple[str, int]:
     try:
         flow = engine.current_flow(session, g.realm, _steps(), now=now(), allow_finished=True)
@@ -285,3 +289,50 @@ def job_status(slug: str) -> Response:
     state = status_of(str(flow.data.get("job_id", "")), now=now())
     db.session.commit()
     return jsonify({"status": state})
+
+
+@bp.get("/link/<token>")
+@limiter.limit("30 per minute")
+def open_link(slug: str, token: str) -> BaseResponse | tuple[str, int]:
+    """The mailed link: valid once, then the flow continues in this browser."""
+    try:
+        link = check_link(token, now=now())
+        row = db.session.get(FlowState, link.flow_id)
+        if row is None or row.realm_id != g.realm.id or row.completed_at or row.failed_at:
+            raise LinkInvalid("flow_ended")
+        steps = _steps()
+        flow = engine.adopt_flow(
+            session,
+            g.realm,
+            steps,
+            row,
+            now=now(),
+            ttl=timedelta(seconds=g.preset.recovery.flow_ttl_seconds),
+        )
+        if flow.step != "verify_email_link":
+            raise LinkInvalid("flow_moved")
+        flow.update(login=link.user.username)
+        flow.advance(now=now())
+    except LinkInvalid as exc:
+        db.session.rollback()
+        record(
+            "recovery_link",
+            "failure",
+            now=now(),
+            realm=g.realm.slug,
+            client=client_info(),
+            details={"reason": exc.reason},
+        )
+        db.session.commit()
+        return render_template("recovery/link_invalid.html"), 410
+    record(
+        "recovery_link",
+        "success",
+        now=now(),
+        realm=g.realm.slug,
+        actor=link.user.username,
+        user_id=link.user_id,
+        client=client_info(),
+    )
+    db.session.commit()
+    return redirect(url_for("recovery.step", step=flow.step))

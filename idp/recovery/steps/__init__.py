@@ -9,9 +9,11 @@ from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.recovery.steps.captcha import CaptchaStep
 from idp.recovery.steps.choose_category import ChooseCategoryStep
 from idp.recovery.steps.done import DoneStep
+from idp.recovery.steps.identify_by_attributes import IdentifyByAttributesStep
 from idp.recovery.steps.identify_by_email import IdentifyByEmailStep
 from idp.recovery.steps.set_password import SetPasswordStep
 from idp.recovery.steps.verify_email_code import VerifyEmailCodeStep
+from idp.recovery.steps.verify_email_link import VerifyEmailLinkStep
 from idp.recovery.steps.verify_push import VerifyPushStep
 
 __all__ = ["STEPS", "Outcome", "Step", "StepContext", "implemented"]
@@ -22,6 +24,8 @@ STEPS: dict[str, Step] = {
         CaptchaStep(),
         ChooseCategoryStep(),
         IdentifyByEmailStep(),
+        IdentifyByAttributesStep(),
+        VerifyEmailLinkStep(),
         VerifyEmailCodeStep(),
         VerifyPushStep(),
         SetPasswordStep(),

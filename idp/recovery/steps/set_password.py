@@ -12,8 +12,10 @@ from idp.policy import rules_for
 from idp.policy.messages import rule_message, violation_message
 from idp.policy.strength_label import strength
 from idp.policy.suggestions import suggest
-from idp.recovery.forms import NewPasswordForm
+from idp.recovery.forms import IdentityForm, IdentityPasswordForm, NewPasswordForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
+from idp.recovery.steps.identify_by_attributes import identity_form
+from idp.users.identity import identity_matches
 from idp.users.password_change import apply_new_password, violations_for
 from idp.users.password_jobs import enqueue
 
@@ -25,13 +27,26 @@ class SetPasswordStep(Step):
     template = "recovery/set_password.html"
 
     def form(self, ctx: StepContext) -> FlaskForm:
+        if _reconfirms(ctx):
+            return identity_form(ctx, IdentityPasswordForm)
         return NewPasswordForm()
 
     def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
-        form = cast(NewPasswordForm, form)
         user = ctx.user()
         if user is None:  # cannot happen after a verify step; fail closed
             return Outcome.fail("no_account")
+        if _reconfirms(ctx) and not identity_matches(user, cast(IdentityForm, form).identity()):
+            # "Vous devez saisir les informations de la même manière que lors de la création
+            # de votre compte" (seed 003): the five fields must match again.
+            return Outcome.stay(
+                "identity",
+                errors={
+                    "email": [
+                        _("Les informations saisies ne correspondent pas à celles de votre compte.")
+                    ]
+                },
+            )
+        form = cast(NewPasswordForm, form)
         new = form.new_password.data or ""
         violations = violations_for(user, new, ctx.preset.password_policy, hasher=ctx.hasher)
         if violations:
@@ -71,3 +86,7 @@ class SetPasswordStep(Step):
             if opts.suggestions
             else [],
         }
+
+
+def _reconfirms(ctx: StepContext) -> bool:
+    return "identify_by_attributes" in ctx.flow.steps

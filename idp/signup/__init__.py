@@ -1,0 +1,1 @@
+"""Self-service account creation ("Créer un compte", seed 003)."""
