@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from idp.audit.service import ClientInfo
+from idp.mail.deferred import defer
 from idp.mail.errors import MailDeliveryFailed
-from idp.mail.extension import current_mailer
 from idp.mail.mailer import Mailer
 from idp.mail.message import DeliveryResult
 from idp.mail.rendering import external_url, render_mail
@@ -51,7 +51,11 @@ def notify_password_changed(
         user_id=user.id,
         actor=user.username,
     )
-    try:
-        return (mailer or current_mailer()).send(message)
-    except MailDeliveryFailed:
-        return None
+    if mailer is not None:
+        try:
+            return mailer.send(message)
+        except MailDeliveryFailed:
+            return None
+    # Sent once the password change is committed (idp.mail.deferred).
+    defer(message)
+    return None

@@ -22,6 +22,7 @@ from sqlalchemy import or_, select, update
 
 from idp.audit.service import ClientInfo
 from idp.extensions import db
+from idp.mail.deferred import flush as flush_mail
 from idp.models import PasswordJob, User
 from idp.users.password_change import apply_password_hash
 
@@ -102,6 +103,7 @@ def run_due(*, now: datetime, limit: int = 20) -> int:
         )
         job.status, job.done_at = "done", now
         db.session.commit()
+        flush_mail()  # the "password changed" notice, now that the change is committed
         applied += 1
     return applied
 

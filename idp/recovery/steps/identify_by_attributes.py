@@ -7,7 +7,6 @@ all five match) is sent in the background, after the answer.
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import cast
 
@@ -18,8 +17,8 @@ from sqlalchemy import func, select
 
 from idp.audit.service import record
 from idp.extensions import db
-from idp.mail import current_mailer, mail_language, render_mail
-from idp.mail.errors import MailDeliveryFailed
+from idp.mail import mail_language, render_mail
+from idp.mail.deferred import defer
 from idp.models import AuditEvent, User
 from idp.recovery.forms import IdentityForm
 from idp.recovery.links import create_link
@@ -106,25 +105,8 @@ class IdentifyByAttributesStep(Step):
                 user_id=user.id,
                 actor=user.username,
             )
-            _send_after_answer(message)
+            # After the answer, so matching and non-matching requests take the same time.
+            defer(
+                message, background=bool(current_app.config.get("RESET_MAIL_IN_BACKGROUND", True))
+            )
         return Outcome.next()
-
-
-def _send_after_answer(message: object) -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if not app.config.get("RESET_MAIL_IN_BACKGROUND", True):
-        current_mailer().send(message)  # type: ignore[arg-type]
-        return
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                current_mailer().send(message)  # type: ignore[arg-type]
-                db.session.commit()
-            except MailDeliveryFailed:
-                # Audited by the mailer; the user can ask again (a new link supersedes this one).
-                db.session.commit()
-            finally:
-                db.session.remove()
-
-    threading.Thread(target=run, name="reset-link-mail", daemon=True).start()
