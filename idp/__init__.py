@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from idp.device_api.views import bp as device_api_bp
     from idp.mfa.views import bp as mfa_bp
     from idp.recovery.views import bp as recovery_bp
+    from idp.sesame.views import bp as sesame_bp
     from idp.signup.views import bp as signup_bp
     from idp.support.views import bp as support_bp
     from idp.web.views import bp as web_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cas_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(signup_bp)
+    app.register_blueprint(sesame_bp)
     app.register_blueprint(device_api_bp)
     api.register(app)
     if app.config["TEST_MODE"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from idp.policy import ABSOLUTE_MAX_LENGTH
@@ -31,6 +31,8 @@ class CaptchaForm(StepForm):
 
 
 class NewPasswordForm(StepForm):
+    # Shown and required only when the flow has an accept_rules step (seed 004).
+    accept_rules = BooleanField(_l("Je reconnais avoir pris connaissance du règlement intérieur"))
     new_password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[
@@ -138,5 +140,36 @@ class IdentityPasswordForm(IdentityForm):
                 max=ABSOLUTE_MAX_LENGTH,
                 message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),
             ),
+        ],
+    )
+
+
+class NumberForm(StepForm):
+    kind = SelectField(
+        validators=[InputRequired(message=_l("Choisissez un type de numéro."))],
+        validate_choice=True,
+    )
+    number = StringField(
+        _l("Numéro"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre numéro.")),
+            Length(max=40, message=_l("40 caractères au maximum.")),
+        ],
+    )
+    birth_date = StringField(
+        _l("Date de naissance"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre date de naissance.")),
+            Length(max=10, message=_l("La date de naissance doit être au format jj/mm/aaaa.")),
+        ],
+    )
+
+
+class AnswerForm(StepForm):
+    answer = StringField(
+        _l("votre réponse"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre réponse.")),
+            Length(max=200, message=_l("200 caractères au maximum.")),
         ],
     )

@@ -151,6 +151,8 @@ def _submit(
     outcome = STEPS[flow.step].handle(ctx, form, action)
     if outcome.kind == "next":
         flow.advance(now=ctx.now)
+        while STEPS[flow.step].satisfied(_context(flow)):
+            flow.advance(now=ctx.now)
         STEPS[flow.step].prepare(_context(flow))
         db.session.commit()
         return redirect(url_for("recovery.step", step=flow.step))

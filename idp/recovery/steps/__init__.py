@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from idp.recovery.steps.accept_rules import AcceptRulesStep
 from idp.recovery.steps.apply_async import ApplyAsyncStep
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.recovery.steps.captcha import CaptchaStep
@@ -11,10 +12,12 @@ from idp.recovery.steps.choose_category import ChooseCategoryStep
 from idp.recovery.steps.done import DoneStep
 from idp.recovery.steps.identify_by_attributes import IdentifyByAttributesStep
 from idp.recovery.steps.identify_by_email import IdentifyByEmailStep
+from idp.recovery.steps.identify_by_number import IdentifyByNumberStep
 from idp.recovery.steps.set_password import SetPasswordStep
 from idp.recovery.steps.verify_email_code import VerifyEmailCodeStep
 from idp.recovery.steps.verify_email_link import VerifyEmailLinkStep
 from idp.recovery.steps.verify_push import VerifyPushStep
+from idp.recovery.steps.verify_secret_question import VerifySecretQuestionStep
 
 __all__ = ["STEPS", "Outcome", "Step", "StepContext", "implemented"]
 
@@ -25,6 +28,9 @@ STEPS: dict[str, Step] = {
         ChooseCategoryStep(),
         IdentifyByEmailStep(),
         IdentifyByAttributesStep(),
+        IdentifyByNumberStep(),
+        VerifySecretQuestionStep(),
+        AcceptRulesStep(),
         VerifyEmailLinkStep(),
         VerifyEmailCodeStep(),
         VerifyPushStep(),

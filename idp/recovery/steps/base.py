@@ -70,6 +70,10 @@ class Step:
 
         return StepForm()
 
+    def satisfied(self, ctx: StepContext) -> bool:
+        """True when an earlier page already did this step's work (it then passes on)."""
+        return False
+
     def prepare(self, ctx: StepContext) -> None:
         """Called when the step is displayed (GET): set up what the page needs."""
 

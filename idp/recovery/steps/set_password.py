@@ -47,6 +47,15 @@ class SetPasswordStep(Step):
                 },
             )
         form = cast(NewPasswordForm, form)
+        if "accept_rules" in ctx.flow.steps and not form.accept_rules.data:
+            return Outcome.stay(
+                "rules",
+                errors={
+                    "accept_rules": [
+                        _("Vous devez reconnaître avoir pris connaissance du règlement intérieur.")
+                    ]
+                },
+            )
         new = form.new_password.data or ""
         violations = violations_for(user, new, ctx.preset.password_policy, hasher=ctx.hasher)
         if violations:
@@ -68,7 +77,7 @@ class SetPasswordStep(Step):
             apply_new_password(
                 user, new, hasher=ctx.hasher, now=ctx.now, client=ctx.client, reason="recovery"
             )
-        ctx.flow.update(username=user.username)
+        ctx.flow.update(username=user.username, rules_accepted="accept_rules" in ctx.flow.steps)
         return Outcome.next()
 
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:

@@ -303,6 +303,21 @@ def test_password_older_than_90_days_must_be_changed(
     assert "Votre mot de passe a expiré" in page
 
 
-def test_realms_without_an_implemented_flow_show_no_link(client: FlaskClient) -> None:
-    assert "/recovery/" not in client.get("/realms/uphf/login").get_data(as_text=True)
-    assert client.get("/realms/uphf/recovery/").status_code == 404
+def test_realms_without_an_implemented_flow_show_no_link(app: Flask, client: FlaskClient) -> None:
+    """A preset may name a step this installation does not run (verify_totp): no dead link."""
+    from idp.realms.preset import builtin_preset_paths, parse_preset
+    from idp.realms.store import import_preset
+
+    text = next(p for p in builtin_preset_paths() if p.stem == "jasmin").read_text()
+    text = text.replace('slug = "jasmin"', 'slug = "jasmin-totp"').replace(
+        'steps = ["captcha", "verify_push", "set_password", "done"]',
+        'steps = ["captcha", "verify_totp", "set_password", "done"]',
+    )
+    with app.app_context():
+        import_preset(parse_preset(text, "jasmin-totp.toml"), now=app.extensions["idp.clock"].now())
+        db.session.commit()
+    assert "/recovery/" not in client.get("/realms/jasmin-totp/login").get_data(as_text=True)
+    assert client.get("/realms/jasmin-totp/recovery/").status_code == 404
+    assert "/recovery/" in client.get("/realms/uphf/sesame/identifiants-oublies").get_data(
+        as_text=True
+    )

@@ -1,0 +1,84 @@
+"""``identify_by_number_and_birth_date``: "Numéro étudiant", "Numéro INE", "Numéro personnel"
+or "UID", then the number and "Date de naissance" (jj/mm/aaaa), "Valider" (seed 004).
+
+A mismatch gives the same message whatever was wrong; a few of them end the attempt.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from idp.audit.service import record
+from idp.realms.identifiers import IdentifierKind
+from idp.recovery.forms import NumberForm
+from idp.recovery.steps.base import Outcome, Step, StepContext
+from idp.users.identification import find_by_number, normalise_number, parse_birth_date_fr
+from idp.users.service import username_key
+
+__all__ = ["MAX_MISMATCHES", "IdentifyByNumberStep"]
+
+MAX_MISMATCHES = 5
+
+
+class IdentifyByNumberStep(Step):
+    name = "identify_by_number_and_birth_date"
+    template = "recovery/identify_by_number.html"
+
+    def form(self, ctx: StepContext) -> FlaskForm:
+        form = NumberForm()
+        kinds = list(ctx.preset.recovery.identify_by_number.kinds)
+        form.kind.choices = [(k, k) for k in kinds]
+        if not form.kind.data:
+            form.kind.data = request.args.get("kind") if request.args.get("kind") in kinds else None
+        return form
+
+    def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
+        form = cast(NumberForm, form)
+        kind = IdentifierKind(form.kind.data)
+        birth = parse_birth_date_fr(form.birth_date.data or "", today=ctx.now.date())
+        if birth is None:
+            message = _(
+                "La date de naissance doit être une date réelle et passée, au format jj/mm/aaaa."
+            )
+            return Outcome.stay(errors={"birth_date": [message]})
+        number = normalise_number(kind, form.number.data or "")
+        if not ctx.preset.identifiers.accepts(kind, number):
+            return Outcome.stay(errors={"number": [_("Ce numéro n'a pas le bon format.")]})
+        user = find_by_number(ctx.realm, ctx.preset.identifiers, kind, number, birth)
+        ctx.flow.row.subject_key = username_key(f"{kind.value}:{number}")
+        if user is None or not user.activated:
+            failures = int(ctx.flow.data.get("identify_failures", 0)) + 1
+            ctx.flow.update(identify_failures=failures)
+            record(
+                "recovery_identify",
+                "failure",
+                now=ctx.now,
+                realm=ctx.realm.slug,
+                actor=f"{kind.value}:{number}",
+                client=ctx.client,
+                details={"attempt": failures},
+            )
+            if failures >= MAX_MISMATCHES:
+                return Outcome.fail("identify_attempts")
+            return Outcome.stay(
+                errors={
+                    "number": [
+                        _(
+                            "Les informations saisies ne permettent pas de vous identifier. "
+                            "Vérifiez votre numéro et votre date de naissance."
+                        )
+                    ]
+                }
+            )
+        ctx.flow.update(login=user.username, kind=kind.value)
+        return Outcome.next()
+
+    def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
+        return {
+            "kinds": list(ctx.preset.recovery.identify_by_number.kinds),
+            "kind": cast(NumberForm, form).kind.data,
+        }

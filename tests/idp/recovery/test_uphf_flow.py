@@ -1,0 +1,200 @@
+"""The uphf flow (seed 004): number + birth date, question joker, strict policy, the rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.idp.conftest import csrf_from, login, text_of
+
+BASE = "/realms/uphf/recovery"
+STEP1 = f"{BASE}/identify_by_number_and_birth_date"
+NEW = "Lille#Roubaix2027"
+
+
+def _form(client: FlaskClient, path: str) -> dict[str, str]:
+    page = client.get(path).get_data(as_text=True)
+    return dict(re.findall(r'name="(csrf_token|flow_version)"[^>]*value="([^"]*)"', page))
+
+
+def _identify(client: FlaskClient, kind: str, number: str, birth: str) -> Any:
+    return client.post(
+        STEP1,
+        data={
+            **_form(client, f"{STEP1}?kind={kind}"),
+            "kind": kind,
+            "number": number,
+            "birth_date": birth,
+        },
+    )
+
+
+def _answer(client: FlaskClient, answer: str) -> Any:
+    path = f"{BASE}/verify_secret_question"
+    return client.post(path, data={**_form(client, path), "answer": answer})
+
+
+def _new_password(
+    client: FlaskClient, password: str, confirmation: str | None = None, rules: bool = True
+) -> Any:
+    path = f"{BASE}/set_password"
+    data = {
+        **_form(client, path),
+        "new_password": password,
+        "confirmation": confirmation or password,
+    }
+    if rules:
+        data["accept_rules"] = "y"
+    return client.post(path, data=data)
+
+
+@pytest.mark.parametrize(
+    ("kind", "number"), [("student_number", "22104578"), ("ine", "0912345671c")]
+)
+def test_recover_by_student_number_and_by_ine(
+    app: Flask, client: FlaskClient, kind: str, number: str
+) -> None:
+    page = text_of(client.get("/realms/uphf/sesame/identifiants-oublies"))
+    assert "Récupérer mon mot de passe" in page
+    assert "Récupérer mon identifiant" in page
+    client.get(f"{BASE}/")
+    page = text_of(client.get(STEP1))
+    for label in (
+        "Numéro étudiant",
+        "Numéro INE",
+        "Numéro personnel",
+        "UID",
+        "Il figure sur votre carte multiservice.",
+    ):
+        assert label in page
+    resp = _identify(client, kind, number, "17/04/2003")
+    assert resp.headers["Location"].endswith(f"{BASE}/verify_secret_question"), text_of(resp)
+    page = text_of(client.get(f"{BASE}/verify_secret_question"))
+    assert "Quel est le nom de votre premier animal de compagnie ?" in page
+    assert "50%" in page
+    assert _answer(client, "  caramel ").status_code == 302
+    page = text_of(client.get(f"{BASE}/set_password"))
+    for rule in (
+        "Doit comporter entre 12 et 30 caractères",
+        "Ne doit comporter aucun espace",
+        "Ne doit pas contenir votre login",
+        "Doit être différent des 3 derniers mots de passe que vous avez choisis",
+        "Je reconnais avoir pris connaissance du règlement intérieur",
+    ):
+        assert rule in page
+    resp = _new_password(client, NEW)
+    page = text_of(client.get(resp.headers["Location"]))
+    assert "Voilà, votre mot de passe a bien été modifié" in page
+    assert login(app.test_client(), "uphf", "lea.dubois", NEW).status_code == 302
+    assert any(m["kind"] == "password_changed" for m in app.extensions["idp.outbox"].as_json())
+
+
+@pytest.mark.parametrize(
+    ("number", "birth"),
+    [("22104578", "18/04/2003"), ("22104579", "17/04/2003"), ("99999999", "01/01/2000")],
+)
+def test_any_mismatch_gives_the_same_message(client: FlaskClient, number: str, birth: str) -> None:
+    client.get(f"{BASE}/")
+    page = text_of(_identify(client, "student_number", number, birth))
+    assert "Les informations saisies ne permettent pas de vous identifier." in page
+
+
+@pytest.mark.parametrize(
+    ("number", "birth", "message"),
+    [
+        ("2210457", "17/04/2003", "Ce numéro n'a pas le bon format."),
+        ("22104578", "31/02/2003", "au format jj/mm/aaaa"),
+        ("22104578", "17/04/2099", "au format jj/mm/aaaa"),
+        ("22104578", "2003-04-17", "au format jj/mm/aaaa"),
+    ],
+)
+def test_malformed_numbers_and_dates(
+    client: FlaskClient, number: str, birth: str, message: str
+) -> None:
+    client.get(f"{BASE}/")
+    assert message in text_of(_identify(client, "student_number", number, birth))
+
+
+def test_ine_check_character(client: FlaskClient) -> None:
+    client.get(f"{BASE}/")
+    assert "Ce numéro n'a pas le bon format." in text_of(
+        _identify(client, "ine", "0912345671D", "17/04/2003")
+    )
+
+
+def test_wrong_answers_lock_recovery(app: Flask, client: FlaskClient) -> None:
+    client.get(f"{BASE}/")
+    _identify(client, "student_number", "22104578", "17/04/2003")
+    assert "(2 essai(s) restant(s))" in text_of(_answer(client, "Médor"))
+    assert "(1 essai(s) restant(s))" in text_of(_answer(client, "Rex"))
+    assert _answer(client, "Félix").status_code == 403
+    other = app.test_client()
+    other.get(f"{BASE}/")
+    _identify(other, "student_number", "22104578", "17/04/2003")
+    resp = _answer(other, "Caramel")
+    assert resp.status_code == 403  # locked for a while even with the right answer
+
+
+def _to_password(client: FlaskClient) -> None:
+    client.get(f"{BASE}/")
+    _identify(client, "student_number", "22104578", "17/04/2003")
+    _answer(client, "Caramel")
+
+
+def test_every_rule_failure_listed_and_nothing_changes(app: Flask, client: FlaskClient) -> None:
+    _to_password(client)
+    page = text_of(_new_password(client, "lea.dubois ab"))
+    assert "Ne doit comporter aucun espace" in page
+    assert "Ne doit pas contenir votre login" in page
+    assert "1 majuscule minimum" in page
+    assert "Caractères non autorisés : ." in page
+    page = text_of(_new_password(client, "Valenciennes@2025"))
+    assert "Doit être différent des 3 derniers mots de passe" in page
+    page = text_of(_new_password(client, NEW, rules=False))
+    assert "Vous devez reconnaître avoir pris connaissance du règlement intérieur." in page
+    page = text_of(_new_password(client, NEW, confirmation=NEW + "x"))
+    assert "Les deux mots de passe ne sont pas identiques." in page
+    assert login(app.test_client(), "uphf", "lea.dubois", "Valenciennes@2025").status_code == 302
+
+
+def test_identifier_recovery(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/realms/uphf/sesame/identifiant?kind=staff_number").get_data(as_text=True)
+    resp = client.post(
+        "/realms/uphf/sesame/identifiant",
+        data={
+            "csrf_token": csrf_from(page),
+            "kind": "staff_number",
+            "number": "071234",
+            "birth_date": "22/09/1978",
+        },
+    )
+    text = text_of(resp)
+    assert "Votre identifiant est : n..." in text
+    mails = [
+        m for m in app.extensions["idp.outbox"].as_json() if m["kind"] == "identifier_reminder"
+    ]
+    assert len(mails) == 1
+    assert "nathalie.roux" in mails[0]["text"]
+    bad = client.post(
+        "/realms/uphf/sesame/identifiant",
+        data={
+            "csrf_token": csrf_from(page),
+            "kind": "staff_number",
+            "number": "071234",
+            "birth_date": "23/09/1978",
+        },
+    )
+    assert "ne permettent pas de vous identifier" in text_of(bad)
+
+
+def test_portal_pages(client: FlaskClient) -> None:
+    login_page = text_of(client.get("/realms/uphf/login"))
+    assert "Mot de passe oublié ?" in login_page
+    assert "Besoin d'aide ?" in login_page
+    assert "Besoin d'aide ?" in text_of(client.get("/realms/uphf/sesame/aide"))
+    assert "Règlement intérieur" in text_of(client.get("/realms/uphf/sesame/reglement-interieur"))
+    assert client.get("/realms/jasmin/sesame/").status_code == 404
