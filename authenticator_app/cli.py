@@ -1,0 +1,332 @@
+"""``authenticator --vault PATH <verb>``: the headless authenticator, a thin layer on the core.
+
+Exit status: 0 the verb did what it says; 1 it did not (denied by the IdP, no challenge in
+time, a refused challenge...); 2 usage or input error; 3 vault error; 4 the IdP is unreachable
+or answers something else than the protocol. Errors go to stderr as one line,
+``error [code]: message``. See ``docs/authenticator-headless.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import requests
+
+from authenticator_app import __version__
+from authenticator_app.core import summaries
+from authenticator_app.core import watcher as watching
+from authenticator_app.core.clock import Clock, RandomBytes, system_clock, system_random
+from authenticator_app.core.codes import current_codes
+from authenticator_app.core.decisions import Decision
+from authenticator_app.core.enrollment import Enroller
+from authenticator_app.core.errors import (
+    AuthenticatorError,
+    ChallengeRefused,
+    InputError,
+    NoChallenge,
+    NumberInvalid,
+)
+from authenticator_app.core.idp_errors import IdpRefused
+from authenticator_app.core.push_service import PushService
+from authenticator_app.core.unlock import unlock_vault
+from authenticator_app.core.vault import Vault, default_vault_path
+from authenticator_app.core.vault_crypto import KdfParams
+
+__all__ = ["EXIT_FAILED", "EXIT_NETWORK", "EXIT_OK", "EXIT_USAGE", "EXIT_VAULT", "main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_VAULT, EXIT_NETWORK = 0, 1, 2, 3, 4
+EXIT_BY_KIND = {"refused": EXIT_FAILED, "input": EXIT_USAGE, "vault": EXIT_VAULT}
+DEFAULT_TIMEOUT_SECONDS = 30.0
+GUI_MISSING = (
+    "the authenticator GUI is not installed yet; use a verb "
+    "(authenticator --vault PATH add|list|code|pending|approve|deny|watch, see --help)"
+)
+
+
+class _UsageError(InputError):
+    code = "usage"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+@dataclass
+class Cli:
+    """What a run needs from the outside world (tests replace any of it)."""
+
+    env: Mapping[str, str]
+    out: TextIO
+    err: TextIO
+    clock: Clock = system_clock
+    rng: RandomBytes = system_random
+    kdf: KdfParams | None = None
+    session_factory: Callable[[], requests.Session] = requests.Session
+    prompt: Callable[[str], str] = getpass.getpass
+    interactive: bool = False
+    vault_path: Path = field(default_factory=Path)
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def json(self, value: Any) -> None:
+        self.print(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def document(self, **members: Any) -> None:
+        """A ``--json`` document: ``{"v": SUMMARY_VERSION, ...members}``."""
+        self.json({"v": summaries.SUMMARY_VERSION, **members})
+
+    def warn(self, text: str) -> None:
+        self.err.write(text + "\n")
+        self.err.flush()
+
+    def refused(self, refusal: ChallengeRefused) -> None:
+        where = f" (challenge {refusal.challenge_id})" if refusal.challenge_id else ""
+        self.warn(f"refused [{refusal.code}]: {refusal.message}{where}")
+
+    def open_vault(self, *, create: bool = False) -> Vault:
+        return unlock_vault(
+            self.vault_path,
+            self.env,
+            prompt=self.prompt,
+            interactive=self.interactive,
+            create=create,
+            kdf=self.kdf,
+            rng=self.rng,
+        )
+
+    def service(self, vault: Vault) -> PushService:
+        return PushService(
+            vault, clock=self.clock, rng=self.rng, session_factory=self.session_factory
+        )
+
+
+# --- verbs --------------------------------------------------------------------------------------
+
+
+def _add(cli: Cli, args: argparse.Namespace) -> int:
+    vault = cli.open_vault(create=True)
+    enroller = Enroller(vault, clock=cli.clock, rng=cli.rng, session_factory=cli.session_factory)
+    account = enroller.add_uri(
+        args.uri, device_name=args.name, allow_insecure_http=args.allow_insecure_http
+    )
+    if args.json:
+        cli.document(account=summaries.account_summary(account))
+    elif account.push is not None:
+        cli.print(
+            f"enrolled {account.label} as device {account.push.device_id} "
+            f"(realm {account.push.realm}, matching {account.push.matching_mode})"
+        )
+    else:
+        cli.print(f"added {account.label} ({', '.join(account.kinds)})")
+    return EXIT_OK
+
+
+def _list(cli: Cli, args: argparse.Namespace) -> int:
+    accounts = cli.open_vault().accounts
+    if args.json:
+        cli.document(accounts=[summaries.account_summary(a) for a in accounts])
+        return EXIT_OK
+    if not accounts:
+        cli.warn("the vault holds no account")
+    for account in accounts:
+        device = f"  device {account.push.device_id}" if account.push else ""
+        cli.print(f"{account.id}  {account.label}  [{'+'.join(account.kinds)}]{device}")
+    return EXIT_OK
+
+
+def _code(cli: Cli, args: argparse.Namespace) -> int:
+    rows = current_codes(cli.open_vault(), args.account, now=cli.clock())
+    if args.json:
+        cli.document(codes=[summaries.code_summary(a, c) for a, c in rows])
+    elif args.account and len(rows) == 1:
+        cli.print(rows[0][1].code)
+    else:
+        for account, code in rows:
+            left = f"  ({code.remaining} s)" if code.remaining is not None else ""
+            cli.print(f"{code.code}  {account.label}{left}")
+    return EXIT_OK
+
+
+def _pending(cli: Cli, args: argparse.Namespace) -> int:
+    service = cli.service(cli.open_vault())
+    inbox = service.new_inbox()
+    changes = service.refresh(inbox, service.push_accounts(args.account))
+    now = cli.clock()
+    if args.json:
+        cli.document(
+            challenges=[summaries.challenge_summary(p, now=now) for p in inbox.pending],
+            refused=[summaries.refusal_summary(r) for r in changes.refused],
+        )
+        return EXIT_OK
+    for refusal in changes.refused:
+        cli.refused(refusal)
+    if not len(inbox):
+        cli.warn("no pending challenge")
+    for pending in inbox.pending:
+        cli.print(summaries.challenge_line(pending, now=cli.clock()))
+    return EXIT_OK
+
+
+def _answer(cli: Cli, args: argparse.Namespace, decision: Decision) -> int:
+    if args.timeout < 0:
+        raise _UsageError("--timeout must not be negative")
+    number = getattr(args, "number", None)
+    if number is not None and not 0 <= number <= 99:
+        raise NumberInvalid(f"{number} is not between 0 and 99")
+    service = cli.service(cli.open_vault())
+    inbox = service.new_inbox()
+    pending, seen = service.wait_for_challenge(
+        inbox, service.push_accounts(args.account), timeout=args.timeout
+    )
+    for refusal in seen.refused:
+        cli.refused(refusal)
+    if pending is None:
+        raise NoChallenge(f"no challenge arrived within {args.timeout:g} s")
+    if decision == "approve" and pending.challenge.matching.mode == "none" and number is not None:
+        cli.warn("note: this challenge uses no number matching; --number is not sent")
+    outcome = service.answer(pending, decision, number=number, inbox=inbox)
+    cli.print(f"{outcome.status} challenge {outcome.challenge_id} ({pending.account.label})")
+    return EXIT_OK if outcome.succeeded else EXIT_FAILED
+
+
+def _watch(cli: Cli, args: argparse.Namespace) -> int:
+    service = cli.service(cli.open_vault())
+    watcher = watching.Watcher(service, service.push_accounts(args.account))
+    labels = {a.id: a.label for a in watcher.accounts.values()}
+
+    def emit(event: watching.WatchEvent) -> None:
+        if isinstance(event, watching.ConnectionChanged | watching.WatchProblem):
+            cli.warn(watching.status_line(event, labels[event.account_id]))
+        elif args.json:
+            cli.json(watching.watch_event_summary(event, now=cli.clock()))
+        elif isinstance(event, watching.ChallengeArrived):
+            cli.print(summaries.challenge_line(event.pending, now=cli.clock()))
+        elif isinstance(event, watching.ChallengeRefusedEvent):
+            cli.refused(event.refusal)
+        elif isinstance(event, watching.ChallengeDropped):
+            cli.print(f"dropped {event.dropped.challenge_id} ({event.dropped.reason})")
+
+    # SIGTERM ends a watch as cleanly as Ctrl-C (a test harness stopping the subprocess).
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+    try:
+        watcher.run(emit)
+    except KeyboardInterrupt:
+        watcher.stop()
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+    return EXIT_OK
+
+
+# --- parser and entry point ---------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--vault", type=Path, default=argparse.SUPPRESS, help="the vault file")
+    parser = _Parser(
+        prog="authenticator",
+        parents=[common],
+        description="Headless authenticator: push approvals and one-time codes.",
+    )
+    parser.add_argument("--version", action="version", version=f"authenticator {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    def verb(name: str, run: Callable[[Cli, argparse.Namespace], int], text: str) -> Any:
+        sub = verbs.add_parser(name, parents=[common], help=text, description=text)
+        sub.set_defaults(run=run)
+        return sub
+
+    add = verb("add", _add, "add an account from an otpauth:// URI (enrolls push offers)")
+    add.add_argument("uri")
+    add.add_argument("--allow-insecure-http", action="store_true")
+    add.add_argument("--name", help="device name shown at the IdP")
+    add.add_argument("--json", action="store_true")
+    lst = verb("list", _list, "list the accounts")
+    lst.add_argument("--json", action="store_true")
+    code = verb("code", _code, "print current one-time code(s)")
+    code.add_argument("account", nargs="?", help="issuer:account or a label substring")
+    code.add_argument("--json", action="store_true")
+    pending = verb("pending", _pending, "list verified pending challenges")
+    pending.add_argument("--json", action="store_true")
+    approve = verb(
+        "approve",
+        lambda c, a: _answer(c, a, "approve"),
+        "wait for the next challenge and approve it",
+    )
+    approve.add_argument("--number", type=int, help="the number shown in the browser")
+    deny = verb(
+        "deny",
+        lambda c, a: _answer(c, a, "report" if a.report else "deny"),
+        "wait for the next challenge and deny it",
+    )
+    deny.add_argument("--report", action="store_true", help="report it: 'it was not me'")
+    watch = verb("watch", _watch, "print each verified challenge as it arrives")
+    watch.add_argument("--json", action="store_true", help="one JSON object per line")
+    for sub in (pending, approve, deny, watch):
+        sub.add_argument("--account", help="only this push account (issuer:account or substring)")
+    for sub in (approve, deny):
+        sub.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="S")
+    return parser
+
+
+def _error_line(error: AuthenticatorError) -> str:
+    message = error.message
+    detail = "" if isinstance(error, IdpRefused) else error.detail
+    if detail and detail not in {message, error.code}:
+        message = f"{message} ({detail})"
+    return f"error [{error.code}]: {message}"
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    **overrides: Any,
+) -> int:
+    """Run one command; the exit status (see the module docstring)."""
+    settings: dict[str, Any] = {"interactive": _stdin_is_a_terminal(), **overrides}
+    cli = Cli(
+        env=os.environ if env is None else env,
+        out=stdout or sys.stdout,
+        err=stderr or sys.stderr,
+        **settings,
+    )
+    try:
+        args = build_parser().parse_args(argv)
+        if getattr(args, "run", None) is None:
+            cli.warn(f"error [gui_unavailable]: {GUI_MISSING}")
+            return EXIT_USAGE
+        cli.vault_path = getattr(args, "vault", None) or default_vault_path(cli.env)
+        status: int = args.run(cli, args)
+        return status
+    except AuthenticatorError as error:
+        cli.warn(_error_line(error))
+        return EXIT_BY_KIND.get(error.kind, EXIT_NETWORK)
+    except KeyboardInterrupt:
+        cli.warn("interrupted")
+        return 130
+
+
+def _stdin_is_a_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()

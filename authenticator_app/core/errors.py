@@ -1,0 +1,246 @@
+"""Typed errors of the authenticator core, each with a stable code and a kind.
+
+``code`` is stable: presenters and the CLI branch on it, and the GUI translates it (the English
+text lives in :mod:`authenticator_app.core.catalog`). ``kind`` says what went wrong at the
+coarsest level, which is what the CLI turns into its exit status:
+
+- ``input``: what the user gave us is unusable (bad URI, empty PIN, unknown account...);
+- ``vault``: the encrypted vault cannot be opened or written;
+- ``network``: the IdP cannot be reached, or answered something that is not the protocol;
+- ``refused``: the IdP (or this app, for a challenge) refused: the action did not happen.
+
+``detail`` is for logs and testers, never for deciding anything. Errors the IdP returns as an
+``ErrorBody`` are in :mod:`authenticator_app.core.idp_errors`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from authenticator_app.core.catalog import message_for
+
+__all__ = [
+    "AccountAmbiguous",
+    "AccountHasNoCode",
+    "AccountNotFound",
+    "AuthenticatorError",
+    "ChallengeRefused",
+    "DeviceNameInvalid",
+    "ErrorKind",
+    "IdpResponseInvalid",
+    "IdpUnavailable",
+    "IdpUnreachable",
+    "InputError",
+    "NetworkError",
+    "NoChallenge",
+    "NoPushAccount",
+    "NumberInvalid",
+    "NumberMissing",
+    "NumberNotOffered",
+    "OfferExpired",
+    "PinEmpty",
+    "PinMismatch",
+    "PinUnavailable",
+    "RefusedError",
+    "UriInsecure",
+    "UriInvalid",
+    "UriUnsupported",
+    "UriVersionUnsupported",
+    "VaultBusy",
+    "VaultCorrupted",
+    "VaultError",
+    "VaultExists",
+    "VaultLocked",
+    "VaultMissing",
+    "VaultPinWrong",
+    "VaultUnreadable",
+    "VaultVersionUnsupported",
+    "VaultWriteFailed",
+]
+
+ErrorKind = Literal["input", "vault", "network", "refused"]
+
+
+class AuthenticatorError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code: str = "authenticator_error"
+    kind: ClassVar[ErrorKind] = "refused"
+
+    def __init__(self, detail: str = "", *, code: str | None = None) -> None:
+        if code is not None:
+            self.code = code
+        self.detail = detail
+        super().__init__(detail or self.code)
+
+    @property
+    def message(self) -> str:
+        """One clear English sentence for the user (the catalog's text for ``code``)."""
+        return message_for(self.code, self.detail)
+
+
+class InputError(AuthenticatorError):
+    kind = "input"
+
+
+class RefusedError(AuthenticatorError):
+    kind = "refused"
+
+
+class NetworkError(AuthenticatorError):
+    kind = "network"
+
+
+# --- input --------------------------------------------------------------------------------------
+
+
+class PinEmpty(InputError):
+    code = "pin_empty"
+
+
+class PinUnavailable(InputError):
+    code = "pin_unavailable"
+
+
+class PinMismatch(InputError):
+    code = "pin_mismatch"
+
+
+class UriInvalid(InputError):
+    code = "uri_invalid"
+
+
+class UriUnsupported(InputError):
+    code = "uri_unsupported"
+
+
+class UriInsecure(InputError):
+    code = "uri_insecure"
+
+
+class UriVersionUnsupported(InputError):
+    code = "uri_version_unsupported"
+
+
+class OfferExpired(InputError):
+    code = "enrollment_offer_expired"
+
+
+class DeviceNameInvalid(InputError):
+    code = "device_name_invalid"
+
+
+class AccountNotFound(InputError):
+    code = "account_not_found"
+
+
+class AccountAmbiguous(InputError):
+    code = "account_ambiguous"
+
+
+class AccountHasNoCode(InputError):
+    code = "account_has_no_code"
+
+
+class NoPushAccount(InputError):
+    code = "no_push_account"
+
+
+class NumberMissing(InputError):
+    code = "number_required"
+
+
+class NumberInvalid(InputError):
+    code = "number_invalid"
+
+
+class NumberNotOffered(InputError):
+    code = "number_not_offered"
+
+
+# --- vault --------------------------------------------------------------------------------------
+
+
+class VaultError(AuthenticatorError):
+    kind = "vault"
+    code = "vault_error"
+
+
+class VaultMissing(VaultError):
+    code = "vault_missing"
+
+
+class VaultExists(VaultError):
+    code = "vault_exists"
+
+
+class VaultPinWrong(VaultError):
+    code = "vault_pin_wrong"
+
+
+class VaultCorrupted(VaultError):
+    code = "vault_corrupted"
+
+
+class VaultVersionUnsupported(VaultError):
+    code = "vault_version_unsupported"
+
+
+class VaultLocked(VaultError):
+    code = "vault_locked"
+
+
+class VaultBusy(VaultError):
+    code = "vault_busy"
+
+
+class VaultUnreadable(VaultError):
+    code = "vault_unreadable"
+
+
+class VaultWriteFailed(VaultError):
+    code = "vault_write_failed"
+
+
+# --- refused ------------------------------------------------------------------------------------
+
+
+class ChallengeRefused(RefusedError):
+    """A challenge this app will not show nor answer. ``code`` names why, e.g.
+    ``challenge_signature_invalid``; ``cause`` is the underlying protocol code, if any."""
+
+    code = "challenge_refused"
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        code: str | None = None,
+        challenge_id: str | None = None,
+        account_id: str | None = None,
+        cause: str | None = None,
+    ) -> None:
+        super().__init__(detail, code=code)
+        self.challenge_id = challenge_id
+        """The challenge id, if one could be read (unverified when the signature failed)."""
+        self.account_id = account_id
+        self.cause = cause
+
+
+class NoChallenge(RefusedError):
+    code = "no_challenge"
+
+
+# --- network ------------------------------------------------------------------------------------
+
+
+class IdpUnreachable(NetworkError):
+    code = "idp_unreachable"
+
+
+class IdpUnavailable(NetworkError):
+    code = "idp_unavailable"
+
+
+class IdpResponseInvalid(NetworkError):
+    code = "idp_response_invalid"
