@@ -19,6 +19,7 @@ cannot help.
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,6 +107,9 @@ class HintStream:
         self.stop.set()
         response = self._response
         if response is not None:
+            # Shut the socket down first: closing the response alone waits for the buffered
+            # reader's lock, which the reading thread holds while it is blocked in recv().
+            _shutdown_socket(response)
             with contextlib.suppress(*_STREAM_ERRORS):
                 response.close()
 
@@ -180,3 +184,16 @@ class HintStream:
                 except ProtocolError:
                     continue  # a hint we cannot read is just not a wake-up call
                 yield StreamHint(self.account_id, hint)
+
+
+def _shutdown_socket(response: requests.Response) -> None:
+    """Wake a thread blocked reading ``response`` (urllib3 -> http.client -> socket)."""
+    chain = ("_fp", "fp", "raw", "_sock")
+    target: object = response.raw
+    for name in chain:
+        target = getattr(target, name, None)
+        if target is None:
+            return
+    if isinstance(target, socket.socket):
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_RDWR)
