@@ -37,7 +37,7 @@ def load_demo() -> Iterator[str]:
     for preset in presets:
         for user in preset.demo_users:
             yield (
-                f"  {preset.slug:<20} {user.username:<28} {user.password:<22} "
+                f"  {preset.slug:<20} {user.username:<28} {user.password or '(to activate)':<22} "
                 f"{base}/realms/{preset.slug}/login"
             )
 

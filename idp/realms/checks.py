@@ -57,13 +57,17 @@ def _user_issues(preset: RealmPreset, user: DemoUser) -> Issues:
     """What a demo user lacks for the realm's flow, or breaks in its rules."""
     issues: Issues = []
     policy = preset.password_policy
-    violations = evaluate(user.password, policy, login=user.username, names=user.names)
+    violations = (
+        evaluate(user.password, policy, login=user.username, names=user.names)
+        if user.password is not None
+        else []
+    )
     if violations:
         codes = ", ".join(v.code for v in violations)
         issues.append(("password", f"breaks the realm's password policy: {codes}"))
     if user.email is None and EMAIL_STEPS.intersection(preset.recovery.steps):
         issues.append(("email", "is required: the recovery flow uses email"))
-    issues.extend(_attribute_issues(preset, user.attrs))
+    issues.extend(_attribute_issues(preset, user.attrs, activated=user.activated))
     for kind in IdentifierKind:
         value = user.attrs.get(kind.value)
         if value is not None and not preset.identifiers.accepts(kind, value):
@@ -73,7 +77,9 @@ def _user_issues(preset: RealmPreset, user: DemoUser) -> Issues:
     return issues
 
 
-def _attribute_issues(preset: RealmPreset, attrs: dict[str, str]) -> Issues:
+def _attribute_issues(
+    preset: RealmPreset, attrs: dict[str, str], *, activated: bool = True
+) -> Issues:
     """Attributes the recovery steps of the realm need to find or verify the user."""
     recovery = preset.recovery
     issues: Issues = []
@@ -94,7 +100,8 @@ def _attribute_issues(preset: RealmPreset, attrs: dict[str, str]) -> Issues:
         if not any(k.value in attrs for k in kinds):
             wanted = ", ".join(k.value for k in kinds)
             issues.append(("attrs", f"needs at least one identifier among: {wanted}"))
-    if "verify_secret_question" in recovery.steps and "secret_question" not in attrs:
+    # A pre-provisioned account chooses its question joker at activation.
+    if activated and "verify_secret_question" in recovery.steps and "secret_question" not in attrs:
         issues.append(("attrs.secret_question", "is required by verify_secret_question"))
     if "choose_category" in recovery.steps and "category" in attrs:
         ids = [c.id for c in recovery.choose_category.categories]

@@ -93,7 +93,9 @@ class DemoUser(BaseModel):
 
     model_config = _Frozen
     username: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
-    password: str = Field(min_length=1, max_length=256, strict=True)
+    # None for a pre-provisioned account that the user activates (seed 004, "Activer mon compte").
+    password: str | None = Field(None, min_length=1, max_length=256, strict=True)
+    activated: bool = Field(True, strict=True)
     email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     language: Language = "fr"
     display_name: str = Field(min_length=1, max_length=120)
@@ -128,6 +130,14 @@ class DemoUser(BaseModel):
         if issues:
             raise issues_error(issues)
         return cleaned
+
+    @model_validator(mode="after")
+    def _password_matches_state(self) -> DemoUser:
+        if self.activated and self.password is None:
+            raise ValueError("password: required for an activated account")
+        if not self.activated and self.password is not None:
+            raise ValueError("password: a pre-provisioned account gets its password at activation")
+        return self
 
     @property
     def names(self) -> list[str]:

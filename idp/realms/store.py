@@ -108,6 +108,7 @@ def ensure_demo_users(realm: Realm, preset: RealmPreset, *, hasher: Hasher, now:
             display_name=demo.display_name or None,
             language=demo.language,
             attrs=dict(demo.attrs),
+            activated=demo.activated,
         )
         created += 1
     return created

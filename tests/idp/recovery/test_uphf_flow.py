@@ -198,3 +198,55 @@ def test_portal_pages(client: FlaskClient) -> None:
     assert "Besoin d'aide ?" in text_of(client.get("/realms/uphf/sesame/aide"))
     assert "Règlement intérieur" in text_of(client.get("/realms/uphf/sesame/reglement-interieur"))
     assert client.get("/realms/jasmin/sesame/").status_code == 404
+
+
+def _activation_identify(client: FlaskClient, number: str, birth: str) -> Any:
+    page = client.get("/realms/uphf/sesame/activation?kind=student_number").get_data(as_text=True)
+    return client.post(
+        "/realms/uphf/sesame/activation",
+        data={
+            "csrf_token": csrf_from(page),
+            "kind": "student_number",
+            "number": number,
+            "birth_date": birth,
+        },
+    )
+
+
+def test_activation_of_a_pre_provisioned_account(app: Flask, client: FlaskClient) -> None:
+    assert login(client, "uphf", "manon.petit", "anything").status_code == 200  # not active
+    # an active account cannot be "activated" again; same message as a mismatch
+    page = text_of(_activation_identify(client, "22104578", "17/04/2003"))
+    assert "ne permettent pas d'activer un compte" in page
+    resp = _activation_identify(client, "22509876", "30/06/2005")
+    assert resp.headers["Location"].endswith("/realms/uphf/sesame/activation")
+    page = client.get("/realms/uphf/sesame/activation").get_data(as_text=True)
+    assert "Question joker" in text_of(client.get("/realms/uphf/sesame/activation"))
+    data = {
+        "csrf_token": csrf_from(page),
+        "question": "Quel est votre plat préféré ?",
+        "answer": "Carbonade flamande",
+        "password": "manon.petit#2027X",
+        "confirmation": "manon.petit#2027X",
+    }
+    bad = text_of(client.post("/realms/uphf/sesame/activation", data=data))
+    assert "Vous devez reconnaître avoir pris connaissance du règlement intérieur." in bad
+    bad = text_of(client.post("/realms/uphf/sesame/activation", data={**data, "accept_rules": "y"}))
+    assert "Ne doit pas contenir votre login" in bad
+    ok = client.post(
+        "/realms/uphf/sesame/activation",
+        data={
+            **data,
+            "accept_rules": "y",
+            "password": "Beffroi!Douai2027",
+            "confirmation": "Beffroi!Douai2027",
+        },
+    )
+    assert "Compte activé" in text_of(ok)
+    assert login(app.test_client(), "uphf", "manon.petit", "Beffroi!Douai2027").status_code == 302
+    # and the chosen question joker now protects recovery
+    other = app.test_client()
+    other.get(f"{BASE}/")
+    _identify(other, "student_number", "22509876", "30/06/2005")
+    assert "Quel est votre plat préféré ?" in text_of(other.get(f"{BASE}/verify_secret_question"))
+    assert _answer(other, "carbonade  FLAMANDE").status_code == 302
