@@ -47,6 +47,7 @@ def test_init_demo_is_idempotent(env: dict[str, str]) -> None:
     first = run(env, "init-demo")
     assert first.exit_code == 0, first.output
     assert "realm jasmin: created, 2 demo user(s) added" in first.output
+    assert "manon.petit                  (to activate)" in first.output
     second = run(env, "init-demo")
     assert second.exit_code == 0
     assert "realm jasmin: up to date, 0 demo user(s) added" in second.output
@@ -83,7 +84,7 @@ def test_realm_import_of_a_builtin_preset(env: dict[str, str]) -> None:
     result = run(env, "realm", "import", str(path), "--with-demo-users")
     assert result.exit_code == 0, result.output
     assert "realm uphf imported" in result.output
-    assert "3 demo user(s) added" in result.output
+    assert "4 demo user(s) added" in result.output
 
 
 def test_realm_import_missing_file(env: dict[str, str], tmp_path: Path) -> None:
