@@ -2,7 +2,8 @@
 
 ``IDP_SMTP_URL`` set: SMTP through Flask-Mailman. Unset: the development outbox, exposed as
 ``app.extensions["idp.outbox"]`` (read by ``/_dev/mail`` in test mode, and shown at
-``/_dev/mail/view`` in test mode or under the ``--debug`` server).
+``/_dev/mail/view`` in test mode, under the ``--debug`` server, or with
+``IDP_MAIL_OUTBOX_VIEW=1`` as ``./scripts/demo`` sets; loopback servers only).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from flask_mailman import Mail
 
+from idp.config import is_loopback
 from idp.mail.composing import message_id_domain
 from idp.mail.idempotency import SentKeys
 from idp.mail.mailer import Mailer, Transport
@@ -48,8 +50,12 @@ def init_mail(app: Flask) -> None:
         outbox = Outbox(_outbox_path(app), limit=int(cfg["MAIL_OUTBOX_LIMIT"]))
         app.extensions["idp.outbox"] = outbox
         transport = OutboxTransport(outbox)
-        development = cfg["TEST_MODE"] or bool(cfg.get("DEBUG_SERVER"))
-        if development:
+        # The readable outbox exists only when mail goes to it, and only on a loopback server
+        # (test mode, --debug, or the demo); a production start with SMTP never has it.
+        development = (
+            cfg["TEST_MODE"] or bool(cfg.get("DEBUG_SERVER")) or bool(cfg.get("MAIL_OUTBOX_VIEW"))
+        )
+        if development and is_loopback(str(cfg.get("BIND_HOST", ""))):
             from idp.mail.views import bp
 
             app.register_blueprint(bp)
