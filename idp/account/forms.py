@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import InputRequired, Length
 
 from idp.policy import ABSOLUTE_MAX_LENGTH
+from idp.web.fields import confirmation_field, new_password_field
 
 __all__ = ["ChangePasswordForm"]
 
@@ -30,20 +31,5 @@ class ChangePasswordForm(FlaskForm):
             ),
         ],
     )
-    new_password = PasswordField(
-        _l("Nouveau mot de passe"),
-        validators=[
-            InputRequired(message=_l("Vous devez choisir un nouveau mot de passe.")),
-            Length(
-                max=ABSOLUTE_MAX_LENGTH,
-                message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),
-            ),
-        ],
-    )
-    confirmation = PasswordField(
-        _l("Confirmation"),
-        validators=[
-            InputRequired(message=_l("Vous devez confirmer le nouveau mot de passe.")),
-            EqualTo("new_password", message=_l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-    )
+    new_password = new_password_field()
+    confirmation = confirmation_field("new_password")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import InputRequired, Length
 
-from idp.policy import ABSOLUTE_MAX_LENGTH
-from idp.web.validators import EmailAddress
+from idp.web.fields import confirmation_field, email_field, new_password_field
 
 __all__ = ["CaptchaForm", "CodeForm", "EmailForm", "NewPasswordForm", "StepForm"]
 
@@ -33,34 +32,12 @@ class CaptchaForm(StepForm):
 class NewPasswordForm(StepForm):
     # Shown and required only when the flow has an accept_rules step (seed 004).
     accept_rules = BooleanField(_l("Je reconnais avoir pris connaissance du règlement intérieur"))
-    new_password = PasswordField(
-        _l("Nouveau mot de passe"),
-        validators=[
-            InputRequired(message=_l("Vous devez choisir un nouveau mot de passe.")),
-            Length(
-                max=ABSOLUTE_MAX_LENGTH,
-                message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),
-            ),
-        ],
-    )
-    confirmation = PasswordField(
-        _l("Confirmation"),
-        validators=[
-            InputRequired(message=_l("Vous devez confirmer le nouveau mot de passe.")),
-            EqualTo("new_password", message=_l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-    )
+    new_password = new_password_field()
+    confirmation = confirmation_field("new_password")
 
 
 class EmailForm(StepForm):
-    email = StringField(
-        _l("Adresse de messagerie"),
-        validators=[
-            InputRequired(message=_l("Vous devez saisir votre adresse de messagerie.")),
-            Length(max=254, message=_l("L'adresse ne peut pas dépasser 254 caractères.")),
-            EmailAddress(message=_l("Cette adresse de messagerie n'est pas valide.")),
-        ],
-    )
+    email = email_field()
 
 
 class CodeForm(StepForm):
@@ -73,14 +50,7 @@ class CodeForm(StepForm):
 class IdentityForm(StepForm):
     """Email, first name, last name, country and organisation type (seed 003)."""
 
-    email = StringField(
-        _l("Email*"),
-        validators=[
-            InputRequired(message=_l("Vous devez saisir votre adresse de messagerie.")),
-            Length(max=254, message=_l("L'adresse ne peut pas dépasser 254 caractères.")),
-            EmailAddress(message=_l("Cette adresse de messagerie n'est pas valide.")),
-        ],
-    )
+    email = email_field(_l("Email*"))
     first_name = StringField(
         _l("Prénom*"),
         validators=[
@@ -132,16 +102,7 @@ class IdentityForm(StepForm):
 class IdentityPasswordForm(IdentityForm):
     """ "Recréer un mot de passe": the five fields again and the new password (seed 003)."""
 
-    new_password = PasswordField(
-        _l("Nouveau mot de passe*"),
-        validators=[
-            InputRequired(message=_l("Vous devez choisir un nouveau mot de passe.")),
-            Length(
-                max=ABSOLUTE_MAX_LENGTH,
-                message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),
-            ),
-        ],
-    )
+    new_password = new_password_field(_l("Nouveau mot de passe*"))
 
 
 class NumberForm(StepForm):

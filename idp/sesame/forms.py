@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import InputRequired, Length
 
-from idp.policy import ABSOLUTE_MAX_LENGTH
+from idp.web.fields import confirmation_field, new_password_field
 
 __all__ = ["ActivationForm"]
 
@@ -21,21 +21,6 @@ class ActivationForm(FlaskForm):
             Length(min=2, max=200, message=_l("Entre 2 et 200 caractères.")),
         ],
     )
-    password = PasswordField(
-        _l("Nouveau mot de passe"),
-        validators=[
-            InputRequired(message=_l("Vous devez choisir un nouveau mot de passe.")),
-            Length(
-                max=ABSOLUTE_MAX_LENGTH,
-                message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),
-            ),
-        ],
-    )
-    confirmation = PasswordField(
-        _l("Confirmation"),
-        validators=[
-            InputRequired(message=_l("Vous devez confirmer le nouveau mot de passe.")),
-            EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-    )
+    password = new_password_field()
+    confirmation = confirmation_field("password")
     accept_rules = BooleanField(_l("Je reconnais avoir pris connaissance du règlement intérieur"))

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from idp.web.validators import EmailAddress
+from idp.web.fields import email_field
 
 __all__ = ["ContactForm"]
 
@@ -20,14 +20,7 @@ class ContactForm(FlaskForm):
             Length(max=120, message=_l("120 caractères au maximum.")),
         ],
     )
-    email = StringField(
-        _l("Adresse de messagerie"),
-        validators=[
-            InputRequired(message=_l("Vous devez saisir votre adresse de messagerie.")),
-            Length(max=254, message=_l("L'adresse ne peut pas dépasser 254 caractères.")),
-            EmailAddress(message=_l("Cette adresse de messagerie n'est pas valide.")),
-        ],
-    )
+    email = email_field()
     subject = StringField(
         _l("Objet"),
         validators=[

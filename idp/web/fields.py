@@ -1,0 +1,47 @@
+"""Form fields that several journeys ask for, defined once (labels and messages included)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from wtforms import PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from idp.policy import ABSOLUTE_MAX_LENGTH
+from idp.web.validators import EmailAddress
+
+__all__ = ["confirmation_field", "email_field", "new_password_field"]
+
+
+def email_field(label: LazyString | None = None) -> StringField:
+    return StringField(
+        label or _l("Adresse de messagerie"),
+        validators=[
+            InputRequired(message=_l("Vous devez saisir votre adresse de messagerie.")),
+            Length(max=254, message=_l("L'adresse ne peut pas dépasser 254 caractères.")),
+            EmailAddress(message=_l("Cette adresse de messagerie n'est pas valide.")),
+        ],
+    )
+
+
+def new_password_field(label: LazyString | None = None) -> PasswordField:
+    return PasswordField(
+        label or _l("Nouveau mot de passe"),
+        validators=[
+            InputRequired(message=_l("Vous devez choisir un nouveau mot de passe.")),
+            Length(
+                max=ABSOLUTE_MAX_LENGTH,
+                message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),
+            ),
+        ],
+    )
+
+
+def confirmation_field(of: str, label: LazyString | None = None) -> PasswordField:
+    return PasswordField(
+        label or _l("Confirmation"),
+        validators=[
+            InputRequired(message=_l("Vous devez confirmer le nouveau mot de passe.")),
+            EqualTo(of, message=_l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+    )
