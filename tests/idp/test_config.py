@@ -75,9 +75,9 @@ def test_readable_outbox_only_on_loopback(tmp_path: Path) -> None:
             **_base(tmp_path),
             "SECRET_KEY": "k" * 40,
             "MAIL_OUTBOX_VIEW": True,
-            "BIND_HOST": "0.0.0.0",
+            "BIND_HOST": "0.0.0.0",  # noqa: S104
         }
-    )  # noqa: S104
+    )
     assert not any(r.rule.startswith("/_dev/") for r in exposed.url_map.iter_rules())
     prod = create_app({**_base(tmp_path), "SECRET_KEY": "k" * 40})
     assert not any(r.rule.startswith("/_dev/") for r in prod.url_map.iter_rules())
