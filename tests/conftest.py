@@ -26,5 +26,5 @@ def free_port() -> int:
 def _no_idp_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never inherit the developer's IDP_* settings."""
     for key in list(os.environ):
-        if key.startswith("IDP_") and key != "IDP_CHROMIUM":
+        if key.startswith("IDP_") and key not in {"IDP_CHROMIUM", "IDP_SCREENSHOT_DIR"}:
             monkeypatch.delenv(key, raising=False)
