@@ -87,3 +87,20 @@ def challenge_status(challenge_id: str) -> Response:
             "failure": challenge.failure_code,
         }
     )
+
+
+@bp.post("/clock")
+def advance_clock() -> tuple[Response, int]:
+    """Move the server's clock forward (expiry tests without waiting): ``{"seconds": N}``."""
+    from datetime import timedelta
+
+    body: Any = request.get_json(silent=True)
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if not isinstance(seconds, int) or not 0 < seconds <= 400 * 86400:
+        return jsonify({"error": "seconds_invalid", "message": "1 to 34560000 seconds"}), 400
+    clock = current_app.extensions["idp.clock"]
+    if hasattr(clock, "offset"):
+        clock.offset += timedelta(seconds=seconds)
+    else:
+        clock.advance(timedelta(seconds=seconds))
+    return jsonify({"now": clock.now().isoformat()}), 200

@@ -164,3 +164,17 @@ def shot(page: object, name: str) -> None:
     if directory:
         Path(directory).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def advance_clock(live: LiveIdp, seconds: int) -> None:
+    """Test mode: move the server's clock forward (one gunicorn worker holds the clock)."""
+    import json
+
+    request = urllib.request.Request(  # noqa: S310 - loopback test server
+        live.url("/_dev/clock"),
+        data=json.dumps({"seconds": seconds}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass

@@ -111,3 +111,21 @@ def test_reported_stops_the_attempt(
     page.get_by_test_id("flow-problem").wait_for()
     assert "enregistrée comme suspecte" in page.get_by_test_id("flow-problem").inner_text()
     shot(page, "jasmin-reported")
+
+
+def test_expired_notification(
+    page, live_idp: LiveIdp, tmp_path_factory: pytest.TempPathFactory
+) -> None:  # type: ignore[no-untyped-def]
+    """Last in the module: it moves the server's clock forward (test mode)."""
+    from tests.e2e.conftest import advance_clock
+
+    other = HeadlessAuthenticator(tmp_path_factory.mktemp("vault2") / "vault.bin")
+    uri = live_idp.cli("device", "enroll-uri", "jasmin", "theo.lefebvre").stdout.strip()
+    assert other.run("add", uri).returncode == 0
+    page.goto(live_idp.url("/realms/jasmin/recovery/?login=theo.lefebvre"))
+    page.get_by_label("Renseignez les caractères de l'image").fill(CAPTCHA)
+    page.get_by_role("button", name="Suivant").click()
+    send_notification(page)
+    advance_clock(live_idp, 61)
+    page.get_by_test_id("push-outcome").wait_for()
+    assert "La demande a expiré sans réponse." in page.get_by_test_id("push-outcome").inner_text()

@@ -196,3 +196,19 @@ def test_superseded_link(page, mm_idp: LiveIdp, smtp: SmtpServer) -> None:  # ty
     shot(page, "metamots-link-invalid")
     page.goto(new)
     page.get_by_role("heading", name="Recréer un mot de passe").wait_for()
+
+
+def test_expired_and_tampered_links(page, mm_idp: LiveIdp, smtp: SmtpServer) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.conftest import advance_clock
+
+    smtp.clear()
+    page.goto(mm_idp.url("/realms/metamots/recovery/"))
+    fill_identity(page, LABELS["fr"], "Sophie", "Bernard", "sophie.bernard@entreprise.example")
+    page.get_by_role("button", name="Demande de mot de passe").click()
+    page.get_by_role("heading", name="Demande prise en compte").wait_for()
+    link = link_in(smtp.wait_for(1, timeout=10)[0])
+    page.goto(link[:-4] + "AAAA")  # tampered
+    assert page.get_by_test_id("link-invalid").is_visible()
+    advance_clock(mm_idp, 3601)
+    page.goto(link)  # expired
+    assert page.get_by_test_id("link-invalid").is_visible()

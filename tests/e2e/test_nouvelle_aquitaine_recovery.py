@@ -117,3 +117,15 @@ def test_restart_during_veuillez_patienter(
         .splitlines()
     )
     assert len(audit) == 2  # this change and the first test's: each applied exactly once
+
+
+def test_code_expiry(page, na_idp: LiveIdp, smtp: SmtpServer) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.conftest import advance_clock
+
+    smtp.clear()
+    to_code_page(page, na_idp)
+    [mail] = smtp.wait_for(1, timeout=10)
+    advance_clock(na_idp, 16 * 60)
+    page.get_by_label("code").fill(code_from(mail))
+    page.get_by_role("button", name="Vérifier le code").click()
+    assert page.get_by_text("Ce code a expiré.").is_visible()
