@@ -1,0 +1,65 @@
+"""The app's small settings file: language, and the wrong-PIN counter behind the growing delay.
+
+Kept beside the vault as ``<vault>.settings.json`` (plain JSON: nothing secret). Losing it loses
+nothing that matters: an unreadable file gives the defaults. The counter only paces a human at
+the keypad; the vault's own protection is the scrypt cost of every PIN try.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from authenticator_app.core.atomic_file import atomic_write
+from authenticator_app.core.errors import VaultError
+from authenticator_app.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+__all__ = ["Preferences", "preferences_path"]
+
+
+def preferences_path(vault_path: Path) -> Path:
+    return vault_path.with_name(vault_path.name + ".settings.json")
+
+
+@dataclass
+class Preferences:
+    path: Path | None = None
+    """None: kept in memory only (tests, previews)."""
+    language: str = DEFAULT_LANGUAGE
+    failed_unlocks: int = 0
+    retry_at: datetime | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path | None) -> Preferences:
+        prefs = cls(path=path)
+        if path is None or not path.exists():
+            return prefs
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            language = data.get("language", DEFAULT_LANGUAGE)
+            prefs.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+            prefs.failed_unlocks = max(0, int(data.get("failed_unlocks", 0)))
+            retry = data.get("retry_at")
+            prefs.retry_at = datetime.fromisoformat(retry) if retry else None
+            if prefs.retry_at is not None and prefs.retry_at.tzinfo is None:
+                prefs.retry_at = None
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            # Settings are disposable: start from the defaults, and say so.
+            prefs.problems.append(f"{path.name}: {type(exc).__name__}")
+        return prefs
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        data = {
+            "language": self.language,
+            "failed_unlocks": self.failed_unlocks,
+            "retry_at": self.retry_at.isoformat() if self.retry_at else None,
+        }
+        try:
+            atomic_write(self.path, json.dumps(data, indent=2).encode("utf-8"))
+        except VaultError as exc:
+            self.problems.append(exc.code)

@@ -1,0 +1,141 @@
+"""Settings: the language (Français / English, switched live), the PIN, and "about".
+
+Changing the PIN checks the current one by opening the vault file with it (the scrypt cost, on
+the runner), then re-seals the vault under the new PIN with a fresh salt; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from authenticator_app import __version__
+from authenticator_app.core.errors import AuthenticatorError, PinMismatch
+from authenticator_app.core.vault import Vault
+from authenticator_app.i18n import LANGUAGES, Translator
+from authenticator_app.presenters.errors import AppInputError, ErrorNotice, describe_error
+from authenticator_app.presenters.lock import MIN_PIN_LENGTH
+from authenticator_app.presenters.navigation import Navigator
+from authenticator_app.presenters.preferences import Preferences
+from authenticator_app.presenters.profile import DetailLine
+from authenticator_app.presenters.runner import Runner
+from shared.version import PROTOCOL_VERSION
+
+__all__ = ["LanguageChoice", "SettingsModel", "SettingsPresenter", "SettingsView"]
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageChoice:
+    code: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsModel:
+    languages: tuple[LanguageChoice, ...]
+    about: tuple[DetailLine, ...]
+    pin_busy: bool = False
+    pin_error: ErrorNotice | None = None
+
+
+class SettingsView(Protocol):
+    def render(self, model: SettingsModel) -> None: ...
+
+    def clear_pins(self) -> None: ...
+
+
+class SettingsPresenter:
+    def __init__(
+        self,
+        view: SettingsView,
+        *,
+        vault: Vault,
+        navigator: Navigator,
+        translator: Translator,
+        preferences: Preferences,
+        runner: Runner,
+        on_lock: Callable[[], None],
+    ) -> None:
+        self.view = view
+        self.vault = vault
+        self._nav = navigator
+        self._ = translator
+        self._prefs = preferences
+        self._runner = runner
+        self._on_lock = on_lock
+        self._busy = False
+        self._error: ErrorNotice | None = None
+
+    def start(self) -> None:
+        self._error = None
+        self.view.clear_pins()
+        self.refresh()
+
+    def refresh(self) -> None:
+        _ = self._
+        self.view.render(
+            SettingsModel(
+                languages=tuple(
+                    LanguageChoice(code, label, code == self._.language)
+                    for code, label in LANGUAGES.items()
+                ),
+                about=(
+                    DetailLine(_("Version de l'application"), __version__),
+                    DetailLine(_("Version du protocole"), str(PROTOCOL_VERSION)),
+                    DetailLine(_("Coffre-fort"), str(self.vault.path)),
+                ),
+                pin_busy=self._busy,
+                pin_error=self._error,
+            )
+        )
+
+    def back(self) -> None:
+        self._nav.back()
+
+    def lock(self) -> None:
+        self._on_lock()
+
+    def set_language(self, code: str) -> None:
+        """Switch live: every screen re-renders through the translator's listeners."""
+        if code not in LANGUAGES or code == self._.language:
+            return
+        self._prefs.language = code
+        self._prefs.save()
+        self._.set_language(code)
+        self.refresh()
+
+    def change_pin(self, current: str, new: str, repeat: str) -> None:
+        if self._busy:
+            return
+        try:
+            if len(new) < MIN_PIN_LENGTH:
+                raise AppInputError("pin_too_short")
+            if new != repeat:
+                raise PinMismatch("the two new PINs differ")
+        except AuthenticatorError as error:
+            self._pin_failed(error)
+            return
+        self._busy = True
+        self._error = None
+        self.refresh()
+        path = self.vault.path
+
+        def work() -> None:
+            Vault.open(path, current)  # VaultPinWrong when the current PIN is not right
+            self.vault.change_pin(new)
+
+        self._runner.submit(work, self._pin_changed, self._pin_failed)
+
+    def _pin_changed(self, _result: None) -> None:
+        self._busy = False
+        self.view.clear_pins()
+        self.refresh()
+        self._nav.notice(self._("Code PIN modifié."))
+
+    def _pin_failed(self, error: AuthenticatorError) -> None:
+        self._busy = False
+        self._error = describe_error(error, self._)
+        self.view.clear_pins()
+        self.refresh()

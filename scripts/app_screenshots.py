@@ -1,0 +1,163 @@
+"""Regenerate the app's screenshots: docs/screenshots/app-*.png (phone size, and desktop).
+
+Runs the real app in a Kivy window (use a display, or ``xvfb-run -a``) on a throw-away vault
+with demo accounts and a fixed clock, drives it with simulated touches, and feeds the push
+prompt a challenge signed like the IdP's. ``./scripts/screenshots`` calls it under Xvfb.
+Run alone: xvfb-run -a -s "-screen 0 1280x1024x24" .venv/bin/python scripts/app_screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+
+from authenticator_app.app import AppServices  # noqa: E402 - after the Kivy environment
+from authenticator_app.core.accounts import Account, OtpParameters  # noqa: E402
+from authenticator_app.core.challenges import ChallengeInbox  # noqa: E402
+from authenticator_app.core.clock import FixedClock  # noqa: E402
+from authenticator_app.core.vault import Vault  # noqa: E402
+from authenticator_app.core.watcher import ChallengeArrived  # noqa: E402
+from shared.messages import ChallengeContext  # noqa: E402
+from tests.authenticator_app.conftest import FAST_KDF, PIN  # noqa: E402
+from tests.authenticator_app.factories import RFC_SECRET, Realm, push_account  # noqa: E402
+from tests.authenticator_app.gui.harness import GuiHarness  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+NOW = datetime(2026, 3, 14, 13, 9, 18, tzinfo=UTC)
+PHONE, DESKTOP = (360, 640), (1280, 720)
+
+
+def demo_vault(path: Path, realm: Realm) -> Account:
+    vault = Vault.create(path, PIN, kdf=FAST_KDF)
+    jasmin = push_account(
+        realm,
+        NOW,
+        account_id="acct_jasmin",
+        otp=OtpParameters(secret=RFC_SECRET),
+    ).model_copy(update={"issuer": "AECE CFA JASMIN", "name": "camille.martin"})
+    vault.add_account(jasmin)
+    for account_id, issuer, name, secret in (
+        ("acct_github", "GitHub", "camille-martin", "JBSWY3DPEHPK3PXPJBSWY3DP"),
+        ("acct_univ", "Université", "c.martin@etu.example.fr", "KRSXG5CTMVRXEZLUKRSXG5CT"),
+    ):
+        vault.add_account(
+            Account(
+                id=account_id,
+                issuer=issuer,
+                name=name,
+                added_at=NOW,
+                otp=OtpParameters(secret=secret),
+            )
+        )
+    return jasmin
+
+
+def shoot(gui: GuiHarness, name: str) -> None:
+    gui.settle()
+    path = gui.screenshot(OUT / f"app-{name}.png")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def unlock(gui: GuiHarness) -> None:
+    keys = {child.text: child for child in gui.widget("pad").children}
+    for digit in PIN:
+        gui.tap(keys[digit])
+    gui.tap(keys["OK"])
+    gui.settle()
+
+
+def arrive(gui: GuiHarness, realm: Realm, account: Account, clock: FixedClock) -> None:
+    """A challenge as the IdP signs it, verified by the core and handed to the prompt."""
+    token, _claims = realm.challenge(
+        clock(),
+        ttl=120,
+        user="camille.martin",
+        account="camille.martin",
+        purpose="password_reset",
+        context=ChallengeContext(
+            service="AECE CFA JASMIN – réinitialisation du mot de passe",
+            client_ip="203.0.113.42",
+            location="Lyon, France",
+            browser="Firefox 140 (Linux)",
+            time=clock().isoformat(timespec="seconds"),
+        ),
+    )
+    inbox = ChallengeInbox(was_answered=lambda *_key: False)
+    changes = inbox.ingest(account, [token], now=clock())
+    push = gui.app.push
+    assert push is not None
+    push.handle(ChallengeArrived(changes.added[0]))
+    clock.advance(23)
+    push.tick()
+
+
+def run(size: tuple[int, int], suffix: str, names: set[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        vault_path = Path(tmp) / "vault.bin"
+        clock = FixedClock(NOW)
+        gui = GuiHarness.start(
+            AppServices(
+                vault_path=vault_path,
+                clock=clock,
+                kdf=FAST_KDF,
+                watch=False,
+                notify=lambda _title, _text: None,
+                open_url=lambda _url: True,
+            ),
+            size,
+        )
+        try:
+            if "lock" in names:
+                shoot(gui, f"lock-{suffix}")
+            realm = Realm()
+            jasmin = demo_vault(vault_path, realm)
+            gui.app.presenters["lock"].start()
+            if "unlock" in names:
+                shoot(gui, f"unlock-{suffix}")
+            unlock(gui)
+            if "accounts" in names:
+                shoot(gui, f"accounts-{suffix}")
+            if "profile" in names:
+                row = next(r for r in gui.screen().row_views() if r.account_id == "acct_jasmin")
+                gui.tap(row)
+                shoot(gui, f"profile-{suffix}")
+                gui.tap_id("back_button")
+            if "add" in names:
+                gui.tap_id("add_button")
+                gui.tap_id("tab_code")
+                shoot(gui, f"add-{suffix}")
+                gui.tap_id("back_button")
+            if "push" in names:
+                arrive(gui, realm, jasmin, clock)
+                gui.type_into(gui.widget("number", "push"), "41")
+                shoot(gui, f"push-{suffix}")
+                gui.tap_id("no_typed")
+                shoot(gui, f"push-deny-{suffix}")
+                gui.tap_id("deny_back")
+            if "settings" in names:
+                gui.app.push.stop()  # type: ignore[union-attr]
+                gui.settle()
+                gui.tap_id("settings_button")
+                shoot(gui, f"settings-{suffix}")
+        finally:
+            gui.close()
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    run(PHONE, "phone", {"lock", "unlock", "accounts", "profile", "add", "push", "settings"})
+    run(DESKTOP, "desktop", {"accounts", "push"})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
