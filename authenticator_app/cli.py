@@ -48,7 +48,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_VAULT, EXIT_NETWORK = 0, 1, 2, 3, 4
 EXIT_BY_KIND = {"refused": EXIT_FAILED, "input": EXIT_USAGE, "vault": EXIT_VAULT}
 DEFAULT_TIMEOUT_SECONDS = 30.0
 GUI_MISSING = (
-    "the authenticator GUI is not installed yet; use a verb "
+    "the app window needs a display (DISPLAY) and Kivy; without them use a verb "
     "(authenticator --vault PATH add|list|code|pending|approve|deny|watch, see --help)"
 )
 
@@ -315,8 +315,7 @@ def main(
     try:
         args = build_parser().parse_args(argv)
         if getattr(args, "run", None) is None:
-            cli.warn(f"error [gui_unavailable]: {GUI_MISSING}")
-            return EXIT_USAGE
+            return _open_gui(cli, args)
         cli.vault_path = getattr(args, "vault", None) or default_vault_path(cli.env)
         status: int = args.run(cli, args)
         return status
@@ -330,3 +329,18 @@ def main(
 
 def _stdin_is_a_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _open_gui(cli: Cli, args: argparse.Namespace) -> int:
+    """No verb: open the app window on the same vault the verbs use."""
+    if sys.platform.startswith("linux") and not (
+        cli.env.get("DISPLAY") or cli.env.get("WAYLAND_DISPLAY")
+    ):
+        cli.warn(f"error [gui_unavailable]: {GUI_MISSING}")
+        return EXIT_USAGE
+    try:
+        from authenticator_app.app import run_app  # Kivy is imported only here
+    except ImportError:
+        cli.warn(f"error [gui_unavailable]: {GUI_MISSING}")
+        return EXIT_USAGE
+    return run_app(Path(getattr(args, "vault", None) or default_vault_path(cli.env)))

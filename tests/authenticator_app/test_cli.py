@@ -62,10 +62,10 @@ def enrolled_cli(run: Any, idp: FakeIdp) -> dict[str, Any]:
     return account
 
 
-def test_no_verb_says_the_gui_is_missing(run: Any) -> None:
-    result = run()
+def test_no_verb_without_a_display_explains_the_headless_verbs(run: Any) -> None:
+    result = run()  # the test environment has no DISPLAY
     assert result.status == 2
-    assert result.err.startswith("error [gui_unavailable]: the authenticator GUI is not installed")
+    assert result.err.startswith("error [gui_unavailable]: the app window needs a display")
 
 
 def test_usage_error(run: Any) -> None:
