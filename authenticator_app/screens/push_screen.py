@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from authenticator_app.presenters.push import PushModel
@@ -28,6 +29,7 @@ class PushScreen(AppScreen):
     others = NumericProperty(0)
 
     def render(self, model: PushModel) -> None:
+        asking = model.step == "deny" and self.step != "deny"
         self.visible = model.visible
         self.challenge_id = model.challenge_id
         self.title = model.title
@@ -50,6 +52,11 @@ class PushScreen(AppScreen):
         else:
             for row, line in zip(reversed(self.ids.context.children), model.context, strict=True):
                 row.value = line.value
+
+        if asking:  # the follow-up question is below the fold on a phone: bring it up
+            Clock.schedule_once(
+                lambda _dt: self.ids.scroll.scroll_to(self.ids.deny_card, animate=False), 0
+            )
 
     def clear_number(self) -> None:
         self.ids.number.text = ""

@@ -369,6 +369,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             injected = fake.fail_next.pop((method, tail), None)
             if injected is not None:
+                # Drain the body first: the client keeps the connection alive for the retry.
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if injected[1] == "html":
                     self._raw(injected[0], b"<html>oops</html>", "text/html")
                     return
