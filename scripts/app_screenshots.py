@@ -26,6 +26,7 @@ from authenticator_app.core.challenges import ChallengeInbox  # noqa: E402
 from authenticator_app.core.clock import FixedClock  # noqa: E402
 from authenticator_app.core.vault import Vault  # noqa: E402
 from authenticator_app.core.watcher import ChallengeArrived  # noqa: E402
+from shared.addresses import realm_url  # noqa: E402
 from shared.messages import ChallengeContext  # noqa: E402
 from tests.authenticator_app.conftest import FAST_KDF, PIN  # noqa: E402
 from tests.authenticator_app.factories import RFC_SECRET, Realm, push_account  # noqa: E402
@@ -34,6 +35,7 @@ from tests.authenticator_app.gui.harness import GuiHarness  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 NOW = datetime(2026, 3, 14, 13, 9, 18, tzinfo=UTC)
 PHONE, DESKTOP = (360, 640), (1280, 720)
+CLOSED_PORT_URL = "http://127.0.0.1:9"  # loopback "discard": nothing listens, refused at once
 
 
 def demo_vault(path: Path, realm: Realm) -> Account:
@@ -75,16 +77,22 @@ def unlock(gui: GuiHarness) -> None:
     gui.settle()
 
 
-def arrive(gui: GuiHarness, realm: Realm, account: Account, clock: FixedClock) -> None:
+def arrive(
+    gui: GuiHarness, realm: Realm, account: Account, clock: FixedClock, *, choose: bool = False
+) -> None:
     """A challenge as the IdP signs it, verified by the core and handed to the prompt."""
     token, _claims = realm.challenge(
         clock(),
         ttl=120,
         user="camille.martin",
         account="camille.martin",
-        purpose="password_reset",
+        purpose="sign_in" if choose else "password_reset",
+        mode="choose" if choose else "typed",
+        choices=[17, 41, 86] if choose else None,
         context=ChallengeContext(
-            service="AECE CFA JASMIN – réinitialisation du mot de passe",
+            service="AECE CFA JASMIN"
+            if choose
+            else "AECE CFA JASMIN – réinitialisation du mot de passe",
             client_ip="203.0.113.42",
             location="Lyon, France",
             browser="Firefox 140 (Linux)",
@@ -100,6 +108,30 @@ def arrive(gui: GuiHarness, realm: Realm, account: Account, clock: FixedClock) -
     push.tick()
 
 
+def shoot_push(
+    gui: GuiHarness,
+    realm: Realm,
+    jasmin: Account,
+    clock: FixedClock,
+    *,
+    suffix: str,
+    names: set[str],
+) -> None:
+    if "push" in names:
+        arrive(gui, realm, jasmin, clock)
+        gui.type_into(gui.widget("number", "push"), "41")
+        shoot(gui, f"push-{suffix}")
+        gui.tap_id("no_typed")
+        shoot(gui, f"push-deny-{suffix}")
+        gui.tap_id("deny_back")
+        gui.settle()
+    if "push-choose" in names:
+        gui.app.push.stop()  # type: ignore[union-attr]  # the first one is withdrawn
+        gui.settle()
+        arrive(gui, realm, jasmin, clock, choose=True)
+        shoot(gui, f"push-choose-{suffix}")
+
+
 def run(size: tuple[int, int], suffix: str, names: set[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         vault_path = Path(tmp) / "vault.bin"
@@ -110,6 +142,7 @@ def run(size: tuple[int, int], suffix: str, names: set[str]) -> None:
                 clock=clock,
                 kdf=FAST_KDF,
                 watch=False,
+                language="fr",
                 notify=lambda _title, _text: None,
                 open_url=lambda _url: True,
             ),
@@ -136,26 +169,55 @@ def run(size: tuple[int, int], suffix: str, names: set[str]) -> None:
                 gui.tap_id("tab_code")
                 shoot(gui, f"add-{suffix}")
                 gui.tap_id("back_button")
-            if "push" in names:
-                arrive(gui, realm, jasmin, clock)
-                gui.type_into(gui.widget("number", "push"), "41")
-                shoot(gui, f"push-{suffix}")
-                gui.tap_id("no_typed")
-                shoot(gui, f"push-deny-{suffix}")
-                gui.tap_id("deny_back")
+            shoot_push(gui, realm, jasmin, clock, suffix=suffix, names=names)
             if "settings" in names:
                 gui.app.push.stop()  # type: ignore[union-attr]
                 gui.settle()
                 gui.tap_id("settings_button")
                 shoot(gui, f"settings-{suffix}")
+            if "english" in names:
+                gui.tap_id("lang_en")
+                gui.settle()
+                shoot(gui, f"settings-en-{suffix}")
+                gui.tap_id("back_button")
+                shoot(gui, f"accounts-en-{suffix}")
+        finally:
+            gui.close()
+
+
+def run_offline(size: tuple[int, int], suffix: str) -> None:
+    """The real watch against an IdP that does not answer: the status line, codes still there."""
+    with tempfile.TemporaryDirectory() as tmp:
+        vault_path = Path(tmp) / "vault.bin"
+        clock = FixedClock(NOW)
+        realm = Realm(url=realm_url(CLOSED_PORT_URL, "jasmin"))
+        demo_vault(vault_path, realm)
+        gui = GuiHarness.start(
+            AppServices(
+                vault_path=vault_path,
+                clock=clock,
+                kdf=FAST_KDF,
+                language="fr",
+                notify=lambda _title, _text: None,
+                open_url=lambda _url: True,
+            ),
+            size,
+        )
+        try:
+            unlock(gui)
+            screen = gui.screen("accounts")
+            gui.wait(lambda: screen.status_text.startswith("Hors ligne"), what="offline status")
+            shoot(gui, f"accounts-offline-{suffix}")
         finally:
             gui.close()
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    run(PHONE, "phone", {"lock", "unlock", "accounts", "profile", "add", "push", "settings"})
-    run(DESKTOP, "desktop", {"accounts", "push"})
+    every = {"lock", "unlock", "accounts", "profile", "add", "push", "push-choose", "settings"}
+    run(PHONE, "phone", every | {"english"})
+    run(DESKTOP, "desktop", every)
+    run_offline(PHONE, "phone")
     return 0
 
 

@@ -30,6 +30,8 @@ class PushScreen(AppScreen):
 
     def render(self, model: PushModel) -> None:
         asking = model.step == "deny" and self.step != "deny"
+        back_to_answer = model.step == "answer" and self.step == "deny"
+        another = model.challenge_id != self.challenge_id
         self.visible = model.visible
         self.challenge_id = model.challenge_id
         self.title = model.title
@@ -57,6 +59,8 @@ class PushScreen(AppScreen):
             Clock.schedule_once(
                 lambda _dt: self.ids.scroll.scroll_to(self.ids.deny_card, animate=False), 0
             )
+        elif another or back_to_answer:  # a new prompt (or "Retour") starts at its title
+            self.ids.scroll.scroll_y = 1
 
     def clear_number(self) -> None:
         self.ids.number.text = ""
