@@ -1,8 +1,12 @@
-"""The authenticator: a Kivy app (later) and a headless command on the same core.
+"""The authenticator: a Kivy app and a headless command on the same core.
 
 - :mod:`authenticator_app.core`: plain Python (vault, accounts, enrollment, challenges, codes);
   never imports Kivy, Flask or the IdP;
-- :mod:`authenticator_app.cli`: ``authenticator --vault PATH <verb>``, a thin layer over the core.
+- :mod:`authenticator_app.presenters`: one plain-Python presenter per screen (no Kivy);
+- :mod:`authenticator_app.screens` and :mod:`authenticator_app.app`: the Kivy app;
+- :mod:`authenticator_app.cli`: ``authenticator --vault PATH <verb>``, a thin layer over the core
+  (no verb opens the app);
+- :mod:`authenticator_app.mobile`: the Android entry point (``android/``: buildozer.spec).
 """
 
 from __future__ import annotations
