@@ -33,6 +33,11 @@ class AppRoot(FloatLayout):  # type: ignore[misc]
     def go(self, name: str, *, forward: bool = True) -> None:
         if self.manager.current == name:
             return
+        # A screen asked for while another slide runs (a prompt arriving as the previous one
+        # closes): finish that slide first, or when it ends it takes its outgoing screen, which
+        # is now the current one, off the window.
+        if self.manager.transition.is_active:
+            self.manager.transition.stop()
         self.manager.transition = SlideTransition(
             direction="left" if forward else "right", duration=TRANSITION_SECONDS
         )

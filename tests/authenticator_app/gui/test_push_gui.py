@@ -125,6 +125,22 @@ def test_answer_real_challenges(
     assert status(live_idp, first["challenge_id"]) == "approved"
     assert gui.app.root_widget.snackbar.text == "Demande approuvée."
 
+    # Paused (a phone puts the app in the background): the stream is closed; a challenge made
+    # meanwhile is caught up from `pending` on resume and shown.
+    gui.app.on_pause()
+    gui.wait(lambda: not gui.app.push.watching, what="the watch to stop")
+    resumed = trigger(live_idp, user)
+    gui.frames(10)
+    assert gui.current == "accounts"
+    gui.app.on_resume()
+    gui.wait(lambda: gui.current == "push", timeout=20, what="the caught-up prompt")
+    gui.settle()
+    assert gui.screen("push").challenge_id == resumed["challenge_id"]
+    gui.type_into(gui.widget("number", "push"), f"{resumed['number']:02d}")
+    gui.tap_id("yes_typed")
+    gui.wait(lambda: gui.current == "accounts", timeout=20, what="the prompt to close")
+    assert status(live_idp, resumed["challenge_id"]) == "approved"
+
     # "NON, ce n'est pas moi" -> "Signaler".
     second = trigger(live_idp, user)
     gui.wait(lambda: gui.current == "push", timeout=20, what="the second prompt")
