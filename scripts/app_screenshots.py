@@ -70,11 +70,7 @@ def shoot(gui: GuiHarness, name: str) -> None:
 
 
 def unlock(gui: GuiHarness) -> None:
-    keys = {child.text: child for child in gui.widget("pad").children}
-    for digit in PIN:
-        gui.tap(keys[digit])
-    gui.tap(keys["OK"])
-    gui.settle()
+    gui.enter_pin(PIN)
 
 
 def arrive(

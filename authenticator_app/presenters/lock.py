@@ -15,11 +15,17 @@ from pathlib import Path
 from typing import Final, Literal, Protocol
 
 from authenticator_app.core.clock import Clock, RandomBytes, system_clock, system_random
-from authenticator_app.core.errors import AuthenticatorError, VaultExists, VaultPinWrong
+from authenticator_app.core.errors import (
+    AuthenticatorError,
+    PinEmpty,
+    PinMismatch,
+    VaultExists,
+    VaultPinWrong,
+)
 from authenticator_app.core.vault import Vault
 from authenticator_app.core.vault_crypto import KdfParams
 from authenticator_app.i18n import Translator
-from authenticator_app.presenters.errors import ErrorNotice, describe_error
+from authenticator_app.presenters.errors import AppInputError, ErrorNotice, describe_error
 from authenticator_app.presenters.preferences import Preferences
 from authenticator_app.presenters.runner import Runner
 
@@ -34,7 +40,8 @@ def retry_delay(failures: int) -> int:
     """Seconds to wait after ``failures`` wrong PINs in a row: 0, 1, 2, 4, 8... capped."""
     if failures <= 0:
         return 0
-    return int(min(2 ** (failures - 1), MAX_DELAY_SECONDS))
+    # Cap the exponent first: the count comes from a file, and 2 ** (a huge count) never ends.
+    return int(min(2 ** min(failures - 1, MAX_DELAY_SECONDS.bit_length()), MAX_DELAY_SECONDS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +110,12 @@ class LockPresenter:
         retry_at = self._prefs.retry_at
         if retry_at is None:
             return 0
-        return max(0, math.ceil((retry_at - self._clock()).total_seconds()))
+        # Never more than the longest delay from now: a clock set back, or an edited settings
+        # file, must not lock the user out for longer.
+        now = self._clock()
+        if retry_at - now > timedelta(seconds=MAX_DELAY_SECONDS):
+            retry_at = self._prefs.retry_at = now + timedelta(seconds=MAX_DELAY_SECONDS)
+        return max(0, math.ceil((retry_at - now).total_seconds()))
 
     def refresh(self) -> None:
         _ = self._
@@ -158,7 +170,7 @@ class LockPresenter:
 
     def _choose(self, pin: str) -> None:
         if len(pin) < MIN_PIN_LENGTH:
-            self._fail("pin_too_short")
+            self._fail(AppInputError("pin_too_short"))
             return
         self._first_pin = pin
         self._mode = "confirm"
@@ -169,7 +181,7 @@ class LockPresenter:
         if pin != self._first_pin:
             self._first_pin = None
             self._mode = "create"
-            self._fail("pin_mismatch")
+            self._fail(PinMismatch("the two PINs differ"))
             return
         self._busy = True
         self.refresh()
@@ -189,7 +201,7 @@ class LockPresenter:
             self._fail("pin_wait")
             return
         if not pin:
-            self._fail("pin_empty")
+            self._fail(PinEmpty("the PIN is empty"))
             return
         self._busy = True
         self.refresh()

@@ -1,13 +1,17 @@
 """The app's small settings file: language, and the wrong-PIN counter behind the growing delay.
 
 Kept beside the vault as ``<vault>.settings.json`` (plain JSON: nothing secret). Losing it loses
-nothing that matters: an unreadable file gives the defaults. The counter only paces a human at
-the keypad; the vault's own protection is the scrypt cost of every PIN try.
+nothing that matters: an unreadable file gives the defaults. It is not lost silently though: the
+problem is logged and kept in :attr:`Preferences.problems`, and the damaged file is moved aside
+to ``<name>.damaged`` before the first save replaces it. The counter only paces a human at the
+keypad; the vault's own protection is the scrypt cost of every PIN try.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +20,10 @@ from authenticator_app.core.atomic_file import atomic_write
 from authenticator_app.core.errors import VaultError
 from authenticator_app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-__all__ = ["Preferences", "preferences_path"]
+__all__ = ["DAMAGED_SUFFIX", "Preferences", "preferences_path"]
+
+log = logging.getLogger(__name__)
+DAMAGED_SUFFIX = ".damaged"
 
 
 def preferences_path(vault_path: Path) -> Path:
@@ -31,6 +38,8 @@ class Preferences:
     failed_unlocks: int = 0
     retry_at: datetime | None = None
     problems: list[str] = field(default_factory=list)
+    damaged: bool = False
+    """The file on disk could not be read: :meth:`save` moves it aside before replacing it."""
 
     @classmethod
     def load(cls, path: Path | None) -> Preferences:
@@ -46,9 +55,11 @@ class Preferences:
             prefs.retry_at = datetime.fromisoformat(retry) if retry else None
             if prefs.retry_at is not None and prefs.retry_at.tzinfo is None:
                 prefs.retry_at = None
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError, AttributeError, OverflowError) as exc:
             # Settings are disposable: start from the defaults, and say so.
+            prefs = cls(path=path, damaged=True)
             prefs.problems.append(f"{path.name}: {type(exc).__name__}")
+            log.warning("settings file %s unreadable (%s): using the defaults", path, exc)
         return prefs
 
     def save(self) -> None:
@@ -59,7 +70,17 @@ class Preferences:
             "failed_unlocks": self.failed_unlocks,
             "retry_at": self.retry_at.isoformat() if self.retry_at else None,
         }
+        if self.damaged:
+            self.damaged = False
+            aside = self.path.with_name(self.path.name + DAMAGED_SUFFIX)
+            try:
+                os.replace(self.path, aside)
+                log.warning("damaged settings file kept as %s", aside)
+            except OSError as exc:
+                self.problems.append(f"{aside.name}: {type(exc).__name__}")
+                log.warning("damaged settings file %s not kept aside: %s", self.path, exc)
         try:
             atomic_write(self.path, json.dumps(data, indent=2).encode("utf-8"))
         except VaultError as exc:
             self.problems.append(exc.code)
+            log.warning("settings not saved to %s: %s", self.path, exc.message)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
+NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 HAS_DISPLAY = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 PHONE = (360, 640)
 DESKTOP = (1280, 720)
@@ -45,3 +48,17 @@ def gui_factory() -> Iterator[Any]:
     yield start
     for harness in started:
         harness.close()
+
+
+@pytest.fixture
+def vault_file(tmp_path: Path) -> Path:
+    """A vault (PIN ``PIN``) with a TOTP account and a push-only account."""
+    from authenticator_app.core.vault import Vault
+    from tests.authenticator_app.conftest import FAST_KDF, PIN
+    from tests.authenticator_app.factories import Realm, push_account, totp_account
+
+    path = tmp_path / "vault.bin"
+    vault = Vault.create(path, PIN, kdf=FAST_KDF)
+    vault.add_account(totp_account(NOW))
+    vault.add_account(push_account(Realm(), NOW, account_id="acct_push_only"))
+    return path

@@ -130,6 +130,32 @@ class GuiHarness:
             if isinstance(getattr(w, "text", None), str)
         ]
 
+    def shows(self, text: str, root: Widget | None = None) -> bool:
+        """Whether a widget with this exact ``text`` (under the current screen by default) can
+        be seen: its centre inside the window and inside every scroll view around it (not
+        scrolled away), some height, and neither it nor an ancestor at opacity 0 (an empty
+        error box, a hidden status line)."""
+        return any(
+            getattr(widget, "text", None) == text and self._visible(widget)
+            for widget in _walk(root or self.screen())
+        )
+
+    def _visible(self, widget: Widget) -> bool:
+        if widget.height <= 0 or not _opaque(widget) or widget.get_root_window() is None:
+            return False
+        x, y = self.window_position(widget)
+        width, height = Window.size
+        if not (0 <= x < width and 0 <= y < height):
+            return False
+        for ancestor in _ancestors(widget):
+            if isinstance(ancestor, ScrollView):
+                left, bottom = ancestor.to_window(ancestor.x, ancestor.y)
+                if not (
+                    left <= x <= left + ancestor.width and bottom <= y <= bottom + ancestor.height
+                ):
+                    return False
+        return True
+
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.frames(2)
@@ -181,6 +207,19 @@ class GuiHarness:
         Window.dispatch("on_textinput", text)
         self.frames(2)
 
+    def enter_pin(self, pin: str) -> None:
+        """Tap ``pin`` on the lock screen's keypad, then OK."""
+        self.settle()
+        if self.current != "lock":
+            raise AssertionError(f"the lock screen is not shown ({self.current})")
+        keys = {child.text: child for child in self.widget("pad").children}
+        for digit in pin:
+            self.tap(keys[digit])
+        if self.widget("pin").text != pin:
+            raise AssertionError(f"the PIN field shows {self.widget('pin').text!r}")
+        self.tap(keys["OK"])
+        self.settle()
+
     def press_enter(self) -> None:
         Window.dispatch("on_key_down", 13, 40, "\r", [])
         Window.dispatch("on_key_up", 13, 40)
@@ -191,6 +230,10 @@ def _walk(widget: Widget) -> Iterator[Widget]:
     yield widget
     for child in widget.children:
         yield from _walk(child)
+
+
+def _opaque(widget: Widget) -> bool:
+    return widget.opacity > 0 and all(a.opacity > 0 for a in _ancestors(widget))
 
 
 def _ancestors(widget: Widget) -> Iterator[Widget]:

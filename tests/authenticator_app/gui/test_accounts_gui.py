@@ -3,7 +3,6 @@ and press "Changer de mot de passe": real touches, at phone and desktop sizes.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,23 +10,11 @@ import pyotp
 import pytest
 
 from authenticator_app.core.clock import FixedClock
-from authenticator_app.core.vault import Vault
 from tests.authenticator_app.conftest import FAST_KDF, PIN
-from tests.authenticator_app.factories import RFC_SECRET, Realm, push_account, totp_account
-from tests.authenticator_app.gui.conftest import SIZES
+from tests.authenticator_app.factories import RFC_SECRET
+from tests.authenticator_app.gui.conftest import NOW, SIZES
 
 pytestmark = pytest.mark.gui
-
-NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
-
-
-@pytest.fixture
-def vault_file(tmp_path: Path) -> Path:
-    path = tmp_path / "vault.bin"
-    vault = Vault.create(path, PIN, kdf=FAST_KDF)
-    vault.add_account(totp_account(NOW))
-    vault.add_account(push_account(Realm(), NOW, account_id="acct_push_only"))
-    return path
 
 
 def services(vault_path: Path, clock: FixedClock, **overrides: Any) -> Any:
@@ -48,15 +35,7 @@ def row(gui: Any, account_id: str) -> Any:
 
 
 def unlock(gui: Any, pin: str = PIN) -> None:
-    gui.settle()
-    assert gui.current == "lock"
-    pad = gui.widget("pad")
-    keys = {child.text: child for child in pad.children}
-    for digit in pin:
-        gui.tap(keys[digit])
-    assert gui.widget("pin").text == pin
-    gui.tap(keys["OK"])
-    gui.settle()
+    gui.enter_pin(pin)
 
 
 @pytest.mark.parametrize("size", SIZES)

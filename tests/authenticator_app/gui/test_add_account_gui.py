@@ -3,7 +3,6 @@ and desktop sizes; and an unreadable image explained on screen."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,11 @@ import segno
 from authenticator_app.core.clock import FixedClock
 from authenticator_app.core.vault import Vault
 from tests.authenticator_app.conftest import FAST_KDF, PIN
-from tests.authenticator_app.gui.conftest import SIZES
+from tests.authenticator_app.gui.conftest import NOW, SIZES
 from tests.authenticator_app.gui.test_accounts_gui import row, services, unlock
 
 pytestmark = pytest.mark.gui
 
-NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 URI = f"otpauth://totp/Universit%C3%A9:c.martin?secret={SECRET}&issuer=Universit%C3%A9"
 

@@ -9,20 +9,10 @@ from typing import Any
 import pytest
 
 from authenticator_app.core.clock import FixedClock
-from authenticator_app.core.vault import Vault
-from tests.authenticator_app.conftest import FAST_KDF, PIN
-from tests.authenticator_app.factories import totp_account
-from tests.authenticator_app.gui.conftest import SIZES
-from tests.authenticator_app.gui.test_accounts_gui import NOW, services, unlock
+from tests.authenticator_app.gui.conftest import NOW, SIZES
+from tests.authenticator_app.gui.test_accounts_gui import services, unlock
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def vault_file(tmp_path: Path) -> Path:
-    path = tmp_path / "vault.bin"
-    Vault.create(path, PIN, kdf=FAST_KDF).add_account(totp_account(NOW))
-    return path
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -57,6 +57,7 @@ def test_first_run_chooses_and_confirms_a_pin(vault_path: Path) -> None:
     assert lock.view.model.mode == "create"
     assert lock.view.model.error.code == "pin_mismatch"
     assert lock.view.model.error.text == "Les deux codes PIN sont différents."
+    assert lock.view.model.error.title == "Vérifiez votre saisie"  # as in the settings
     lock.presenter.submit(PIN)
     lock.presenter.submit(PIN)
     (vault,) = lock.opened
@@ -123,3 +124,18 @@ def test_texts_follow_the_language(vault: Vault, language: str, title: str) -> N
     lock.translator.set_language(language)
     lock.presenter.refresh()
     assert lock.view.model.title == title
+
+
+def test_a_wait_far_in_the_future_is_capped_at_the_longest_delay(vault: Vault) -> None:
+    """A clock set back (or an edited settings file) never locks the user out for longer."""
+    prefs = Preferences.load(vault.path.with_name("settings.json"))
+    prefs.failed_unlocks = 3
+    prefs.retry_at = NOW + timedelta(days=30)
+    prefs.save()
+    lock = Lock(vault.path)
+    assert lock.view.model.wait_seconds == 15 * 60
+    lock.clock.advance(15 * 60)
+    lock.presenter.tick()
+    assert lock.view.model.wait_seconds == 0
+    lock.presenter.submit(PIN)
+    assert len(lock.opened) == 1
