@@ -103,6 +103,7 @@ class LockPresenter:
         self._first_pin = None
         self._error = None
         self._busy = False
+        self._cap_wait()
         self.view.clear_pin()
         self.refresh()
 
@@ -110,12 +111,14 @@ class LockPresenter:
         retry_at = self._prefs.retry_at
         if retry_at is None:
             return 0
-        # Never more than the longest delay from now: a clock set back, or an edited settings
-        # file, must not lock the user out for longer.
-        now = self._clock()
-        if retry_at - now > timedelta(seconds=MAX_DELAY_SECONDS):
-            retry_at = self._prefs.retry_at = now + timedelta(seconds=MAX_DELAY_SECONDS)
-        return max(0, math.ceil((retry_at - now).total_seconds()))
+        return max(0, math.ceil((retry_at - self._clock()).total_seconds()))
+
+    def _cap_wait(self) -> None:
+        """Never more than the longest delay from now: a clock set back, or an edited settings
+        file, must not lock the user out for longer."""
+        longest = self._clock() + timedelta(seconds=MAX_DELAY_SECONDS)
+        if self._prefs.retry_at is not None and self._prefs.retry_at > longest:
+            self._prefs.retry_at = longest
 
     def refresh(self) -> None:
         _ = self._
@@ -144,6 +147,7 @@ class LockPresenter:
     def tick(self) -> None:
         """Once a second: count the wait down."""
         if self._mode == "unlock" and self._prefs.retry_at is not None:
+            self._cap_wait()
             if self.wait_seconds() == 0:
                 self._prefs.retry_at = None
                 self._prefs.save()
