@@ -57,8 +57,7 @@ def change_password(
             "failure",
             now=now,
             realm=realm.slug,
-            actor=user.username,
-            user_id=user.id,
+            user=user,
             client=client,
             details={"reason": "policy", "rules": [v.code.value for v in violations]},
         )

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from idp.extensions import db
-from idp.models import AuditEvent
+from idp.models import AuditEvent, User
 
 __all__ = ["ClientInfo", "EventRow", "query", "record"]
 
@@ -62,10 +62,15 @@ def record(
     realm: str | None = None,
     actor: str | None = None,
     user_id: int | None = None,
+    user: User | None = None,
     client: ClientInfo | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session; the caller's commit makes it durable."""
+    """Add an audit event to the session; the caller's commit makes it durable.
+
+    ``user`` stands for ``actor=user.username, user_id=user.id``."""
+    if user is not None:
+        actor, user_id = actor or user.username, user_id or user.id
     client = client or ClientInfo()
     row = AuditEvent(
         at=now,

@@ -59,8 +59,7 @@ def _expired(user: User) -> Response:
         "info",
         now=now(),
         realm=g.realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client_info(),
     )
     db.session.commit()

@@ -63,8 +63,7 @@ def sign_in(
         "success",
         now=now,
         realm=realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client,
     )
     return SignInResult(user)

@@ -62,8 +62,7 @@ def issue_ticket(
         "success",
         now=now,
         realm=user.realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client,
         details={"service": service[:200]},
     )

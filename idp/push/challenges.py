@@ -123,8 +123,7 @@ def create_challenge(
             "failure",
             now=now,
             realm=realm.slug,
-            actor=user.username,
-            user_id=user.id,
+            user=user,
             client=client,
             details={"purpose": purpose},
         )
@@ -171,8 +170,7 @@ def create_challenge(
         "info",
         now=now,
         realm=realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client,
         details={
             "challenge_id": challenge.id,
@@ -261,8 +259,7 @@ def decide(
                 "failure",
                 now=now,
                 realm=realm.slug,
-                actor=user.username,
-                user_id=user.id,
+                user=user,
                 client=client,
                 details=audit,
             )
@@ -284,8 +281,7 @@ def decide(
         outcome,
         now=now,
         realm=realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client,
         details=audit,
     )

@@ -84,8 +84,7 @@ def create_offer(
         "info",
         now=now,
         realm=realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client,
     )
     offer = EnrollmentOffer(
@@ -155,8 +154,7 @@ def redeem(
         "success",
         now=now,
         realm=realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client,
         details={"device_id": device_id, "device_name": request.device_name},
     )

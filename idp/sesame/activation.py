@@ -56,8 +56,7 @@ def activate(
         "success",
         now=now,
         realm=user.realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client,
     )
     return []

@@ -80,8 +80,7 @@ def apply_password_hash(
         "success",
         now=now,
         realm=user.realm.slug,
-        actor=user.username,
-        user_id=user.id,
+        user=user,
         client=client,
         details={"reason": reason, "sessions_ended": True},
     )

@@ -56,8 +56,7 @@ class VerifySecretQuestionStep(Step):
             "failure",
             now=ctx.now,
             realm=ctx.realm.slug,
-            actor=user.username,
-            user_id=user.id,
+            user=user,
             client=ctx.client,
             details={"attempt": failures},
         )
