@@ -27,6 +27,8 @@ SPEC = ROOT / "authenticator_app" / "android" / "buildozer.spec"
 # Compiled distributions python-for-android builds from a recipe (its develop branch); p4a
 # brings their own native dependencies (SDL2, pyjnius, libffi, OpenSSL, libpng...).
 P4A_RECIPES = frozenset({"kivy", "pydantic-core", "cryptography", "cffi", "pillow", "pyzbar"})
+# Recipes that install their own Python dependencies (Kivy's: docutils, pygments, filetype...).
+RECIPE_BRINGS_DEPENDENCIES = frozenset({"kivy"})
 # Recipes without a Python distribution: the interpreter, native libraries, p4a's module.
 NATIVE = frozenset({"python3", "hostpython3", "openssl", "libzbar", "android"})
 # Published with an optional compiled speed-up (mypyc) and a pure-Python fallback.
@@ -61,8 +63,7 @@ def imported_modules(tree: Path) -> set[str]:
 
 
 def runtime_closure(roots: set[str]) -> set[str]:
-    """The distributions ``roots`` need on Android (no extras, Linux markers), recipes' own
-    Python dependencies left to their recipe."""
+    """The distributions ``roots`` need on Android (no extras, Linux markers)."""
     environment = {"sys_platform": "linux", "platform_system": "Linux", "extra": ""}
     seen: set[str] = set()
     todo = list(roots)
@@ -71,7 +72,7 @@ def runtime_closure(roots: set[str]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        if name in P4A_RECIPES - {"cryptography", "pydantic-core"}:
+        if name in RECIPE_BRINGS_DEPENDENCIES:
             continue
         for line in metadata.distribution(name).requires or []:
             requirement = Requirement(line)
