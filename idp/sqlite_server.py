@@ -4,6 +4,8 @@
   checkpoint instead of each commit: a power loss (not a process crash) may lose the last
   transactions committed before it, never corrupt the database. The trade-off, written in
   docs/decisions.md, suits the embedded default; the scaled layout runs on PostgreSQL.
+- ``SELECT ... FOR UPDATE`` (a read that decides a write, e.g. the push cap) takes that lock
+  as well: SQLite has no row locks, and its compiler drops the clause.
 - SQLite's busy handler sleeps inside C: under gevent it would freeze every greenlet of the
   worker while one request waits for the write lock. So writers of this process queue on a
   process-wide lock (cooperative once gevent patched ``threading``) taken just before a
@@ -41,8 +43,12 @@ def tune_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
         cur.close()
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _before(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if conn.info.get(_HOLDS) or statement.lstrip()[:7].upper().startswith(_READS):
+    def _before(
+        conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        if conn.info.get(_HOLDS):
+            return
+        if statement.lstrip()[:7].upper().startswith(_READS) and not _locks_rows(context):
             return
         WRITE_LOCK.acquire()
         conn.info[_HOLDS] = True
@@ -57,6 +63,13 @@ def tune_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
 
     def _release_record(record: Any) -> None:
         _release_info(record.info)
+
+
+def _locks_rows(context: Any) -> bool:
+    """A ``SELECT ... FOR UPDATE`` (SQLite's compiler drops the clause): it reads to decide a
+    write, so it takes the write lock too, as PostgreSQL takes the row lock."""
+    statement = getattr(getattr(context, "compiled", None), "statement", None)
+    return getattr(statement, "_for_update_arg", None) is not None
 
 
 def _release_info(info: dict[str, Any]) -> None:
