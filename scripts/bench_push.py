@@ -8,8 +8,8 @@ then runs round trips one at a time (``--sequential``, default 100) and K more w
 flight (``--challenges``, ``--concurrency``; default 300 and 4):
 
     browser: POST /_dev/.../challenges           -> "created" (the POST returned; number shown)
-    device:  SSE hint received                     -> delivery latency
-    device:  GET pending, verify JWS (pinned JWKS), sign + POST the decision -> "approved"
+    device:  SSE event received, carrying the signed challenge (protocol v2) -> delivery latency
+    device:  verify the JWS (pinned JWKS), sign + POST the decision -> "approved"
     browser: GET /_dev/challenges/<id>             -> "approved": end of the round trip
 
 and prints p50/p95/p99/max, throughput, the worker's RSS and CPU seconds. The protocol is that
@@ -353,7 +353,7 @@ class Device:
         self.sse_http = requests.Session()
         self.connected = gevent.event.Event()
         self.hint_event = gevent.event.Event()
-        self.hints: dict[str, float] = {}
+        self.hints: dict[str, tuple[float, str]] = {}
         self.stream_error: str | None = None
         self.stream_ended = False
         self.reader: gevent.Greenlet | None = None
@@ -419,6 +419,18 @@ class Device:
         )
         return {"Authorization": authorization_header(sign(token, self.key, receipt.device_id))}
 
+    def verify(self, token: str) -> PushChallenge:
+        """Verify a challenge from the stream against the JWKS pinned at enrollment."""
+        receipt = self.enrolled
+        return verify(
+            token,
+            keys=receipt.jwks,
+            model=PushChallenge,
+            audience=receipt.device_id,
+            issuer=self.realm_url,
+            now=utcnow(),
+        )
+
     def pending(self) -> list[PushChallenge]:
         """GET pending and verify every token against the JWKS pinned at enrollment."""
         receipt = self.enrolled
@@ -456,9 +468,9 @@ class Device:
             exp=unix_time(now + timedelta(seconds=60)),
             jti=new_jti(),
         )
+        # Protocol v2: the signed decision is its own credential (no Authorization token).
         resp = self.http.post(
             self.api_url + "/decisions",
-            headers=self._auth("POST", self._path("/decisions")),
             json={"decision": sign(decision, self.key, receipt.device_id)},
             timeout=HTTP_TIMEOUT,
         )
@@ -496,7 +508,7 @@ class Device:
                     if event in (None, "hint"):
                         hint = json.loads(data)
                         if hint.get("event") == "challenge":
-                            self.hints[hint["challenge_id"]] = t
+                            self.hints[hint["challenge_id"]] = (t, hint["challenge"])
                             self.hint_event.set()
                     event = data = None
             self.stream_ended = True
@@ -506,7 +518,7 @@ class Device:
         finally:
             self.connected.set()  # never leave a waiter hanging
 
-    def wait_hint(self, challenge_id: str, timeout: float) -> float | None:
+    def wait_hint(self, challenge_id: str, timeout: float) -> tuple[float, str] | None:
         deadline = time.monotonic() + timeout
         while challenge_id not in self.hints:
             remaining = deadline - time.monotonic()
@@ -568,9 +580,9 @@ def client_cpu_seconds() -> float:
 @dataclass
 class Sample:
     trigger: float  # POST sent -> returned
-    delivery: float  # POST returned -> hint read by the device
-    delivery_from_send: float  # POST sent -> hint read by the device
-    pending: float  # GET pending + verify
+    delivery: float  # POST returned -> event read by the device
+    delivery_from_send: float  # POST sent -> event read by the device
+    pending: float  # verify the signed challenge from the event
     decision: float  # sign + POST decision
     status: float  # GET status until approved
     round_trip: float  # POST returned -> status approved
@@ -585,15 +597,16 @@ def round_trip(browser: requests.Session, base: str, device: Device) -> Sample:
         raise RuntimeError(f"trigger: {resp.status_code} {resp.text[:200]}")
     created = resp.json()
     challenge_id, number = created["challenge_id"], created["number"]
-    t_hint = device.wait_hint(challenge_id, HINT_TIMEOUT)
-    if t_hint is None:
-        raise RuntimeError(f"no hint for {challenge_id} within {HINT_TIMEOUT} s")
-    t0 = time.perf_counter()  # hint in, number on the browser's screen: the device acts
-    found = [c for c in device.pending() if c.challenge_id == challenge_id]
-    if not found:
-        raise RuntimeError(f"challenge {challenge_id} not in pending")
+    arrived = device.wait_hint(challenge_id, HINT_TIMEOUT)
+    if arrived is None:
+        raise RuntimeError(f"no challenge event for {challenge_id} within {HINT_TIMEOUT} s")
+    t_hint, token = arrived
+    t0 = time.perf_counter()  # challenge in, number on the browser's screen: the device acts
+    challenge = device.verify(token)
+    if challenge.challenge_id != challenge_id:
+        raise RuntimeError(f"the event for {challenge_id} carried {challenge.challenge_id}")
     t1 = time.perf_counter()
-    status = device.approve(found[0], number)
+    status = device.approve(challenge, number)
     if status != "approved":
         raise RuntimeError(f"decision answered {status!r}")
     t2 = time.perf_counter()
@@ -872,10 +885,10 @@ def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]
 
 ROWS = [
     ("round_trip", "round trip: created -> status approved"),
-    ("delivery", "delivery: created -> SSE hint at device"),
-    ("delivery_from_send", "  (trigger POST sent -> SSE hint)"),
+    ("delivery", "delivery: created -> SSE event at device"),
+    ("delivery_from_send", "  (trigger POST sent -> SSE event)"),
     ("trigger_post", "  trigger POST (creates the challenge)"),
-    ("pending_and_verify", "  GET pending + verify JWS"),
+    ("pending_and_verify", "  verify the JWS from the event"),
     ("decision_post", "  sign + POST decision"),
     ("status_get", "  GET status (sees approved)"),
 ]
