@@ -181,6 +181,8 @@ def lock_problems(
         name = canonicalize_name(requirement.name)
         required.add(name)
         locked = by_name.get(name)
+        if not locked and requirement.marker is not None and not requirement.marker.evaluate():
+            continue  # for another platform or Python: uv leaves out what can never apply
         if not locked:
             problems.append(f"{where}: {requirement} is in pyproject.toml but not in the lock")
             continue

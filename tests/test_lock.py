@@ -191,3 +191,16 @@ def test_read_lock_understands_uv_annotations() -> None:
     assert not pins["colorama"].applies({"sys_platform": "linux"})
     with pytest.raises(ValueError, match="not a pinned requirement"):
         read_lock("flask>=3\n")
+
+
+def test_a_requirement_for_another_platform_need_not_be_locked_here() -> None:
+    other = PYPROJECT.replace(
+        '    "zxcvbn>=4.4",\n',
+        '    "zxcvbn>=4.4",\n    "pywin32>=300; sys_platform == \'win32\'",\n',
+    )
+    assert not lock_problems("idp", lock_text("idp"), other, extra_lookup=no_extra)
+    here = PYPROJECT.replace(
+        '    "zxcvbn>=4.4",\n',
+        f'    "httpx>=0.27; sys_platform == \'{sys.platform}\'",\n    "zxcvbn>=4.4",\n',
+    )
+    assert len(lock_problems("idp", lock_text("idp"), here, extra_lookup=no_extra)) == 1
