@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from idp.extensions import babel, csrf, db, limiter, migrate
     from idp.i18n import select_locale
     from idp.mail import init_mail
-    from idp.push.broker import Broker
+    from idp.scaleout import install_scale_out
     from idp.security.headers import install_security_headers
     from idp.security.passwords import Hasher
     from idp.web.errors import install_error_handlers
@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("IDP_INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(instance) if instance else None)
     load_config(app, test_config)
+    _trust_proxies(app)
 
     db.init_app(app)
     _sqlite_pragmas(app)
@@ -37,13 +38,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     app.extensions["idp.clock"] = app.config.get("CLOCK") or SystemClock()
-    app.extensions["idp.broker"] = Broker()
     app.extensions["idp.hasher"] = Hasher(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
         parallelism=app.config["ARGON2_PARALLELISM"],
     )
     init_mail(app)
+    install_scale_out(app)
 
     _jinja_helpers(app)
     install_security_headers(app)
@@ -121,17 +122,20 @@ def _register_blueprints(app: Flask) -> None:
 def _sqlite_pragmas(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    from sqlalchemy import event
-
     from idp.extensions import db
+    from idp.sqlite_server import tune_sqlite
 
     with app.app_context():
-        engine = db.engine
+        tune_sqlite(db.engine, busy_timeout_ms=int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
 
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.close()
+
+def _trust_proxies(app: Flask) -> None:
+    """Honour ``X-Forwarded-*`` from exactly ``IDP_PROXY_COUNT`` reverse proxies (0: none),
+    so client IPs in challenges and audit are the browser's, and nobody can forge them."""
+    count = int(app.config["PROXY_COUNT"])
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )

@@ -84,6 +84,7 @@ def serve(
         if not is_loopback(host):
             raise click.ClickException("--debug is only allowed on a loopback address.")
     app = _app_factory()
+    _check_workers(app.config, workers)
     if not no_migrate:
         with app.app_context():
             _migrate()
@@ -98,6 +99,24 @@ def serve(
         host, port, workers=workers, worker_connections=worker_connections, access_log=access_log
     )
     exec_gunicorn(argv, dict(os.environ))
+
+
+def _check_workers(config: Any, workers: int) -> None:
+    """Several workers share state only through PostgreSQL and Redis: refuse them otherwise."""
+    if workers <= 1:
+        return
+    if not config.get("REDIS_URL"):
+        raise click.ClickException(
+            f"--workers {workers} needs IDP_REDIS_URL: without Redis, push events, token "
+            "replay protection and rate limits live in one process, and a device whose stream "
+            "is held by another worker would miss its challenges. Set IDP_REDIS_URL=redis://... "
+            "or serve with --workers 1."
+        )
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        raise click.ClickException(
+            f"--workers {workers} needs PostgreSQL (IDP_DATABASE_URL=postgresql://...): SQLite "
+            "serves one process, and writers in several would block each other's workers."
+        )
 
 
 @cli.command("init-demo")

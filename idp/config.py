@@ -76,6 +76,13 @@ class DefaultConfig:
     ARGON2_PARALLELISM = 2
 
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {}
+    # SQLite: how long a write waits for another *process* (writers of this process queue
+    # cooperatively, idp.sqlite_server); past it the request answers 503.
+    SQLITE_BUSY_TIMEOUT_MS = 1000
+    # Reverse proxies in front of the IdP whose X-Forwarded-* headers are trusted (0: none).
+    PROXY_COUNT = 0
+    # Longest a realm snapshot (preset, signing key) is kept without an explicit invalidation.
+    REALM_CACHE_SECONDS = 5.0
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -112,6 +119,19 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None = None) -> Non
     if str(cfg["DATABASE_URL"]).startswith("postgresql://"):
         # psycopg 3 is the driver we ship.
         cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + cfg["DATABASE_URL"][13:]
+        # A server restart leaves dead connections in the pool: test each before use.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
+    try:
+        cfg["PROXY_COUNT"] = int(cfg.get("PROXY_COUNT") or 0)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            "IDP_PROXY_COUNT must be a whole number of proxies (0 or more)."
+        ) from None
+    if not 0 <= cfg["PROXY_COUNT"] <= 5:
+        raise ConfigError("IDP_PROXY_COUNT must be between 0 and 5.")
     if cfg.get("REDIS_URL"):
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     cfg["BASE_URL"] = str(cfg["BASE_URL"]).rstrip("/")

@@ -28,6 +28,7 @@ __all__ = [
     "SignatureInvalid",
     "UnknownKey",
     "UnsupportedVersion",
+    "UpgradeRequired",
     "UriInvalid",
     "validation_detail",
 ]
@@ -103,6 +104,12 @@ class UnsupportedVersion(ProtocolError):
     code = "unsupported_version"
 
 
+class UpgradeRequired(ProtocolError):
+    """``v`` is older than the receiver still serves: the sender must be updated."""
+
+    code = "upgrade_required"
+
+
 class MessageTypeInvalid(ProtocolError):
     """The ``typ`` header or claim is not the expected message type."""
 
@@ -135,6 +142,7 @@ ERROR_CODES: Mapping[str, type[ProtocolError]] = MappingProxyType(
             MessageMalformed,
             MessageTooLarge,
             UnsupportedVersion,
+            UpgradeRequired,
             MessageTypeInvalid,
             KeyInvalid,
             UriInvalid,

@@ -89,6 +89,8 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "message_too_large": "the IdP says the request was too large",
         "message_type_invalid": "the IdP refused the request's message type",
         "unsupported_version": "the IdP does not speak this protocol version",
+        "upgrade_required": "the IdP no longer serves this app's version: update the app",
+        "service_unavailable": "the IdP is temporarily unavailable: try again in a few seconds",
         "algorithm_not_allowed": "the IdP refused the signature algorithm",
         "unknown_key": "the IdP does not know this device's key",
         "audience_invalid": "the IdP says the request was for another realm",

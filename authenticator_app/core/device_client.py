@@ -150,8 +150,18 @@ class DeviceClient:
             raise IdpResponseInvalid(f"the pending list is invalid: {exc.detail}") from None
 
     def decide(self, decision_token: str) -> DecisionStatus:
-        """POST a signed decision; the IdP's status (errors are typed, e.g. NumberMismatch)."""
-        resp = self._call("POST", "/decisions", json={"decision": decision_token})
+        """POST a signed decision; the IdP's status (errors are typed, e.g. NumberMismatch).
+
+        Protocol v2: the decision, signed by the device key and single use, is its own
+        credential; no ``Authorization`` token is made for it."""
+        resp = _send(
+            self.session,
+            "POST",
+            self.url("/decisions"),
+            headers={"Accept": "application/json"},
+            json={"decision": decision_token},
+            timeout=self.timeout,
+        )
         try:
             return DecisionStatus.model_validate_json(resp.content)
         except ValidationError:

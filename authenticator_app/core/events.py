@@ -45,7 +45,7 @@ __all__ = [
     "StreamLost",
 ]
 
-FATAL_CODES: Final = frozenset({"device_unknown", "device_revoked"})
+FATAL_CODES: Final = frozenset({"device_unknown", "device_revoked", "upgrade_required"})
 HINT_EVENTS: Final = frozenset({"hint", "message"})
 _READ_SIZE: Final = 4096
 # What a dropped or closed stream raises while being read.

@@ -69,6 +69,12 @@ class DeviceRevoked(IdpRefused):
     code = "device_revoked"
 
 
+class UpgradeRequired(IdpRefused):
+    """The IdP no longer serves this app's protocol version: the app must be updated."""
+
+    code = "upgrade_required"
+
+
 class TokenReplayed(IdpRefused):
     code = "token_replayed"
 
@@ -114,6 +120,7 @@ IDP_ERRORS: Final[Mapping[str, type[IdpRefused]]] = MappingProxyType(
             ActivationCodeUsed,
             DeviceUnknown,
             DeviceRevoked,
+            UpgradeRequired,
             TokenReplayed,
             TokenWrongRequest,
             ChallengeNotFound,

@@ -5,7 +5,8 @@
 (each with its own HTTP session) and only feed a queue; every pending fetch, verification and
 inbox change happens on the calling thread.
 
-- on every (re)connection, and on every ``challenge`` hint: fetch that account's pending list;
+- on every (re)connection: fetch that account's pending list (events sent meanwhile are lost);
+- on a ``challenge`` event: verify the signed challenge it carries (protocol v2), no request;
 - on ``superseded`` / ``decided`` / ``expired`` hints: drop that challenge;
 - every ``tick`` seconds: drop expired challenges;
 - ``device_unknown`` / ``device_revoked`` end :meth:`run` with that error.
@@ -32,6 +33,7 @@ from authenticator_app.core.challenges import (
 )
 from authenticator_app.core.errors import AuthenticatorError, ChallengeRefused, NetworkError
 from authenticator_app.core.events import (
+    FATAL_CODES,
     HintStream,
     StreamConnected,
     StreamEvent,
@@ -202,7 +204,12 @@ class Watcher:
             emit(ConnectionChanged(account.id, False, event.error, event.retry_in))
         elif isinstance(event, StreamHint):
             hint = event.hint
-            if hint.event == "challenge":
+            if hint.event == "challenge" and hint.challenge is not None:
+                changes = self.inbox.ingest(
+                    account, [hint.challenge], now=self.service.clock(), complete=False
+                )
+                _emit_changes(changes, emit)
+            elif hint.event == "challenge":
                 self._catch_up(account, emit)
             elif (reason := _HINT_DROPS.get(hint.event)) is not None:
                 dropped = self.inbox.drop(account.id, hint.challenge_id, reason)
@@ -213,7 +220,7 @@ class Watcher:
         try:
             changes = self.service.refresh(self.inbox, [account])
         except IdpRefused as exc:
-            if exc.code in {"device_unknown", "device_revoked"}:
+            if exc.code in FATAL_CODES:
                 raise
             emit(WatchProblem(account.id, exc))
             return

@@ -85,12 +85,16 @@ def validate_ticket(
     )
     result = _check(row, service, renew=renew, now=now)
     if row is not None:
-        # Consumed whatever the outcome: a ticket is never validated twice.
-        db.session.execute(
+        # Consumed whatever the outcome: a ticket is never validated twice. The conditional
+        # UPDATE is the arbiter under concurrency: of validations racing on any number of
+        # workers, only the one whose UPDATE lands may answer success.
+        consumed = db.session.execute(
             update(ServiceTicket)
             .where(ServiceTicket.id == row.id, ServiceTicket.used_at.is_(None))
             .values(used_at=now)
         )
+        if consumed.rowcount != 1 and result.user is not None:  # type: ignore[attr-defined]
+            result = Validation(None, "INVALID_TICKET", "ticket already used")
     record(
         "cas_ticket_validated",
         "success" if result.user else "failure",

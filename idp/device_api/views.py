@@ -8,7 +8,7 @@ release their database connection before they wait.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -18,27 +18,41 @@ from idp.clock import now
 from idp.device_api import errors
 from idp.device_api.openapi import api
 from idp.device_api.schemas import DecisionBody, DecisionStatus, EnrollBody
-from idp.extensions import csrf, db
-from idp.models import Device
+from idp.extensions import csrf, db, limiter
 from idp.push import challenges, enrollment
-from idp.push.broker import Broker
-from idp.push.device_auth import authenticate_device
+from idp.push.broker import Broker, Subscription, SubscriptionLost
+from idp.push.device_auth import DeviceRef, authenticate_decision, authenticate_device
+from idp.push.errors import RealmUnknown
 from idp.push.signing import realm_jwks
+from idp.realms.cache import RealmCache
+from idp.realms.store import get_realm
 from idp.web.client import client_info
-from idp.web.realm_context import bind_realm
 from shared.errors import MessageMalformed
 from shared.keys import Jwks
 from shared.messages import EnrollmentReceipt, ErrorBody, PendingList
 
 bp = Blueprint("device_api", __name__, url_prefix="/realms/<slug>/api/device/v1")
-bind_realm(bp)
 csrf.exempt(bp)
+# Devices are not browsers: their calls carry signed, single-use tokens, and the push cap and
+# per-device checks bound them; the browser rate limiter would only cost time here.
+limiter.exempt(bp)
 errors.install(bp)
 
 __all__ = ["bp"]
 
 MAX_WAIT_SECONDS = 30
 ERRORS = {"HTTP_400": ErrorBody, "HTTP_401": ErrorBody}
+
+
+@bp.url_value_preprocessor
+def _load_realm(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # The cached snapshot (idp.realms.cache), not an ORM row: no query on the hot path.
+    slug = (values or {}).get("slug", "")
+    cache: RealmCache = current_app.extensions["idp.realm_cache"]
+    ref = cache.get(slug) if isinstance(slug, str) and 0 < len(slug) <= 40 else None
+    if ref is None:
+        raise RealmUnknown("no such realm")
+    g.realm_ref = ref
 
 
 def _broker() -> Broker:
@@ -58,15 +72,22 @@ def _body(key: str) -> str:
     return value
 
 
-def _device() -> Device:
+def _device() -> DeviceRef:
     return authenticate_device(
-        g.realm,
+        g.realm_ref,
         request.headers.get("Authorization"),
         method=request.method,
         path=request.path,
         base_url=_base_url(),
         now=now(),
     )
+
+
+def _orm_realm(slug: str) -> Any:
+    realm = get_realm(slug)
+    if realm is None:  # pragma: no cover - the snapshot was just loaded
+        raise RealmUnknown("no such realm")
+    return realm
 
 
 @bp.post("/enroll")
@@ -85,7 +106,7 @@ def _device() -> Device:
 def enroll(slug: str) -> tuple[Response, int]:
     """Redeem an enrollment offer with a new device key."""
     receipt = enrollment.redeem(
-        g.realm, _body("request"), base_url=_base_url(), now=now(), client=client_info()
+        _orm_realm(slug), _body("request"), base_url=_base_url(), now=now(), client=client_info()
     )
     db.session.commit()
     return jsonify(receipt.to_json_dict()), 201
@@ -95,7 +116,7 @@ def enroll(slug: str) -> tuple[Response, int]:
 @api.validate(resp=Resp(HTTP_200=Jwks), tags=["keys"], skip_validation=True)
 def jwks(slug: str) -> Response:
     """The realm's public signing keys."""
-    resp = jsonify(realm_jwks(g.realm).as_dict())
+    resp = jsonify(realm_jwks(_orm_realm(slug)).as_dict())
     resp.headers["Cache-Control"] = "public, max-age=300"
     return resp
 
@@ -104,51 +125,88 @@ def jwks(slug: str) -> Response:
 @api.validate(resp=Resp(HTTP_200=PendingList, **ERRORS), tags=["challenges"], skip_validation=True)
 def pending(slug: str) -> Response:
     """Pending challenges for this device (``?wait=S`` long-polls up to 30 s)."""
-    device = _device()
-    device_id = device.id
-    db.session.commit()
     try:
         wait = max(0, min(int(request.args.get("wait", "0")), MAX_WAIT_SECONDS))
     except ValueError:
         raise MessageMalformed("wait: a number of seconds, 0 to 30") from None
-    with _broker().subscribe(device_id) as sub:
-        tokens = _tokens(device_id)
+    device = _device()
+    db.session.commit()
+    tokens = _tokens(device)
+    if tokens or not wait:
+        return jsonify(PendingList(challenges=tokens).to_json_dict())
+    with _broker().subscribe(device.id) as sub:
+        tokens = _tokens(device)  # what came before the subscription was active
         deadline = time.monotonic() + wait
         while not tokens and (remaining := deadline - time.monotonic()) > 0:
             db.session.close()  # give the connection back while waiting
-            hint = sub.get(timeout=remaining)
+            try:
+                hint = sub.get(timeout=remaining)
+            except SubscriptionLost:
+                break
             if hint is not None and hint.event == "challenge":
-                tokens = _tokens(device_id)
+                tokens = _tokens(device)
     return jsonify(PendingList(challenges=tokens).to_json_dict())
 
 
-def _tokens(device_id: str) -> list[str]:
-    device = db.session.get(Device, device_id)
-    if device is None:  # removed while waiting
-        return []
-    return challenges.pending_tokens(device, base_url=_base_url(), now=now())[-32:]
+def _tokens(device: DeviceRef) -> list[str]:
+    return challenges.pending_tokens(device, g.realm_ref, base_url=_base_url(), now=now())[-32:]
+
+
+class _EventStream:
+    """The SSE body: a WSGI iterable whose ``close()`` ends the subscription (PEP 3333), even
+    when the client leaves before the first byte."""
+
+    def __init__(self, subscription: Any, sub: Subscription, heartbeat: float, lifetime: float):
+        self._subscription = subscription
+        self._sub = sub
+        self._heartbeat = heartbeat
+        self._lifetime = lifetime
+        self._events = self._run()
+        self._closed = False
+
+    def __iter__(self) -> _EventStream:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._events)
+
+    def _run(self) -> Generator[str, None, None]:
+        # Ends after `lifetime` so the device re-authenticates (a removed device drops off),
+        # and when the broker lost events (the device reconnects and catches up).
+        end = time.monotonic() + self._lifetime
+        yield "retry: 2000\n: connected\n\n"
+        while (remaining := end - time.monotonic()) > 0:
+            try:
+                hint = self._sub.get(timeout=min(self._heartbeat, remaining))
+            except SubscriptionLost:
+                return
+            yield ": ping\n\n" if hint is None else f"event: hint\ndata: {hint.to_json()}\n\n"
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._events.close()
+            self._subscription.__exit__(None, None, None)
 
 
 @bp.get("/events")
 @api.validate(tags=["challenges"], skip_validation=True)
-def events(slug: str) -> tuple[Iterator[str], int, dict[str, str]]:
-    """Server-sent events: a ``hint`` per challenge event, ``: ping`` heartbeats."""
+def events(slug: str) -> tuple[_EventStream, int, dict[str, str]]:
+    """Server-sent events: ``hint`` events (a new challenge carries its signed copy) and
+    ``: ping`` heartbeats."""
     device_id = _device().id
     db.session.commit()
     db.session.close()
-    broker = _broker()
-    heartbeat = float(current_app.config.get("SSE_HEARTBEAT_SECONDS", 15))
-    lifetime = float(current_app.config.get("SSE_MAX_SECONDS", 300))
-
-    def stream() -> Iterator[str]:
-        # Ends after `lifetime` so the device re-authenticates (a removed device drops off).
-        end = time.monotonic() + lifetime
-        with broker.subscribe(device_id) as sub:
-            yield "retry: 2000\n: connected\n\n"
-            while (remaining := end - time.monotonic()) > 0:
-                hint = sub.get(timeout=min(heartbeat, remaining))
-                yield ": ping\n\n" if hint is None else f"event: hint\ndata: {hint.to_json()}\n\n"
-
+    # Subscribed before the answer starts: ": connected" means "catch up now, nothing after
+    # this point can be missed".
+    subscription = _broker().subscribe(device_id)
+    sub = subscription.__enter__()
+    body = _EventStream(
+        subscription,
+        sub,
+        heartbeat=float(current_app.config.get("SSE_HEARTBEAT_SECONDS", 15)),
+        lifetime=float(current_app.config.get("SSE_MAX_SECONDS", 300)),
+    )
     # A (body, status, headers) tuple, not a Response: spectree's Flask plugin reads a
     # Response's whole body (get_data) even with skip_validation, which would hold the stream.
     headers = {
@@ -156,7 +214,7 @@ def events(slug: str) -> tuple[Iterator[str], int, dict[str, str]]:
         "Cache-Control": "no-store",
         "X-Accel-Buffering": "no",
     }
-    return stream(), 200, headers
+    return body, 200, headers
 
 
 @bp.post("/decisions")
@@ -174,13 +232,16 @@ def events(slug: str) -> tuple[Iterator[str], int, dict[str, str]]:
     skip_validation=True,
 )
 def decisions(slug: str) -> Response:
-    """Approve (with the number), deny, or report a challenge."""
-    device = _device()
+    """Approve (with the number), deny, or report a challenge. The signed decision is the
+    credential (no ``Authorization`` needed): signed by the device key, single use."""
+    # The whole body is read and checked before any database work: a slow client holds
+    # nothing while it sends.
+    token = _body("decision")
+    device, decision = authenticate_decision(g.realm_ref, token, base_url=_base_url(), now=now())
     result = challenges.decide(
         device,
-        _body("decision"),
-        realm=g.realm,
-        base_url=_base_url(),
+        decision,
+        realm=g.realm_ref,
         now=now(),
         client=client_info(),
         broker=_broker(),
@@ -193,8 +254,9 @@ def decisions(slug: str) -> Response:
 def unenroll(slug: str) -> tuple[str, int]:
     """The device removes itself from the account."""
     from idp.mfa.service import remove_device
+    from idp.models import Device
 
-    device = _device()
+    device = db.session.get_one(Device, _device().id)
     remove_device(device, now=now(), client=client_info(), by="device")
     db.session.commit()
     return "", 204

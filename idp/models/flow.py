@@ -37,3 +37,9 @@ class FlowState(db.Model):  # type: ignore[name-defined]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failure_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    # Optimistic concurrency: every UPDATE says "WHERE version = <the version I read>", so of
+    # two requests racing on one flow (a double submit of a code, two tabs), one lands and the
+    # other fails with StaleDataError and changes nothing: each step is passed exactly once.
+    # The engine bumps ``version`` itself at each transition (version_id_generator=False).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

@@ -1,53 +1,120 @@
-"""Fan-out of challenge hints to the devices' SSE streams and long-polls.
+"""Delivery of challenge events to the devices' SSE streams and long-polls.
 
-In-process by default: one queue per subscriber, keyed by device id. ``queue.Queue`` is
-cooperative once gevent has patched the process, so thousands of waiting streams cost a
-greenlet each. The challenge itself lives in the database; a lost hint only delays a device
-until its next catch-up from ``pending`` (DESIGN.md §2).
+A :class:`Broker` fans out :class:`~shared.messages.ChallengeHint` values, addressed per device,
+to the subscriptions of that device. :class:`LocalBroker` does it within one process (one queue
+per subscriber; ``queue.Queue`` is cooperative once gevent has patched the process, so thousands
+of waiting streams cost a greenlet each). :class:`idp.push.redis_broker.RedisBroker` carries the
+same events across processes and instances through Redis pub/sub.
+
+The challenge itself lives in the database: a lost event only delays a device until its next
+catch-up from ``pending`` (DESIGN.md §2). A subscription whose broker lost its upstream is
+*lost*: the stream ends, the device reconnects and catches up.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from shared.messages import ChallengeHint
 
-__all__ = ["Broker", "Subscription"]
+__all__ = [
+    "Broker",
+    "BrokerUnavailable",
+    "Delivery",
+    "LocalBroker",
+    "Subscription",
+    "SubscriptionLost",
+]
 
 MAX_QUEUED = 64
+
+Delivery = tuple[str, ChallengeHint]
+"""(device id, event for that device)."""
+
+
+class BrokerUnavailable(RuntimeError):
+    """The broker cannot take subscriptions or events now (its Redis is unreachable)."""
+
+
+class SubscriptionLost(RuntimeError):
+    """The broker lost its upstream: events may have been missed; reconnect and catch up."""
+
+
+_LOST = object()
 
 
 class Subscription:
     def __init__(self) -> None:
-        self.queue: queue.Queue[ChallengeHint] = queue.Queue(maxsize=MAX_QUEUED)
+        self.queue: queue.Queue[object] = queue.Queue(maxsize=MAX_QUEUED)
 
     def get(self, timeout: float) -> ChallengeHint | None:
+        """The next event, or None after ``timeout`` s; raises :class:`SubscriptionLost`."""
         try:
-            return self.queue.get(timeout=timeout)
+            item = self.queue.get(timeout=timeout)
         except queue.Empty:
             return None
+        if item is _LOST:
+            raise SubscriptionLost("the event broker lost its connection")
+        assert isinstance(item, ChallengeHint)  # noqa: S101 - only hints and _LOST are queued
+        return item
+
+    def offer(self, hint: ChallengeHint) -> bool:
+        try:
+            self.queue.put_nowait(hint)
+        except queue.Full:
+            # A stuck consumer loses events, not challenges: it catches up from pending.
+            return False
+        return True
+
+    def lose(self) -> None:
+        try:
+            self.queue.put_nowait(_LOST)
+        except queue.Full:
+            # Full of events it does not read: empty it so the loss is seen first.
+            with self.queue.mutex:
+                self.queue.queue.clear()
+            self.queue.put_nowait(_LOST)
 
 
-class Broker:
-    def __init__(self) -> None:
+class Broker(ABC):
+    @abstractmethod
+    def publish(self, deliveries: Iterable[Delivery]) -> int:
+        """Send each event to its device's subscriptions; returns how many were delivered
+        locally (a remote broker cannot count its remote deliveries: 0 for those)."""
+
+    @abstractmethod
+    def subscribe(self, device_id: str) -> AbstractContextManager[Subscription]:
+        """A subscription to ``device_id``'s events, active when the context is entered."""
+
+    @abstractmethod
+    def subscriber_count(self) -> int: ...
+
+    def close(self) -> None:  # noqa: B027 - most brokers hold nothing to release
+        """Release connections (process shutdown)."""
+
+
+class LocalBroker(Broker):
+    """In-process fan-out; also the local half of :class:`RedisBroker`.
+
+    ``on_last`` is called (outside the lock) when a device loses its last local subscriber.
+    """
+
+    def __init__(self, *, on_last: Callable[[str], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
+        self._on_last = on_last
 
-    def publish(self, device_ids: list[str], hint: ChallengeHint) -> int:
+    def publish(self, deliveries: Iterable[Delivery]) -> int:
         delivered = 0
         with self._lock:
-            targets = [s for d in device_ids for s in self._subs.get(d, ())]
-        for sub in targets:
-            try:
-                sub.queue.put_nowait(hint)
-                delivered += 1
-            except queue.Full:
-                # A stuck consumer loses hints, not challenges: it catches up from pending.
-                pass
+            targets = [(s, hint) for device, hint in deliveries for s in self._subs.get(device, ())]
+        for sub, hint in targets:
+            delivered += sub.offer(hint)
         return delivered
 
     @contextmanager
@@ -60,8 +127,26 @@ class Broker:
         finally:
             with self._lock:
                 self._subs[device_id].discard(sub)
-                if not self._subs[device_id]:
+                last = not self._subs[device_id]
+                if last:
                     del self._subs[device_id]
+            if last and self._on_last is not None:
+                self._on_last(device_id)
+
+    def lose_all(self) -> None:
+        """Tell every subscription it may have missed events (its streams end)."""
+        with self._lock:
+            subs = [s for group in self._subs.values() for s in group]
+        for sub in subs:
+            sub.lose()
+
+    def has_subscribers(self, device_id: str) -> bool:
+        with self._lock:
+            return bool(self._subs.get(device_id))
+
+    def device_ids(self) -> list[str]:
+        with self._lock:
+            return list(self._subs)
 
     def subscriber_count(self) -> int:
         with self._lock:

@@ -2,11 +2,18 @@
 
 Security decisions:
 - The challenge lives in the database; devices get per-device signed copies (ES256, realm
-  key) and the number is never sent to the device in ``typed`` mode.
-- A decision is verified against the deciding device's registered key, must echo the nonce
-  (constant-time compare), carry the right number, and lands with a conditional UPDATE on
-  ``status = 'pending'``: each challenge is decided exactly once, whatever the concurrency.
-- A wrong number fails the challenge (no second guess), as in Entra.
+  key), in the SSE event itself and in ``pending``; the number is never sent to the device in
+  ``typed`` mode.
+- Creation takes the user's row lock (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
+  serializes writers): the push cap is counted and the new challenge inserted in one
+  transaction, so concurrent triggers on any number of workers never exceed it, and at most one
+  challenge per user and purpose is pending.
+- A decision is verified against the deciding device's registered key and lands with one
+  ``UPDATE ... RETURNING`` conditional on ``status = 'pending'``, the challenge's user, its
+  nonce and its expiry: each challenge is decided exactly once, whatever the concurrency. A
+  wrong number lands as ``failed`` in the same statement (no second guess, as in Entra). The
+  nonce is compared by the database: the decision carrying it is signed by the device key and
+  single use, so no timing probe can be made without the device's key.
 - "Non, ce n'est pas moi" (report) is audited as suspicious and can block push-based
   recovery for the user for the realm's ``report_blocks_recovery_seconds``.
 """
@@ -14,18 +21,19 @@ Security decisions:
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, NoReturn
 
-from sqlalchemy import func, select, update
+from flask import current_app
+from sqlalchemy import and_, bindparam, case, func, literal, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from idp.audit.service import ClientInfo, record
 from idp.extensions import db
-from idp.models import Challenge, Device, Realm, User
-from idp.push.broker import Broker
-from idp.push.context import make_context
-from idp.push.device_auth import remember_jti
+from idp.models import Challenge, Device, User
+from idp.push.broker import Broker, Delivery
+from idp.push.device_auth import DeviceRef
 from idp.push.errors import (
     ChallengeAlreadyDecided,
     ChallengeExpired,
@@ -38,20 +46,20 @@ from idp.push.errors import (
     PushBlocked,
     PushRateLimited,
 )
-from idp.push.signing import sign_challenge_for
-from idp.realms.store import preset_of
-from shared.addresses import realm_url
-from shared.identifiers import new_identifier, new_nonce, same_secret
-from shared.jws import verify
-from shared.keys import load_public_jwk
+from idp.push.signing import ChallengeView, sign_challenge
+from idp.realms.cache import RealmCache, RealmRef
+from idp.realms.store import load_realm_ref
+from shared.identifiers import new_identifier, new_nonce
 from shared.messages import ChallengeHint, PushDecision
 
 __all__ = [
     "DecisionResult",
+    "active_device_ids",
     "active_devices",
     "create_challenge",
     "decide",
     "pending_tokens",
+    "realm_ref",
     "refresh_status",
 ]
 
@@ -64,6 +72,15 @@ class DecisionResult:
     status: str
 
 
+def realm_ref(slug: str) -> RealmRef:
+    """The cached snapshot of a realm that exists (the caller holds its ORM row)."""
+    cache: RealmCache | None = current_app.extensions.get("idp.realm_cache")
+    ref = cache.get(slug) if cache is not None else load_realm_ref(slug)
+    if ref is None:  # pragma: no cover - import_preset always makes a key
+        raise RuntimeError(f"realm {slug} has no signing key")
+    return ref
+
+
 def active_devices(user: User) -> list[Device]:
     return list(
         db.session.scalars(
@@ -74,8 +91,15 @@ def active_devices(user: User) -> list[Device]:
     )
 
 
-def _ids(devices: Sequence[Device]) -> list[str]:
-    return [d.id for d in devices]
+_DEVICE_IDS = (
+    select(Device.id)
+    .where(Device.user_id == bindparam("user_id"), Device.revoked_at.is_(None))
+    .order_by(Device.enrolled_at)
+)
+
+
+def active_device_ids(user_id: int) -> list[str]:
+    return list(db.session.scalars(_DEVICE_IDS, {"user_id": user_id}))
 
 
 def create_challenge(
@@ -90,34 +114,25 @@ def create_challenge(
     flow_id: str | None = None,
 ) -> Challenge:
     """Send a new challenge to every device of ``user``; older pending ones are superseded."""
-    realm = user.realm
-    settings = preset_of(realm).push
-    devices = active_devices(user)
+    realm = realm_ref(user.realm.slug)
+    settings = realm.preset.push
+    devices = active_device_ids(user.id)
     if not devices:
         raise NoDevice("no authenticator is enrolled for this account")
-    if purpose == "password_reset" and user.push_blocked_until and user.push_blocked_until > now:
+    # The user's row lock: the count below and the insert are one step for concurrent triggers.
+    blocked_until = db.session.scalar(
+        select(User.push_blocked_until).where(User.id == user.id).with_for_update()
+    )
+    if purpose == "password_reset" and blocked_until and blocked_until > now:
         raise PushBlocked("push-based recovery is blocked after a reported attempt")
     window_start = now - timedelta(seconds=settings.window_seconds)
-    recent = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Challenge)
-            .where(Challenge.user_id == user.id, Challenge.created_at > window_start)
+    recent, oldest = db.session.execute(
+        select(func.count(), func.min(Challenge.created_at)).where(
+            Challenge.user_id == user.id, Challenge.created_at > window_start
         )
-        or 0
-    )
+    ).one()
     if recent >= settings.max_challenges:
-        oldest = db.session.scalar(
-            select(func.min(Challenge.created_at)).where(
-                Challenge.user_id == user.id, Challenge.created_at > window_start
-            )
-        )
-        retry = (
-            int(
-                ((oldest or now) + timedelta(seconds=settings.window_seconds) - now).total_seconds()
-            )
-            + 1
-        )
+        reopen = (oldest or now) + timedelta(seconds=settings.window_seconds)
         record(
             "push_rate_limited",
             "failure",
@@ -127,23 +142,25 @@ def create_challenge(
             client=client,
             details={"purpose": purpose},
         )
-        raise PushRateLimited("too many notifications for this account", retry_after=retry)
+        db.session.commit()
+        raise PushRateLimited(
+            "too many notifications for this account",
+            retry_after=int((reopen - now).total_seconds()) + 1,
+        )
     rng = rng or random.SystemRandom()
     superseded = list(
         db.session.scalars(
-            select(Challenge.id).where(
+            update(Challenge)
+            .where(
                 Challenge.user_id == user.id,
                 Challenge.purpose == purpose,
                 Challenge.status == "pending",
             )
+            .values(status="superseded", decided_at=now)
+            .returning(Challenge.id),
+            execution_options={"synchronize_session": False},
         )
     )
-    if superseded:
-        db.session.execute(
-            update(Challenge)
-            .where(Challenge.id.in_(superseded))
-            .values(status="superseded", decided_at=now)
-        )
     number = rng.randint(10, 99)
     choices = None
     if settings.matching_mode == "choose":
@@ -161,7 +178,7 @@ def create_challenge(
         nonce=new_nonce(),
         created_at=now,
         expires_at=now + timedelta(seconds=settings.challenge_ttl_seconds),
-        context=make_context(service=service, ip=client.ip, user_agent=client.user_agent, now=now),
+        context=_context(service, client, now),
         flow_id=flow_id,
     )
     db.session.add(challenge)
@@ -180,10 +197,32 @@ def create_challenge(
         },
     )
     db.session.commit()
-    for old in superseded:
-        broker.publish(_ids(devices), ChallengeHint(challenge_id=old, event="superseded"))
-    broker.publish(_ids(devices), ChallengeHint(challenge_id=challenge.id, event="challenge"))
+    view = ChallengeView.of(challenge)
+    base_url = str(current_app.config["BASE_URL"])
+    deliveries: list[Delivery] = [
+        (d, ChallengeHint(challenge_id=old, event="superseded"))
+        for old in superseded
+        for d in devices
+    ]
+    deliveries += [
+        (
+            d,
+            ChallengeHint(
+                challenge_id=challenge.id,
+                event="challenge",
+                challenge=sign_challenge(view, d, user.username, realm, base_url=base_url, now=now),
+            ),
+        )
+        for d in devices
+    ]
+    broker.publish(deliveries)
     return challenge
+
+
+def _context(service: str, client: ClientInfo, now: datetime) -> dict[str, Any]:
+    from idp.push.context import make_context
+
+    return make_context(service=service, ip=client.ip, user_agent=client.user_agent, now=now)
 
 
 def refresh_status(challenge: Challenge, *, now: datetime) -> str:
@@ -192,118 +231,150 @@ def refresh_status(challenge: Challenge, *, now: datetime) -> str:
         db.session.execute(
             update(Challenge)
             .where(Challenge.id == challenge.id, Challenge.status == "pending")
-            .values(status="expired")
+            .values(status="expired"),
+            execution_options={"synchronize_session": False},
         )
         db.session.commit()
-        db.session.refresh(challenge)
+        current = db.session.scalar(select(Challenge.status).where(Challenge.id == challenge.id))
+        set_committed_value(challenge, "status", current)
     return challenge.status
 
 
-def pending_tokens(device: Device, *, base_url: str, now: datetime) -> list[str]:
-    """Signed copies, for this device, of its user's pending unexpired challenges."""
-    user = device.user
-    rows = db.session.scalars(
-        select(Challenge)
-        .where(
-            Challenge.user_id == user.id, Challenge.status == "pending", Challenge.expires_at > now
-        )
-        .order_by(Challenge.created_at)
+_PENDING = (
+    select(*ChallengeView.columns())
+    .where(
+        Challenge.user_id == bindparam("user_id"),
+        Challenge.status == "pending",
+        Challenge.expires_at > bindparam("now"),
     )
+    .order_by(Challenge.created_at)
+)
+
+
+def pending_tokens(
+    device: DeviceRef, realm: RealmRef, *, base_url: str, now: datetime
+) -> list[str]:
+    """Signed copies, for this device, of its user's pending unexpired challenges."""
+    rows = db.session.execute(_PENDING, {"user_id": device.user_id, "now": now})
     return [
-        sign_challenge_for(c, device, user, user.realm, base_url=base_url, now=now) for c in rows
+        sign_challenge(
+            ChallengeView.from_row(row),
+            device.id,
+            device.username,
+            realm,
+            base_url=base_url,
+            now=now,
+        )
+        for row in rows
     ]
 
 
 def decide(
-    device: Device,
-    token: str,
+    device: DeviceRef,
+    decision: PushDecision,
     *,
-    realm: Realm,
-    base_url: str,
+    realm: RealmRef,
     now: datetime,
     client: ClientInfo,
     broker: Broker,
 ) -> DecisionResult:
-    user = device.user
-    decision = verify(
-        token,
-        keys={device.id: load_public_jwk(device.public_jwk)},
-        model=PushDecision,
-        audience=realm_url(base_url, realm.slug),
-        issuer=device.id,
-        now=now,
-    )
-    remember_jti(decision.jti, issuer=device.id, expires_at=decision.expires_at)
-    challenge = db.session.get(Challenge, decision.challenge_id)
-    if challenge is None or challenge.user_id != user.id:
-        raise ChallengeNotFound("no such challenge for this device")
-    status = refresh_status(challenge, now=now)
-    if status == "expired":
-        raise ChallengeExpired("the challenge has expired")
-    if status == "superseded":
-        raise ChallengeSuperseded("a newer challenge replaced this one")
-    if status != "pending":
-        raise ChallengeAlreadyDecided(f"the challenge was already {status}")
-    if not same_secret(decision.nonce, challenge.nonce):
-        raise NonceMismatch("the decision does not answer this challenge")
-    audit = {"challenge_id": challenge.id, "device_id": device.id, "purpose": challenge.purpose}
-    if decision.decision == "approve":
-        if challenge.matching_mode != "none" and decision.number is None:
-            raise NumberRequired("type the number shown in the browser")
-        if challenge.matching_mode != "none" and not same_secret(
-            str(decision.number), str(challenge.number)
-        ):
-            _land(challenge, "failed", device, now, failure="number_mismatch")
-            record(
-                "push_number_mismatch",
-                "failure",
-                now=now,
-                realm=realm.slug,
-                user=user,
-                client=client,
-                details=audit,
-            )
-            db.session.commit()
-            _announce(device, challenge, broker)
-            raise NumberMismatch("the number does not match the one shown in the browser")
-        new_status, event, outcome = "approved", "push_approved", "success"
-    elif decision.decision == "deny":
-        new_status, event, outcome = "denied", "push_denied", "failure"
+    """Land a verified decision (see :func:`idp.push.device_auth.authenticate_decision`)."""
+    approve = decision.decision == "approve"
+    if approve:
+        matches = (Challenge.matching_mode == "none") | (Challenge.number == decision.number)
+        status: Any = case((matches, literal("approved")), else_=literal("failed"))
+        failure: Any = case((matches, literal(None)), else_=literal("number_mismatch"))
     else:
-        new_status, event, outcome = "reported", "push_reported", "suspicious"
-        blocked = preset_of(realm).push.report_blocks_recovery_seconds
+        status = "denied" if decision.decision == "deny" else "reported"
+        failure = None
+    conditions = [
+        Challenge.id == decision.challenge_id,
+        Challenge.user_id == device.user_id,
+        Challenge.status == "pending",
+        Challenge.expires_at > now,
+        Challenge.nonce == decision.nonce,
+    ]
+    if approve and decision.number is None:
+        conditions.append(Challenge.matching_mode == "none")
+    landed = db.session.execute(
+        update(Challenge)
+        .where(and_(*conditions))
+        .values(status=status, decided_at=now, decided_by=device.id, failure_code=failure)
+        .returning(Challenge.status, Challenge.purpose),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if landed is None:
+        db.session.rollback()
+        _explain_refusal(device, decision, now=now)
+    new_status, purpose = landed
+    audit: dict[str, Any] = {
+        "challenge_id": decision.challenge_id,
+        "device_id": device.id,
+        "purpose": purpose,
+    }
+    if new_status == "reported":
+        blocked = realm.preset.push.report_blocks_recovery_seconds
         if blocked:
-            user.push_blocked_until = now + timedelta(seconds=blocked)
-            audit["recovery_blocked_until"] = user.push_blocked_until.isoformat()
-    _land(challenge, new_status, device, now)
+            until = now + timedelta(seconds=blocked)
+            db.session.execute(
+                update(User).where(User.id == device.user_id).values(push_blocked_until=until),
+                execution_options={"synchronize_session": False},
+            )
+            audit["recovery_blocked_until"] = until.isoformat()
+    event, outcome = {
+        "approved": ("push_approved", "success"),
+        "failed": ("push_number_mismatch", "failure"),
+        "denied": ("push_denied", "failure"),
+        "reported": ("push_reported", "suspicious"),
+    }[new_status]
     record(
         event,
         outcome,
         now=now,
         realm=realm.slug,
-        user=user,
+        actor=device.username,
+        user_id=device.user_id,
         client=client,
         details=audit,
     )
     db.session.commit()
-    _announce(device, challenge, broker)
-    return DecisionResult(challenge.id, new_status)
+    hint = ChallengeHint(challenge_id=decision.challenge_id, event="decided")
+    broker.publish([(d, hint) for d in active_device_ids(device.user_id)])
+    if new_status == "failed":
+        raise NumberMismatch("the number does not match the one shown in the browser")
+    return DecisionResult(decision.challenge_id, new_status)
 
 
-def _land(
-    challenge: Challenge, status: str, device: Device, now: datetime, failure: str | None = None
-) -> None:
-    landed = db.session.execute(
-        update(Challenge)
-        .where(Challenge.id == challenge.id, Challenge.status == "pending")
-        .values(status=status, decided_at=now, decided_by=device.id, failure_code=failure)
-    )
-    if landed.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
-        raise ChallengeAlreadyDecided("the challenge was decided meanwhile")
-
-
-def _announce(device: Device, challenge: Challenge, broker: Broker) -> None:
-    broker.publish(
-        _ids(active_devices(device.user)), ChallengeHint(challenge_id=challenge.id, event="decided")
-    )
+def _explain_refusal(device: DeviceRef, decision: PushDecision, *, now: datetime) -> NoReturn:
+    """Why the conditional UPDATE landed nothing (the cold path: one more read)."""
+    row = db.session.execute(
+        select(
+            Challenge.user_id,
+            Challenge.status,
+            Challenge.expires_at,
+            Challenge.nonce,
+            Challenge.matching_mode,
+        ).where(Challenge.id == decision.challenge_id)
+    ).first()
+    if row is None or row.user_id != device.user_id:
+        raise ChallengeNotFound("no such challenge for this device")
+    if row.status == "pending" and row.expires_at <= now:
+        db.session.execute(
+            update(Challenge)
+            .where(Challenge.id == decision.challenge_id, Challenge.status == "pending")
+            .values(status="expired"),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+        raise ChallengeExpired("the challenge has expired")
+    if row.status == "expired":
+        raise ChallengeExpired("the challenge has expired")
+    if row.status == "superseded":
+        raise ChallengeSuperseded("a newer challenge replaced this one")
+    if row.status != "pending":
+        raise ChallengeAlreadyDecided(f"the challenge was already {row.status}")
+    if row.nonce != decision.nonce:
+        raise NonceMismatch("the decision does not answer this challenge")
+    if decision.decision == "approve" and decision.number is None:
+        raise NumberRequired("type the number shown in the browser")
+    raise ChallengeAlreadyDecided("the challenge was decided meanwhile")

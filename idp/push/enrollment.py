@@ -33,6 +33,7 @@ from shared.identifiers import new_identifier
 from shared.keys import jwk_thumbprint
 from shared.messages import EnrollmentOffer, EnrollmentReceipt, TotpParameters
 from shared.timing import unix_time
+from shared.version import require_current_device_version
 
 __all__ = ["OFFER_TTL", "IssuedOffer", "create_offer", "redeem"]
 
@@ -121,7 +122,8 @@ def redeem(
         raise ActivationCodeUsed("this activation code has already been used")
     if offer.expires_at <= now:
         raise ActivationCodeExpired("this activation code has expired; ask for a new one")
-    remember_jti(request.jti, issuer="enrollment", expires_at=request.expires_at)
+    require_current_device_version(request.v)
+    remember_jti(request.jti, issuer="enrollment", expires_at=request.expires_at, now=now)
     device_id = new_identifier(rng)
     claimed = db.session.execute(
         update(EnrollmentOfferRecord)

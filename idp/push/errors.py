@@ -21,6 +21,7 @@ __all__ = [
     "PushBlocked",
     "PushError",
     "PushRateLimited",
+    "RealmUnknown",
     "TokenReplayed",
     "TokenWrongRequest",
 ]
@@ -41,6 +42,10 @@ class ActivationCodeExpired(PushError):
 
 class ActivationCodeUsed(PushError):
     code, status = "activation_code_used", 409
+
+
+class RealmUnknown(PushError):
+    code, status = "realm_unknown", 404
 
 
 class DeviceUnknown(PushError):

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from idp.extensions import db
-from idp.models import Challenge, Device, Realm, RealmKey, User
-from idp.realms.store import active_key
+from idp.models import Challenge, Realm, RealmKey
+from idp.realms.cache import RealmRef
 from shared.addresses import realm_url
 from shared.jws import sign
-from shared.keys import Jwks, private_key_from_pem
+from shared.keys import Jwks
 from shared.messages import ChallengeContext, Matching, PushChallenge
 from shared.timing import unix_time
 
-__all__ = ["realm_jwks", "sign_challenge_for"]
+__all__ = ["ChallengeView", "realm_jwks", "sign_challenge"]
 
 
 def realm_jwks(realm: Realm) -> Jwks:
@@ -28,37 +28,70 @@ def realm_jwks(realm: Realm) -> Jwks:
     return Jwks(keys=[dict(k.public_jwk) for k in keys])
 
 
-def sign_challenge_for(
-    challenge: Challenge,
-    device: Device,
-    user: User,
-    realm: Realm,
+@dataclass(frozen=True, slots=True)
+class ChallengeView:
+    """What a signed copy of a challenge says (from an ORM object or a Core row)."""
+
+    id: str
+    purpose: str
+    matching_mode: str
+    choices: list[int] | None
+    nonce: str
+    context: dict[str, Any]
+    expires_at: datetime
+
+    @staticmethod
+    def columns() -> tuple[Any, ...]:
+        return (
+            Challenge.id,
+            Challenge.purpose,
+            Challenge.matching_mode,
+            Challenge.choices,
+            Challenge.nonce,
+            Challenge.context,
+            Challenge.expires_at,
+        )
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> ChallengeView:
+        return cls(**row._asdict())
+
+    @classmethod
+    def of(cls, challenge: Challenge) -> ChallengeView:
+        return cls(
+            challenge.id,
+            challenge.purpose,
+            challenge.matching_mode,
+            challenge.choices,
+            challenge.nonce,
+            challenge.context,
+            challenge.expires_at,
+        )
+
+
+def sign_challenge(
+    challenge: ChallengeView,
+    device_id: str,
+    username: str,
+    realm: RealmRef,
     *,
     base_url: str,
     now: datetime,
 ) -> str:
-    key = active_key(realm)
-    if key is None:  # pragma: no cover - import_preset always makes one
-        raise RuntimeError(f"realm {realm.slug} has no signing key")
+    """The challenge signed by the realm's active key for one device (``aud`` = its id)."""
     message = PushChallenge(
         challenge_id=challenge.id,
-        device_id=device.id,
+        device_id=device_id,
         realm=realm.slug,
-        user=user.username,
-        account=user.username,
+        user=username,
+        account=username,
         purpose=challenge.purpose,
         context=ChallengeContext(**challenge.context),
         matching=Matching(mode=challenge.matching_mode, choices=challenge.choices),
         nonce=challenge.nonce,
         iss=realm_url(base_url, realm.slug),
-        aud=device.id,
+        aud=device_id,
         iat=unix_time(now),
         exp=unix_time(challenge.expires_at),
     )
-    return sign(message, _private_key(key.private_pem), key.kid)
-
-
-@lru_cache(maxsize=32)
-def _private_key(pem: str) -> EllipticCurvePrivateKey:
-    # Parsing PEM costs more than signing; keys are immutable, so parse each one once.
-    return private_key_from_pem(pem.encode("ascii"))
+    return sign(message, realm.private_key, realm.key_id)

@@ -7,14 +7,22 @@ import secrets
 from datetime import datetime
 from functools import lru_cache
 
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from sqlalchemy import select
 
 from idp.extensions import db
 from idp.models import Realm, RealmKey
+from idp.realms.cache import RealmRef, realm_changed
 from idp.realms.preset import RealmPreset
 from idp.security.passwords import Hasher
 from idp.users.service import create_user, find_user
-from shared.keys import generate_private_key, jwk_thumbprint, private_key_to_pem, public_jwk
+from shared.keys import (
+    generate_private_key,
+    jwk_thumbprint,
+    private_key_from_pem,
+    private_key_to_pem,
+    public_jwk,
+)
 
 __all__ = [
     "active_key",
@@ -22,6 +30,7 @@ __all__ = [
     "ensure_demo_users",
     "get_realm",
     "import_preset",
+    "load_realm_ref",
     "preset_of",
     "rotate_key",
 ]
@@ -62,6 +71,7 @@ def import_preset(preset: RealmPreset, *, now: datetime) -> tuple[Realm, bool]:
     db.session.flush()
     if active_key(realm) is None:
         rotate_key(realm, now=now)
+    realm_changed(realm.slug)
     return realm, created
 
 
@@ -89,7 +99,29 @@ def rotate_key(realm: Realm, *, now: datetime) -> RealmKey:
     )
     db.session.add(key)
     db.session.flush()
+    realm_changed(realm.slug)
     return key
+
+
+def load_realm_ref(slug: str) -> RealmRef | None:
+    """The immutable snapshot the hot paths use (see :mod:`idp.realms.cache`)."""
+    realm = get_realm(slug)
+    key = active_key(realm) if realm is not None else None
+    if realm is None or key is None:
+        return None
+    return RealmRef(
+        id=realm.id,
+        slug=realm.slug,
+        preset=preset_of(realm),
+        key_id=key.kid,
+        private_key=private_key_of(key.private_pem),
+    )
+
+
+@lru_cache(maxsize=32)
+def private_key_of(pem: str) -> EllipticCurvePrivateKey:
+    # Parsing PEM costs more than signing; keys are immutable, so parse each one once.
+    return private_key_from_pem(pem.encode("ascii"))
 
 
 def ensure_demo_users(realm: Realm, preset: RealmPreset, *, hasher: Hasher, now: datetime) -> int:

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.audit.service import record
@@ -43,6 +44,16 @@ from idp.web.realm_context import bind_realm
 
 bp = Blueprint("recovery", __name__, url_prefix="/realms/<slug>/recovery")
 bind_realm(bp)
+
+
+@bp.errorhandler(StaleDataError)
+def _raced(_exc: StaleDataError) -> BaseResponse:
+    """Another request moved this flow on meanwhile (double submit, two tabs): this one changed
+    nothing (its transaction is rolled back); show the flow where it now is."""
+    db.session.rollback()
+    flash(_("Cette page n'était plus à jour : rien n'a été modifié. Recommencez ici."), "info")
+    return redirect(request.path)
+
 
 __all__ = ["bp"]
 

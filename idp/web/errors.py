@@ -7,9 +7,20 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from idp.push.broker import BrokerUnavailable
+
 __all__ = ["install_error_handlers"]
+
+
+def _brief(e: Exception) -> str:
+    """The exception's class and first line: no statement, no parameters, no secrets."""
+    first = str(getattr(e, "orig", None) or e).strip().splitlines()
+    return f"{type(e).__name__}: {first[0][:200] if first else ''}"
+
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +84,28 @@ def install_error_handlers(app: Flask) -> None:
     def _http(e: HTTPException) -> tuple[str | dict[str, object], int]:
         status = e.code or 500
         return _page(status, _("Requête invalide"), _("La requête n'a pas pu être traitée."))
+
+    @app.errorhandler(BrokerUnavailable)
+    @app.errorhandler(RedisError)
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _unavailable(e: Exception) -> tuple[str | dict[str, object], int, dict[str, str]]:
+        # Redis or the database is unreachable (restarting, down): nothing was half-written
+        # (the transaction rolls back with the request); the client may retry shortly.
+        log.warning("service unavailable on %s %s: %s", request.method, request.path, _brief(e))
+        retry = {"Retry-After": "5"}
+        if _wants_json():
+            message = "a server the IdP depends on is unreachable; retry in a few seconds"
+            return {"error": "service_unavailable", "message": message, "v": 1}, 503, retry
+        body, status = _page(
+            503,
+            _("Service momentanément indisponible"),
+            _(
+                "Le service est momentanément indisponible. Réessayez dans quelques secondes : "
+                "rien n'a été modifié."
+            ),
+        )
+        return body, status, retry
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception) -> tuple[str | dict[str, object], int]:

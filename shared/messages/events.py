@@ -1,15 +1,16 @@
-"""Delivery: hints on the SSE stream, and the ``pending`` catch-up list.
+"""Delivery: events on the SSE stream, and the ``pending`` catch-up list.
 
-The stream carries only a :class:`ChallengeHint` (never the challenge): the device then fetches
-``pending`` (a :class:`PendingList` of signed challenges) and verifies each one. A device that
-reconnects catches up from ``pending`` alone.
+Since protocol version 2 a ``challenge`` event carries the signed challenge itself (``challenge``,
+a compact JWS made for this device): the device verifies it and answers, with no other request.
+``pending`` (a :class:`PendingList` of signed challenges) is the catch-up after a (re)connection:
+events sent while the stream was down are lost, the pending list is not.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, Self
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from shared.compact import MAX_TOKEN_BYTES
 from shared.messages.base import WireModel
@@ -35,7 +36,17 @@ class ChallengeHint(WireModel):
 
     challenge_id: Identifier
     event: HintEvent
-    """``challenge``: fetch pending; ``superseded``/``decided``/``expired``: drop it."""
+    """``challenge``: a new challenge (in ``challenge``); ``superseded``/``decided``/``expired``:
+    drop it."""
+    challenge: CompactToken | None = None
+    """With ``event`` = ``challenge``: the signed :class:`~shared.messages.PushChallenge` for this
+    device, to verify against the pinned JWKS like any copy from ``pending``. Absent otherwise."""
+
+    @model_validator(mode="after")
+    def _challenge_only_with_its_event(self) -> Self:
+        if (self.event == "challenge") != (self.challenge is not None):
+            raise ValueError("a challenge event carries the signed challenge, and only it does")
+        return self
 
 
 class PendingList(WireModel):

@@ -174,7 +174,17 @@ class FakeIdp:
                     old.status = "superseded"
                     self._hint(user, ChallengeHint(challenge_id=old.id, event="superseded"))
             self.challenges[challenge.id] = challenge
-            self._hint(user, ChallengeHint(challenge_id=challenge.id, event="challenge"))
+            # Protocol v2: the event carries the challenge, signed for each device.
+            for device in self.devices.values():
+                if device.user == user:
+                    device.hints.append(
+                        ChallengeHint(
+                            challenge_id=challenge.id,
+                            event="challenge",
+                            challenge=self.token_for(challenge, device.id),
+                        )
+                    )
+            self.changed.notify_all()
         return challenge
 
     def hint(self, user: str, hint: ChallengeHint) -> None:
@@ -218,6 +228,19 @@ class FakeIdp:
         return [self.token_for(c, device.id) for c in live] + list(self.extra_tokens)
 
     # --- request handling (called from the handler thread) -----------------------------------
+
+    def decision_device(self, body: dict[str, Any]) -> FakeDevice:
+        """The device named by a decision's ``kid`` (its signature is checked in decide)."""
+        try:
+            kid = peek_header(str(body.get("decision"))).get("kid")
+        except ProtocolError as exc:
+            raise Refusal(401, exc.code) from None
+        device = self.devices.get(kid) if isinstance(kid, str) else None
+        if device is None:
+            raise Refusal(401, "device_unknown")
+        if device.revoked:
+            raise Refusal(401, "device_revoked")
+        return device
 
     def authenticate(self, authorization: str | None, method: str, path: str) -> FakeDevice:
         try:
@@ -383,13 +406,16 @@ class _Handler(BaseHTTPRequestHandler):
             if (method, tail) == ("GET", "/jwks"):
                 self._json(200, fake.realm.jwks.as_dict())
                 return
+            if (method, tail) == ("POST", "/decisions"):
+                # Protocol v2: the signed decision authenticates its device by itself.
+                body = self._body()
+                self._json(200, fake.decide(fake.decision_device(body), body))
+                return
             device = fake.authenticate(self.headers.get("Authorization"), method, parts.path)
             if (method, tail) == ("GET", "/pending"):
                 self._pending(device, parse_qs(parts.query))
             elif (method, tail) == ("GET", "/events"):
                 self._events(device)
-            elif (method, tail) == ("POST", "/decisions"):
-                self._json(200, fake.decide(device, self._body()))
             elif (method, tail) == ("DELETE", "/device"):
                 device.revoked = True
                 self._json(204, None)

@@ -17,7 +17,7 @@ from shared.messages.enrollment_uri import is_enrollment_uri, is_loopback_host
 NOW = datetime.fromisoformat("2026-11-24T09:30:00+00:00")
 EXP = int(NOW.timestamp()) + 300
 URI = (
-    "otpauth://idp-push/Jasmin:alice.martin@jasmin.example?v=1&url=https://idp.example.test"
+    "otpauth://idp-push/Jasmin:alice.martin@jasmin.example?v=2&url=https://idp.example.test"
     f"&realm=jasmin&code=K7QX-M2PA-9RTD&exp={EXP}&issuer=Jasmin"
 )
 
@@ -72,7 +72,7 @@ def test_issuer_may_be_only_in_the_label_or_only_in_the_parameters() -> None:
         URI.replace("idp-push", "totp"),
         URI.replace("idp-push", "pipush"),
         "otpauth://totp/Jasmin:alice?secret=JBSWY3DPEHPK3PXP&issuer=Jasmin",
-        URI.replace("v=1&", ""),
+        URI.replace("v=2&", ""),
         URI.replace("&code=K7QX-M2PA-9RTD", ""),
         URI.replace("&realm=jasmin", ""),
         URI.replace(f"&exp={EXP}", ""),
@@ -85,7 +85,7 @@ def test_issuer_may_be_only_in_the_label_or_only_in_the_parameters() -> None:
         URI.replace("Jasmin:alice", "alice").replace("&issuer=Jasmin", ""),
         URI.replace(f"exp={EXP}", "exp=-5"),
         URI.replace(f"exp={EXP}", "exp=soon"),
-        URI.replace("v=1", "v=one"),
+        URI.replace("v=2", "v=one"),
         URI.replace("Jasmin:alice", "Jasmin:al ice"),
         URI.replace("Jasmin:alice", "Jasmin:%FFalice"),
         URI.replace("&realm=", "&&realm="),
@@ -113,12 +113,12 @@ def test_non_text_is_uri_invalid() -> None:
 
 def test_newer_version_is_unsupported() -> None:
     with pytest.raises(UnsupportedVersion):
-        parse(URI.replace("v=1", "v=2"))
+        parse(URI.replace("v=2", "v=3"))
 
 
 def test_version_zero_is_invalid() -> None:
     with pytest.raises(UriInvalid):
-        parse(URI.replace("v=1", "v=0"))
+        parse(URI.replace("v=2", "v=0"))
 
 
 def test_expired_offer() -> None:

@@ -20,6 +20,7 @@ EXPECTED_CODES = {
     "message_malformed",
     "message_too_large",
     "unsupported_version",
+    "upgrade_required",
     "message_type_invalid",
     "key_invalid",
     "uri_invalid",

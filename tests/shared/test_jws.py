@@ -35,6 +35,7 @@ from shared.errors import (
 from shared.jws import MAX_TOKEN_BYTES, peek_header, sign, unverified_claims, verify
 from shared.keys import Jwks, public_jwk
 from shared.messages import PushChallenge, PushDecision
+from shared.version import PROTOCOL_VERSION
 
 Key = ec.EllipticCurvePrivateKey
 Wire = Any  # the conftest's Wire dataclass
@@ -96,7 +97,7 @@ def test_header_is_es256_with_kid_and_media_type(token: str, wire: Wire) -> None
 def test_payload_carries_typ_and_version(token: str) -> None:
     claims = unverified_claims(token)
     assert claims["typ"] == "push_challenge"
-    assert claims["v"] == 1
+    assert claims["v"] == PROTOCOL_VERSION
 
 
 def test_decision_round_trip_with_a_single_key(
@@ -465,7 +466,7 @@ def test_newer_version_is_unsupported_even_with_another_shape(
     forge: Callable[..., str], token: str, realm_key: Key, check: Callable[..., PushChallenge]
 ) -> None:
     header, claims, _ = _parts(token)
-    claims["v"] = 2
+    claims["v"] = PROTOCOL_VERSION + 1
     claims["matching"] = {"mode": "emoji", "glyphs": ["🐱", "🐶", "🦊"]}
     with pytest.raises(UnsupportedVersion):
         check(forge(header, claims, realm_key))

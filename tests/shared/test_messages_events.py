@@ -9,13 +9,34 @@ from pydantic import ValidationError
 
 from shared.errors import ERROR_CODES, MessageExpired
 from shared.messages import ChallengeHint, ErrorBody, PendingList
+from shared.version import PROTOCOL_VERSION
 
 
-@pytest.mark.parametrize("event", ["challenge", "superseded", "decided", "expired"])
+@pytest.mark.parametrize("event", ["superseded", "decided", "expired"])
 def test_hint_events(event: str) -> None:
     hint = ChallengeHint(challenge_id="chl_8c1d44e0a9", event=event)  # type: ignore[arg-type]
     assert ChallengeHint.from_json(hint.to_json()) == hint
-    assert hint.to_json_dict() == {"challenge_id": "chl_8c1d44e0a9", "event": event, "v": 1}
+    assert hint.to_json_dict() == {
+        "challenge_id": "chl_8c1d44e0a9",
+        "event": event,
+        "v": PROTOCOL_VERSION,
+    }
+
+
+def test_challenge_event_carries_the_signed_challenge() -> None:
+    hint = ChallengeHint(challenge_id="chl_8c1d44e0a9", event="challenge", challenge="a.b.c")
+    assert ChallengeHint.from_json(hint.to_json()) == hint
+    assert hint.to_json_dict()["challenge"] == "a.b.c"
+
+
+@pytest.mark.parametrize(
+    ("event", "challenge"),
+    [("challenge", None), ("decided", "a.b.c"), ("challenge", "not a token")],
+    ids=["challenge without token", "token on another event", "not a token"],
+)
+def test_the_token_travels_only_with_a_challenge_event(event: str, challenge: Any) -> None:
+    with pytest.raises(ValidationError):
+        ChallengeHint(challenge_id="chl_8c1d44e0a9", event=event, challenge=challenge)  # type: ignore[arg-type]
 
 
 def test_hint_refuses_unknown_events() -> None:
@@ -44,7 +65,7 @@ def test_error_body_from_a_protocol_error() -> None:
     assert body.to_json_dict() == {
         "error": "message_expired",
         "message": "expired at 2026-11-24T09:31:00+00:00",
-        "v": 1,
+        "v": PROTOCOL_VERSION,
     }
 
 

@@ -19,6 +19,7 @@ from authenticator_app.core.errors import ChallengeRefused
 from shared.base64url import b64url_encode
 from shared.jws import unverified_claims
 from shared.keys import generate_private_key
+from shared.version import PROTOCOL_VERSION
 from tests.authenticator_app.factories import DEVICE_ID, Realm, push_account, totp_account
 
 
@@ -137,7 +138,7 @@ def test_another_message_type(realm: Realm, account: Account, fixed_now: datetim
 
 def test_newer_protocol_version(realm: Realm, account: Account, fixed_now: datetime) -> None:
     token, _ = realm.challenge(fixed_now)
-    claims = {**unverified_claims(token), "v": 2}
+    claims = {**unverified_claims(token), "v": PROTOCOL_VERSION + 1}
     header = {"alg": "ES256", "kid": realm.kid, "typ": "push-challenge+jwt"}
     forged = jwt.PyJWS().encode(
         json.dumps(claims).encode(), realm.key, algorithm="ES256", headers=header

@@ -31,6 +31,7 @@ from authenticator_app.core.idp_errors import (
 from authenticator_app.core.vault import Vault
 from shared.keys import jwk_thumbprint, public_jwk
 from shared.messages import EnrollmentOffer
+from shared.version import PROTOCOL_VERSION
 from tests.authenticator_app.conftest import PIN
 from tests.authenticator_app.fake_idp import FakeIdp
 
@@ -91,7 +92,7 @@ def test_malformed_enrollment_uri(enroller: Enroller, timed_idp: FakeIdp) -> Non
 
 def test_newer_enrollment_uri(enroller: Enroller, timed_idp: FakeIdp) -> None:
     with pytest.raises(UriVersionUnsupported):
-        enroller.add_uri(timed_idp.offer_uri().replace("v=1", "v=9"))
+        enroller.add_uri(timed_idp.offer_uri().replace(f"v={PROTOCOL_VERSION}", "v=9"))
 
 
 def test_expired_offer_is_refused_locally(

@@ -12,6 +12,7 @@ from idp.clock import FixedClock
 from idp.models import Challenge, User
 from idp.realms.store import get_realm
 from idp.users.service import find_user
+from shared.version import PROTOCOL_VERSION
 from tests.idp.conftest import login, text_of
 from tests.idp.device_api.device import ProtocolDevice
 
@@ -227,7 +228,7 @@ def test_no_push_without_a_device(app: Flask, client: FlaskClient) -> None:
 
 def test_long_poll_returns_empty_after_the_wait(device: ProtocolDevice) -> None:
     resp = device.get("/pending", "?wait=1")
-    assert resp.get_json() == {"challenges": [], "v": 1}
+    assert resp.get_json() == {"challenges": [], "v": PROTOCOL_VERSION}
     assert device.get("/pending", "?wait=abc").get_json()["error"] == "message_malformed"
 
 

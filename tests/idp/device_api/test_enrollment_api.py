@@ -127,7 +127,7 @@ def test_oversized_body(app: Flask) -> None:
 def test_unknown_realm_is_json_404(app: Flask) -> None:
     resp = app.test_client().post("/realms/nope/api/device/v1/enroll", json={})
     assert resp.status_code == 404
-    assert resp.get_json()["error"] == "http_404"
+    assert resp.get_json()["error"] == "realm_unknown"
 
 
 def test_enrollment_is_audited(app: Flask, device: ProtocolDevice) -> None:

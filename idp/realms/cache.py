@@ -1,0 +1,97 @@
+"""What the hot paths need of a realm, read once and kept: id, preset, active signing key.
+
+The device API answers thousands of calls a second for a handful of realms that change only
+when an administrator re-imports a preset or rotates a key. :class:`RealmCache` keeps an
+immutable :class:`RealmRef` per slug:
+
+- invalidated explicitly by :func:`realm_changed` (called by ``import_preset`` and
+  ``rotate_key``) in this process, and in every other process through the broker's control
+  channel when the IdP is scaled out with Redis;
+- and never older than ``ttl`` seconds, the bound for a change made by another process that
+  could not tell this one (``idp realm import`` on a single-process install).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+from flask import current_app, has_app_context
+
+from idp.realms.preset import RealmPreset
+
+__all__ = ["CONTROL_PREFIX", "RealmCache", "RealmRef", "realm_changed"]
+
+CONTROL_PREFIX = "realm-changed:"
+
+
+@dataclass(frozen=True, slots=True)
+class RealmRef:
+    id: int
+    slug: str
+    preset: RealmPreset
+    key_id: str
+    private_key: EllipticCurvePrivateKey
+
+
+class RealmCache:
+    def __init__(
+        self,
+        load: Callable[[str], RealmRef | None],
+        *,
+        ttl: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._load = load
+        self._ttl = ttl
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, RealmRef]] = {}
+
+    def get(self, slug: str) -> RealmRef | None:
+        now = self._monotonic()
+        entry = self._entries.get(slug)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        ref = self._load(slug)
+        if ref is not None:
+            with self._lock:
+                self._entries[slug] = (now + self._ttl, ref)
+        return ref
+
+    def invalidate(self, slug: str | None = None) -> None:
+        with self._lock:
+            if slug is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(slug, None)
+
+    def on_control(self, message: str) -> None:
+        """A control message from another process (see :func:`realm_changed`)."""
+        if message.startswith(CONTROL_PREFIX):
+            self.invalidate(message[len(CONTROL_PREFIX) :] or None)
+
+
+def realm_changed(slug: str) -> None:
+    """Forget ``slug`` here and in the other processes (when scaled out), once the current
+    transaction commits (before, another process would reload the old rows)."""
+    if not has_app_context():
+        return
+    from sqlalchemy import event
+
+    from idp.extensions import db
+
+    cache = current_app.extensions.get("idp.realm_cache")
+    broadcast = getattr(current_app.extensions.get("idp.broker"), "broadcast", None)
+
+    def _forget(*_args: object) -> None:
+        if isinstance(cache, RealmCache):
+            cache.invalidate(slug)
+        if broadcast is not None:
+            broadcast(CONTROL_PREFIX + slug)
+
+    _forget()
+    event.listen(db.session(), "after_commit", _forget, once=True)
