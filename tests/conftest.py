@@ -11,6 +11,16 @@ import pytest
 FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="engine under the IdP tests (tests/idp): a SQLite file per test (default), or a "
+        "throw-away PostgreSQL with one database per test, cloned from a migrated template.",
+    )
+
+
 @pytest.fixture
 def fixed_now() -> datetime:
     return FIXED_NOW
