@@ -4,58 +4,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from flask.testing import FlaskClient
 
 from tests.conftest import FIXED_NOW
-from tests.idp.conftest import csrf_from
-from tests.idp.oidc.conftest import PASSWORD, RelyingParty
-
-ISSUER = "http://127.0.0.1:5000/realms/jasmin"
-
-
-def verify_id_token(client: FlaskClient, token: str, audience: str) -> dict[str, Any]:
-    """PyJWT against the published JWKS, as a relying party would."""
-    keys = jwt.PyJWKSet.from_dict(client.get("/realms/jasmin/oidc/jwks").get_json())
-    kid = jwt.get_unverified_header(token)["kid"]
-    [key] = [k for k in keys.keys if k.key_id == kid]
-    return jwt.decode(
-        token,
-        key,
-        algorithms=["ES256", "RS256"],
-        audience=audience,
-        issuer=ISSUER,
-        options={"verify_exp": False, "verify_iat": False},  # the test clock is fixed
-    )
-
-
-def submit_login(client: FlaskClient, url: str, identifier: str, password: str) -> Any:
-    page = client.get(url)
-    data = {
-        "csrf_token": csrf_from(page.get_data(as_text=True)),
-        "identifier": identifier,
-        "password": password,
-    }
-    return client.post(url, data=data)
-
-
-def sign_in_and_consent(rp: RelyingParty, **extra: str) -> str:
-    first = rp.authorize(**extra)
-    assert first.status_code == 302
-    to_login = first.headers["Location"]
-    assert urlsplit(to_login).path == "/realms/jasmin/login"
-    next_url = parse_qs(urlsplit(to_login).query)["next"][0]
-    assert next_url.startswith("/realms/jasmin/oidc/authorize?")
-    page = rp.browser.get(to_login)
-    # The login form ends (through redirects) at the application: CSP must allow its origin.
-    assert "form-action 'self' http://127.0.0.1:8765" in page.headers["Content-Security-Policy"]
-    signed = submit_login(rp.browser, to_login, "camille.martin", PASSWORD)
-    assert signed.status_code == 302
-    assert signed.headers["Location"] == next_url
-    back = rp.browser.get(next_url)
-    return rp.code_from(rp.consent(back))
+from tests.idp.oidc.conftest import ISSUER, RelyingParty, sign_in_and_consent, verify_id_token
 
 
 def test_discovery_issuer_and_endpoints(client: FlaskClient) -> None:
