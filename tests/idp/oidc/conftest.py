@@ -182,3 +182,33 @@ def sign_in_and_consent(rp: RelyingParty, **extra: str) -> str:
     assert signed.headers["Location"] == next_url
     back = rp.browser.get(next_url)
     return rp.code_from(rp.consent(back))
+
+
+@pytest.fixture
+def enroll_device(app: Flask, clock: FixedClock) -> Any:
+    """Enroll a protocol-level test device for camille.martin (jasmin)."""
+    from idp.push.enrollment import create_offer
+    from idp.users.service import find_user
+    from tests.idp.device_api.device import BASE, ProtocolDevice
+
+    def make() -> ProtocolDevice:
+        with app.app_context():
+            user = find_user(get_realm("jasmin"), "camille.martin")
+            uri = create_offer(user, base_url=BASE, now=clock.now()).uri
+            db.session.commit()
+        dev = ProtocolDevice(app.test_client(), clock.now())
+        assert dev.enroll(uri).status_code == 201
+        return dev
+
+    return make
+
+
+def approve_pending(app: Flask, device: Any) -> None:
+    """The device approves the one pending sign-in challenge with the number shown."""
+    from idp.models import Challenge
+
+    [challenge] = device.pending()
+    with app.app_context():
+        number = db.session.get(Challenge, challenge.challenge_id).number
+    resp = device.decide(challenge, "approve", number)
+    assert resp.get_json()["status"] == "approved", resp.get_json()
