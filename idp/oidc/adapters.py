@@ -31,7 +31,7 @@ class Subject:
     amr: tuple[str, ...]
 
 
-class ClientAdapter(ClientMixin):  # type: ignore[misc]
+class ClientAdapter(ClientMixin):
     def __init__(self, row: OidcClient) -> None:
         self.row = row
 
@@ -76,7 +76,7 @@ class ClientAdapter(ClientMixin):  # type: ignore[misc]
         return grant_type == "authorization_code"
 
 
-class CodeAdapter(AuthorizationCodeMixin):  # type: ignore[misc]
+class CodeAdapter(AuthorizationCodeMixin):
     def __init__(self, row: OidcAuthorizationCode) -> None:
         self.row = row
         self.code_challenge = row.code_challenge
@@ -101,7 +101,7 @@ class CodeAdapter(AuthorizationCodeMixin):  # type: ignore[misc]
         return list(self.row.amr)
 
 
-class TokenAdapter(TokenMixin):  # type: ignore[misc]
+class TokenAdapter(TokenMixin):
     def __init__(self, row: OidcToken) -> None:
         self.row = row
         self.scope = row.scope

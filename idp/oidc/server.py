@@ -105,7 +105,7 @@ def revoke_tokens_of_code(code_id: int, *, reason: str) -> int:
     return count
 
 
-class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
+class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]  # noqa: RUF012
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
@@ -171,7 +171,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
         return authorization_code.row.user
 
 
-class S256Required(CodeChallenge):  # type: ignore[misc]
+class S256Required(CodeChallenge):
     """PKCE with S256 only; required for public clients, optional for confidential ones."""
 
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # noqa: RUF012
@@ -204,7 +204,7 @@ class RequestObjectsNotSupported:
             raise RegistrationNotSupportedError(redirect_uri=redirect_uri)
 
 
-class OpenIDCode(oidc_grants.OpenIDCode):  # type: ignore[misc]
+class OpenIDCode(oidc_grants.OpenIDCode):
     def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
         client = request.client
         return (
@@ -240,7 +240,7 @@ class OpenIDCode(oidc_grants.OpenIDCode):  # type: ignore[misc]
         return UserInfo(user_claims(user, scope))
 
 
-class BearerValidator(BearerTokenValidator):  # type: ignore[misc]
+class BearerValidator(BearerTokenValidator):
     def authenticate_token(self, token_string: str) -> TokenAdapter | None:
         row = db.session.scalar(
             select(OidcToken)
@@ -253,7 +253,7 @@ class BearerValidator(BearerTokenValidator):  # type: ignore[misc]
         return TokenAdapter(row) if row is not None else None
 
 
-class Revocation(RevocationEndpoint):  # type: ignore[misc]
+class Revocation(RevocationEndpoint):
     CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]  # noqa: RUF012
     SUPPORTED_TOKEN_TYPES = ("access_token",)
 
@@ -265,7 +265,7 @@ class Revocation(RevocationEndpoint):  # type: ignore[misc]
             token.row.revoked_at = now()
 
 
-class UserInfoView(UserInfoEndpoint):  # type: ignore[misc]
+class UserInfoView(UserInfoEndpoint):
     def get_issuer(self) -> str:
         return issuer()
 
@@ -273,7 +273,7 @@ class UserInfoView(UserInfoEndpoint):  # type: ignore[misc]
         return UserInfo(user_claims(user, scope))
 
 
-class EndSession(EndSessionEndpoint):  # type: ignore[misc]
+class EndSession(EndSessionEndpoint):
     def get_server_jwks(self) -> KeySet:
         return public_key_set(g.realm)
 
@@ -298,7 +298,7 @@ def init_oidc(app: Flask) -> None:
     if getattr(server, "_idp_registered", False):
         return
     # The server object is module-level (one per process); register grants only once.
-    server._idp_registered = True  # type: ignore[attr-defined]
+    server._idp_registered = True
     server.register_grant(
         CodeGrant, [S256Required(required=True), RequestObjectsNotSupported(), OpenIDCode()]
     )

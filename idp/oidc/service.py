@@ -50,7 +50,7 @@ ACR_MFA = "urn:sspr-push-lab:acr:mfa"
 ACR_VALUES = (ACR_PASSWORD, ACR_MFA)
 
 
-class TemporarilyUnavailableError(OAuth2Error):  # type: ignore[misc]
+class TemporarilyUnavailableError(OAuth2Error):
     """RFC 6749 §4.1.2.1: the second factor cannot be sent now (push rate limit)."""
 
     error = "temporarily_unavailable"
