@@ -57,7 +57,7 @@ def login(slug: str) -> Response | str:
         if done is not None:
             return done
     template = f"auth/login_{g.preset.login.variant}.html"
-    page = Response(render_template(template, form=form))
+    page = Response(render_template(template, form=form), mimetype="text/html")
     # Continuing to an OpenID Connect authorization request: the form may end at the client.
     return allow_form_action(page, relying_party_origin(next_url))
 

@@ -159,7 +159,8 @@ def _consent_page(grant: Any) -> Response:
             "oidc/consent.html",
             client=grant.client.row,
             scopes=(grant.request.scope or "").split(),
-        )
+        ),
+        mimetype="text/html",
     )
     # Allow and Refuse end, through a redirect, at the application.
     return allow_form_action(page, redirect_origin(grant.redirect_uri))

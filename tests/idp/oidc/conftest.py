@@ -76,6 +76,7 @@ class RelyingParty:
     def consent(self, resp: Any, decision: str = "allow") -> Any:
         assert resp.status_code == 200, resp.headers.get("Location")
         html = resp.get_data(as_text=True)
+        assert resp.mimetype == "text/html"
         assert 'data-testid="oidc-consent"' in html
         url = f"{self.base}/authorize?{urlencode(self.last)}"
         return self.browser.post(url, data={"csrf_token": csrf_from(html), "decision": decision})
@@ -175,6 +176,7 @@ def sign_in_and_consent(rp: RelyingParty, **extra: str) -> str:
     next_url = parse_qs(urlsplit(to_login).query)["next"][0]
     assert next_url.startswith("/realms/jasmin/oidc/authorize?")
     page = rp.browser.get(to_login)
+    assert page.mimetype == "text/html"
     # The login form ends (through redirects) at the application: CSP must allow its origin.
     assert "form-action 'self' http://127.0.0.1:8765" in page.headers["Content-Security-Policy"]
     signed = submit_login(rp.browser, to_login, "camille.martin", PASSWORD)
