@@ -8,6 +8,7 @@ exactly, character for character, as OAuth 2.0 Security BCP asks.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,7 +98,8 @@ def register_client(
     secret = None if public else new_secret()
     client = OidcClient(
         realm_id=realm.id,
-        client_id=new_secret(16),
+        # Hex: safe on a command line (never starts with "-") and in any URL.
+        client_id=secrets.token_hex(16),
         name=name,
         secret_hash=digest(secret) if secret else None,
         redirect_uris=uris,

@@ -15,6 +15,7 @@ from tests.idp.oidc.conftest import (
     PASSWORD,
     RelyingParty,
     approve_pending,
+    query_of,
     sign_in_and_consent,
     submit_login,
     verify_id_token,
@@ -164,3 +165,17 @@ def test_consent_list_and_revocation(rp: RelyingParty) -> None:
     assert rp.browser.get("/realms/jasmin/oidc/userinfo", headers=auth).status_code == 401
     # Consent is asked again next time.
     assert 'data-testid="oidc-consent"' in rp.authorize().get_data(as_text=True)
+
+
+def test_step_up_over_the_push_limit_is_temporarily_unavailable(
+    rp: RelyingParty, enroll_device: Any
+) -> None:
+    sign_in_and_consent(rp)
+    enroll_device()
+    for _ in range(5):  # jasmin: max_challenges = 5 per window
+        assert rp.authorize(acr_values=MFA).headers["Location"] == "/realms/jasmin/login/push"
+    resp = rp.authorize(acr_values=MFA)
+    assert resp.status_code == 302
+    q = query_of(resp.headers["Location"])
+    assert q["error"] == "temporarily_unavailable"
+    assert q["state"] == rp.last["state"]
