@@ -84,6 +84,15 @@ def _save_token(token: dict[str, Any], request: OAuth2Request) -> None:
             expires_at=at + timedelta(seconds=int(token["expires_in"])),
         )
     )
+    record(
+        "oidc_token_issued",
+        "success",
+        now=at,
+        realm=g.realm.slug,
+        user=code.row.user,
+        client=client_info(),
+        details={"client_id": request.client.client_id, "scope": token.get("scope") or ""},
+    )
 
 
 def revoke_tokens_of_code(code_id: int, *, reason: str) -> int:
@@ -128,6 +137,19 @@ class CodeGrant(grants.AuthorizationCodeGrant):
                 created_at=at,
                 expires_at=at + CODE_TTL,
             )
+        )
+        record(
+            "oidc_code_issued",
+            "success",
+            now=at,
+            realm=g.realm.slug,
+            user=subject.user,
+            client=client_info(),
+            details={
+                "client_id": request.client.client_id,
+                "acr": subject.acr,
+                "amr": " ".join(subject.amr),
+            },
         )
 
     def query_authorization_code(self, code: str, client: ClientAdapter) -> CodeAdapter | None:

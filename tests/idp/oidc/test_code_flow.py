@@ -98,3 +98,14 @@ def test_rs256_client(client: FlaskClient, register: Any) -> None:
     jwks = client.get("/realms/jasmin/oidc/jwks").get_json()
     assert {k["kty"] for k in jwks["keys"]} == {"EC", "RSA"}
     assert json.dumps(jwks).count('"d"') == 0  # no private member published
+
+
+def test_code_and_token_issuance_are_audited(app: Any, rp: RelyingParty) -> None:
+    from idp.audit.service import query
+
+    assert rp.exchange(sign_in_and_consent(rp)).status_code == 200
+    with app.app_context():
+        events = {e.event: e for e in query(realm="jasmin")}
+    assert events["oidc_code_issued"].details["amr"] == "pwd"
+    assert events["oidc_token_issued"].details["client_id"] == rp.client_id
+    assert events["oidc_consent_granted"].actor == "camille.martin"
