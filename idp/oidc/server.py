@@ -14,7 +14,7 @@ Security decisions:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
@@ -33,7 +33,7 @@ from authlib.oidc.core.errors import (
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import Flask, current_app, g
 from joserfc.jwk import ECKey, KeySet, RSAKey
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from idp.audit.service import record
 from idp.clock import now
@@ -114,6 +114,19 @@ def revoke_tokens_of_code(code_id: int, *, reason: str) -> int:
     return count
 
 
+# Used and expired codes are kept this long (replays still revoke their tokens), then purged.
+KEEP_EXPIRED = timedelta(hours=1)
+
+
+def purge_expired(*, now_: datetime) -> None:
+    """Delete codes and access tokens that expired more than KEEP_EXPIRED ago."""
+    cutoff = now_ - KEEP_EXPIRED
+    db.session.execute(delete(OidcToken).where(OidcToken.expires_at < cutoff))
+    db.session.execute(
+        delete(OidcAuthorizationCode).where(OidcAuthorizationCode.expires_at < cutoff)
+    )
+
+
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]  # noqa: RUF012
 
@@ -121,6 +134,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         subject: Subject = request.user
         data = request.payload.data
         at = now()
+        purge_expired(now_=at)
         db.session.add(
             OidcAuthorizationCode(
                 code_hash=digest(code),

@@ -20,6 +20,7 @@ from authlib.oidc.core.errors import (
     LoginRequiredError,
 )
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from idp.audit.service import ClientInfo, record
 from idp.auth.session import SessionAuth
@@ -144,15 +145,20 @@ def grant_consent(
     row = _consent_row(user, client)
     asked = set(scope_to_list(scope) or [])
     if row is None:
-        db.session.add(
-            OidcConsent(
-                user_id=user.id,
-                client_pk=client.id,
-                scope=" ".join(sorted(asked)),
-                granted_at=now,
-            )
-        )
-    else:
+        try:
+            # A savepoint: the same consent given in two tabs at once is one row, not a 500.
+            with db.session.begin_nested():
+                db.session.add(
+                    OidcConsent(
+                        user_id=user.id,
+                        client_pk=client.id,
+                        scope=" ".join(sorted(asked)),
+                        granted_at=now,
+                    )
+                )
+        except IntegrityError:
+            row = _consent_row(user, client)
+    if row is not None:
         row.scope = " ".join(sorted(asked | set(row.scope.split())))
         row.granted_at = now
     record(

@@ -179,3 +179,41 @@ def test_step_up_over_the_push_limit_is_temporarily_unavailable(
     q = query_of(resp.headers["Location"])
     assert q["error"] == "temporarily_unavailable"
     assert q["state"] == rp.last["state"]
+
+
+def test_consent_given_twice_at_once_is_one_row(app: Flask, rp: RelyingParty) -> None:
+    import threading
+
+    from sqlalchemy import func, select
+
+    from idp.audit.service import ClientInfo
+    from idp.extensions import db
+    from idp.models import OidcConsent
+    from idp.oidc.clients import find_client
+    from idp.oidc.service import grant_consent
+    from idp.realms.store import get_realm
+    from idp.users.service import find_user
+
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def give() -> None:
+        with app.app_context():
+            realm = get_realm("jasmin")
+            user = find_user(realm, "camille.martin")
+            client = find_client(realm, rp.client_id)
+            barrier.wait()
+            try:
+                grant_consent(user, client, "openid email", now=FIXED_NOW, client_info=ClientInfo())
+                db.session.commit()
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=give) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OidcConsent)) == 1

@@ -151,3 +151,19 @@ def test_racing_exchanges_of_one_code_give_exactly_one_token(app: Flask, rp: Rel
     assert refused == ["invalid_grant"] * 3
     # The replay revoked what the code gave: reuse is never rewarded.
     assert userinfo(rp, ok[0]["access_token"]) == 401
+
+
+def test_expired_codes_and_tokens_are_purged_later(
+    app: Flask, rp: RelyingParty, clock: FixedClock
+) -> None:
+    from sqlalchemy import func, select
+
+    from idp.extensions import db
+    from idp.models import OidcAuthorizationCode, OidcToken
+
+    assert rp.exchange(sign_in_and_consent(rp)).status_code == 200
+    clock.advance(timedelta(hours=2))
+    rp.code_from(rp.authorize())  # a new code: the old code and token are gone
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OidcToken)) == 0
+        assert db.session.scalar(select(func.count()).select_from(OidcAuthorizationCode)) == 1
