@@ -45,6 +45,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     init_mail(app)
     install_scale_out(app)
+    from idp.oidc.server import init_oidc
+
+    init_oidc(app)
 
     _jinja_helpers(app)
     install_security_headers(app)
@@ -95,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from idp.device_api.openapi import api
     from idp.device_api.views import bp as device_api_bp
     from idp.mfa.views import bp as mfa_bp
+    from idp.oidc.views import bp as oidc_bp
     from idp.recovery.views import bp as recovery_bp
     from idp.sesame.views import bp as sesame_bp
     from idp.signup.views import bp as signup_bp
@@ -107,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mfa_bp)
     app.register_blueprint(recovery_bp)
     app.register_blueprint(cas_bp)
+    app.register_blueprint(oidc_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(signup_bp)
     app.register_blueprint(sesame_bp)

@@ -23,7 +23,7 @@ from idp.push.errors import PushRateLimited
 from idp.security.passwords import current_hasher
 from idp.web.client import client_info
 
-__all__ = ["submit_login"]
+__all__ = ["begin_push", "submit_login"]
 
 
 def submit_login(form: LoginForm, next_url: str) -> Response | None:
@@ -67,11 +67,28 @@ def _expired(user: User) -> Response:
     return redirect(url_for("account.change_password", login=user.username))
 
 
+def begin_push(user: User, next_url: str) -> Response:
+    """Send a sign-in push and show the wait page; ``next_url`` follows the approval.
+
+    Also the step-up of a signed-in session (OpenID Connect ``acr_values``). Raises
+    PushRateLimited or NoDevice.
+    """
+    challenge = sign_in_challenge(
+        user, client=client_info(), now=now(), broker=current_app.extensions["idp.broker"]
+    )
+    session[PENDING_KEY] = {
+        "uid": user.id,
+        "gen": user.session_generation,
+        "realm": g.realm.slug,
+        "challenge": challenge.id,
+        "next": next_url,
+    }
+    return redirect(url_for("mfa.wait"))
+
+
 def _push(user: User, form: LoginForm, next_url: str) -> Response | None:
     try:
-        challenge = sign_in_challenge(
-            user, client=client_info(), now=now(), broker=current_app.extensions["idp.broker"]
-        )
+        return begin_push(user, next_url)
     except PushRateLimited as exc:
         db.session.commit()
         form.password.errors = [
@@ -81,11 +98,3 @@ def _push(user: User, form: LoginForm, next_url: str) -> Response | None:
             )
         ]
         return None
-    session[PENDING_KEY] = {
-        "uid": user.id,
-        "gen": user.session_generation,
-        "realm": g.realm.slug,
-        "challenge": challenge.id,
-        "next": next_url,
-    }
-    return redirect(url_for("mfa.wait"))

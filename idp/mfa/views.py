@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from idp.account.views import login_required
-from idp.auth.session import start_session
+from idp.auth.session import AMR_PUSH, start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa import service
@@ -83,7 +83,7 @@ def wait(slug: str) -> Response | str:
         return redirect(url_for("auth.login"))
     if status == "approved" and user is not None and user.session_generation == data["gen"]:
         session.pop(PENDING_KEY, None)
-        start_session(user, now=now())
+        start_session(user, now=now(), amr=AMR_PUSH)
         return redirect(safe_next(data.get("next"), url_for("account.profile")))
     return render_template(
         "mfa/wait.html", challenge=challenge, status=status, mode=challenge.matching_mode

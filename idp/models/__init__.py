@@ -5,6 +5,13 @@ from idp.models.cas import ServiceTicket
 from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
 from idp.models.jobs import PasswordJob, ResetLink, SupportRequest
+from idp.models.oidc import (
+    OidcAuthorizationCode,
+    OidcClient,
+    OidcConsent,
+    OidcRsaKey,
+    OidcToken,
+)
 from idp.models.realm import Realm, RealmKey
 from idp.models.user import PasswordHistory, User, UserAttribute
 
@@ -14,6 +21,11 @@ __all__ = [
     "Device",
     "EnrollmentOfferRecord",
     "FlowState",
+    "OidcAuthorizationCode",
+    "OidcClient",
+    "OidcConsent",
+    "OidcRsaKey",
+    "OidcToken",
     "PasswordHistory",
     "PasswordJob",
     "Realm",
