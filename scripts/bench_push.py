@@ -181,11 +181,40 @@ class Server:
 _servers: list[Server] = []
 
 
+@dataclass
+class Fleet:
+    """Several ``idp serve`` instances acting as one IdP (PostgreSQL + Redis)."""
+
+    servers: list[Server]
+
+    @property
+    def base_url(self) -> str:
+        return self.servers[0].base_url
+
+    @property
+    def workers(self) -> list[int]:
+        return [pid for s in self.servers for pid in s.workers]
+
+    def memory(self) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for server in self.servers:
+            for key, value in server.memory().items():
+                total[key] = total.get(key, 0.0) + value
+        return total
+
+    def cpu_seconds(self) -> float:
+        return sum(s.cpu_seconds() for s in self.servers)
+
+
+# Scaled layout (--workers/--instances > 1): the shared PostgreSQL and Redis URLs.
+SCALE_ENV: dict[str, str] = {}
+
+
 def idp_env(instance: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
     env.update(
         IDP_INSTANCE_PATH=str(instance),
-        IDP_DATABASE_URL=f"sqlite:///{instance / 'idp.sqlite3'}",
+        IDP_DATABASE_URL=SCALE_ENV.get("IDP_DATABASE_URL", f"sqlite:///{instance / 'idp.sqlite3'}"),
         IDP_BASE_URL=f"http://127.0.0.1:{port}",
         IDP_SECRET_KEY="bench-secret-key-" + "b" * 40,
         IDP_TEST_MODE="1",
@@ -193,6 +222,8 @@ def idp_env(instance: Path, port: int) -> dict[str, str]:
         IDP_ARGON2_MEMORY_COST="8192",
         IDP_ARGON2_PARALLELISM="1",
     )
+    if "IDP_REDIS_URL" in SCALE_ENV:
+        env["IDP_REDIS_URL"] = SCALE_ENV["IDP_REDIS_URL"]
     return env
 
 
@@ -200,8 +231,10 @@ def idp_command() -> str:
     return str(Path(sys.executable).parent / "idp")
 
 
-def start_server(instance: Path, port: int, n_devices: int) -> Server:
-    env = idp_env(instance, port)
+def start_server(
+    instance: Path, port: int, n_devices: int, *, workers: int = 1, base_port: int | None = None
+) -> Server:
+    env = idp_env(instance, base_port or port)
     log_path = instance / "idp.log"
     connections = max(4000, 3 * n_devices + 200)
     with log_path.open("wb") as log_file:
@@ -214,7 +247,7 @@ def start_server(instance: Path, port: int, n_devices: int) -> Server:
                 "--port",
                 str(port),
                 "--workers",
-                "1",
+                str(workers),
                 "--worker-connections",
                 str(connections),
                 "--no-migrate",
@@ -232,7 +265,7 @@ def start_server(instance: Path, port: int, n_devices: int) -> Server:
         try:
             if requests.get(server.base_url + "/healthz", timeout=1).status_code == 200:
                 server.workers = children_of(proc.pid)
-                if server.workers:
+                if len(server.workers) >= workers:
                     return server
         except requests.RequestException:
             pass
@@ -358,6 +391,10 @@ class Device:
         self.stream_ended = False
         self.reader: gevent.Greenlet | None = None
         self._sse_response: requests.Response | None = None
+        # The instance this device's stream and decisions go to, and the one its challenges
+        # are triggered on (another one when there are several: events cross instances).
+        self.home: str | None = None
+        self.trigger_base: str | None = None
 
     # -- addresses
     @property
@@ -368,11 +405,14 @@ class Device:
 
     @property
     def api_url(self) -> str:
-        return self.enrolled.api_url
+        url = self.enrolled.api_url
+        if self.home is None:
+            return url
+        return self.home + "/realms/" + url.split("/realms/", 1)[1]
 
     @property
     def realm_url(self) -> str:
-        base = self.api_url.split("/realms/", 1)[0]
+        base = self.enrolled.api_url.split("/realms/", 1)[0]  # IDP_BASE_URL: the audience
         return realm_url(base, self.enrolled.realm)
 
     def _path(self, tail: str) -> str:
@@ -589,6 +629,7 @@ class Sample:
 
 
 def round_trip(browser: requests.Session, base: str, device: Device) -> Sample:
+    base = device.trigger_base or base
     trigger_url = f"{base}/_dev/realms/{REALM}/users/{device.username}/challenges"
     t_send = time.perf_counter()
     resp = browser.post(trigger_url, json={}, timeout=HTTP_TIMEOUT)
@@ -794,19 +835,59 @@ def measure(
     }
 
 
+def layout(args: argparse.Namespace) -> str:
+    store = "PostgreSQL + Redis" if SCALE_ENV else "SQLite, in-process broker"
+    return f"{args.instances} idp serve x {args.workers} gunicorn+gevent worker(s), {store}"
+
+
+def start_fleet(instance: Path, port: int, n: int, args: argparse.Namespace) -> list[Server]:
+    """The first instance on ``port`` (its URL is IDP_BASE_URL for all), the others beside."""
+    log(f"N={n}: starting {layout(args)}")
+    started = [start_server(instance, port, n, workers=args.workers)]
+    started += [
+        start_server(instance, free_port(), n, workers=args.workers, base_port=port)
+        for _ in range(args.instances - 1)
+    ]
+    return started
+
+
+def scaled_services(args: argparse.Namespace, stack: contextlib.ExitStack) -> None:
+    """PostgreSQL and Redis on loopback when the layout has several processes."""
+    args.postgres = None
+    if args.workers == 1 and args.instances == 1:
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.support.postgres import PostgresServer
+    from tests.support.redis import RedisServer
+
+    args.postgres = stack.enter_context(PostgresServer())
+    SCALE_ENV["IDP_REDIS_URL"] = stack.enter_context(RedisServer()).url
+
+
+def spread(devices: list[Device], started: list[Server]) -> None:
+    """Device i streams from instance i and is triggered through instance i+1."""
+    if len(started) > 1:
+        for i, device in enumerate(devices):
+            device.home = started[i % len(started)].base_url
+            device.trigger_base = started[(i + 1) % len(started)].base_url
+
+
 def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     instance = workdir / f"n{n}"
     instance.mkdir(parents=True)
     port = free_port()
     result: dict[str, Any] = {"devices": n}
 
+    if args.postgres is not None:
+        SCALE_ENV["IDP_DATABASE_URL"] = args.postgres.create_database(f"bench_n{n}")
     log(f"N={n}: creating {n} users and offers")
     t = time.perf_counter()
     offers = prepare_instance(instance, port, n)
     result["setup_s"] = round(time.perf_counter() - t, 2)
 
-    log(f"N={n}: starting idp serve on 127.0.0.1:{port}")
-    server = start_server(instance, port, n)
+    started = start_fleet(instance, port, n, args)
+    result["layout"] = layout(args)
+    server: Server | Fleet = started[0] if len(started) == 1 else Fleet(started)
     devices = [Device(username, uri) for username, uri in offers]
     try:
         mem: dict[str, Any] = {"started": server.memory()}
@@ -815,6 +896,7 @@ def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]
         result["enroll"] = enroll_all(server, devices)
         mem["enrolled"] = server.memory()
 
+        spread(devices, started)
         log(f"N={n}: opening {n} SSE streams")
         broken, elapsed = open_streams(devices)
         result["streams"] = {
@@ -878,7 +960,8 @@ def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]
     finally:
         for device in devices:
             device.close()
-        stop_server(server)
+        for one in started:
+            stop_server(one)
 
 
 # --------------------------------------------------------------------------- report
@@ -907,8 +990,8 @@ def fmt(value: object) -> str:
 def print_report(results: list[dict[str, Any]]) -> None:
     print()
     print(
-        f"Push benchmark: {os.cpu_count()} CPU cores shared by the IdP (1 gunicorn+gevent "
-        "worker, SQLite) and the simulated devices"
+        f"Push benchmark: {os.cpu_count()} CPU cores shared by the IdP "
+        f"({results[0]['layout'] if results else '-'}) and the simulated devices"
     )
     for r in results:
         n, runs = r["devices"], r["runs"]
@@ -980,8 +1063,10 @@ def print_report(results: list[dict[str, Any]]) -> None:
 
 
 def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if any(n < 1 or n > 5000 for n in args.devices):
-        parser.error("--devices: 1 to 5000")
+    if any(n < 1 or n > 20000 for n in args.devices):
+        parser.error("--devices: 1 to 20000")
+    if not 1 <= args.workers <= 8 or not 1 <= args.instances <= 4:
+        parser.error("--workers: 1 to 8, --instances: 1 to 4")
     if not 1 <= args.challenges <= 10000 or not 0 <= args.sequential <= 10000:
         parser.error("--challenges: 1 to 10000, --sequential: 0 to 10000")
     if not 1 <= args.concurrency <= 64 or not 1 <= args.time_limit <= 1800:
@@ -1030,6 +1115,15 @@ def main(argv: list[str] | None = None) -> int:
         help="record the IdP worker with py-spy during the loaded run (flame graph SVG)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the instance folders")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="gunicorn workers per idp serve (>1: PostgreSQL+Redis)",
+    )
+    parser.add_argument(
+        "--instances", type=int, default=1, help="idp serve instances (>1: PostgreSQL + Redis)"
+    )
     args = parser.parse_args(argv)
     check_args(parser, args)
 
@@ -1043,7 +1137,9 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench_push-"))
     results = []
+    scaled = contextlib.ExitStack()
     try:
+        scaled_services(args, scaled)
         for n in args.devices:
             results.append(bench_one(n, args, workdir))
     except RuntimeError as exc:
@@ -1057,6 +1153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + exc.signum
     finally:
         stop_all_servers()
+        scaled.close()
         if args.keep:
             log(f"instances kept in {workdir}")
         else:
