@@ -883,10 +883,8 @@ def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]
     log(f"N={n}: creating {n} users and offers")
     t = time.perf_counter()
     offers = prepare_instance(instance, port, n)
-    result["setup_s"] = round(time.perf_counter() - t, 2)
-
+    result.update(setup_s=round(time.perf_counter() - t, 2), layout=layout(args))
     started = start_fleet(instance, port, n, args)
-    result["layout"] = layout(args)
     server: Server | Fleet = started[0] if len(started) == 1 else Fleet(started)
     devices = [Device(username, uri) for username, uri in offers]
     try:
