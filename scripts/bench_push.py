@@ -873,9 +873,8 @@ def spread(devices: list[Device], started: list[Server]) -> None:
 
 
 def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    instance = workdir / f"n{n}"
+    instance, port = workdir / f"n{n}", free_port()
     instance.mkdir(parents=True)
-    port = free_port()
     result: dict[str, Any] = {"devices": n}
 
     if args.postgres is not None:
