@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import free_port
 from tests.idp.conftest import login
-from tests.idp.device_api.conftest import make_uri  # noqa: F401 - fixture
+from tests.idp.device_api.conftest import make_uri  # noqa: F401 - the fixture
 from tests.idp.device_api.device import ProtocolDevice
 
 
@@ -32,7 +32,8 @@ def test_a_rate_limited_form_fails_closed_with_a_page(client: FlaskClient) -> No
 
 
 def test_the_device_api_answers_service_unavailable(
-    app: Flask, make_uri: Callable[..., str]
+    app: Flask,
+    make_uri: Callable[..., str],  # noqa: F811 - the fixture imported above
 ) -> None:
     device = ProtocolDevice(app.test_client(), app.extensions["idp.clock"].now())
     resp = device.enroll(make_uri())  # its jti cannot be claimed: nothing is enrolled
