@@ -16,7 +16,8 @@ from idp.recovery.engine import FlowHandle
 from tests.conftest import FIXED_NOW
 from tests.idp.device_api.test_exactly_once import race
 
-STEPS = ["identify_by_email", "verify_email_code", "set_password", "done"]
+# Long enough that every racer finds a next step, whatever the interleaving.
+STEPS = ["identify_by_email", "verify_email_code", "set_password", "apply_async"] + ["done"] * 8
 
 
 def _new_flow(app: Flask) -> str:
