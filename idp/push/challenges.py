@@ -61,6 +61,7 @@ __all__ = [
     "pending_tokens",
     "realm_ref",
     "refresh_status",
+    "status_of",
 ]
 
 DECIDED = {"approved", "denied", "reported", "failed"}
@@ -252,6 +253,30 @@ def refresh_status(challenge: Challenge, *, now: datetime) -> str:
         current = db.session.scalar(select(Challenge.status).where(Challenge.id == challenge.id))
         set_committed_value(challenge, "status", current)
     return challenge.status
+
+
+_STATUS = select(Challenge.status, Challenge.expires_at, Challenge.failure_code).where(
+    Challenge.id == bindparam("challenge_id")
+)
+
+
+def status_of(challenge_id: str, *, now: datetime) -> tuple[str, str | None] | None:
+    """(status, failure code) of a challenge, marking it expired when its time is up; None
+    when there is no such challenge. One read, no ORM object (status polls are frequent)."""
+    row = _conn().execute(_STATUS, {"challenge_id": challenge_id}).first()
+    if row is None:
+        return None
+    status, expires_at, failure = row
+    if status == "pending" and expires_at <= now:
+        db.session.execute(
+            update(Challenge)
+            .where(Challenge.id == challenge_id, Challenge.status == "pending")
+            .values(status="expired"),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+        return status_of(challenge_id, now=now)
+    return status, failure
 
 
 _PENDING = (
