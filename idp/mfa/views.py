@@ -83,7 +83,8 @@ def wait(slug: str) -> Response | str:
         return redirect(url_for("auth.login"))
     if status == "approved" and user is not None and user.session_generation == data["gen"]:
         session.pop(PENDING_KEY, None)
-        start_session(user, now=now())
+        # Password, then the device's signed approval: RFC 8176 "swk" (proof of a software key).
+        start_session(user, now=now(), amr=("pwd", "swk", "mfa"))
         return redirect(safe_next(data.get("next"), url_for("account.profile")))
     return render_template(
         "mfa/wait.html", challenge=challenge, status=status, mode=challenge.matching_mode

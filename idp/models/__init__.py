@@ -1,6 +1,7 @@
 """SQLAlchemy models; import them all here so Alembic sees the whole metadata."""
 
 from idp.models.audit import AuditEvent
+from idp.models.browser_session import BrowserSession
 from idp.models.cas import ServiceTicket
 from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
@@ -10,6 +11,7 @@ from idp.models.user import PasswordHistory, User, UserAttribute
 
 __all__ = [
     "AuditEvent",
+    "BrowserSession",
     "Challenge",
     "Device",
     "EnrollmentOfferRecord",

@@ -73,8 +73,19 @@ class LoginSettings(BaseModel):
 
 
 class SessionSettings(BaseModel):
+    """Browser sessions: ended ``lifetime_minutes`` after sign-in whatever happens (absolute
+    timeout), or after ``idle_minutes`` without a request (idle timeout), as Keycloak's SSO
+    Session Max and SSO Session Idle."""
+
     model_config = _Frozen
     lifetime_minutes: int = Field(480, ge=5, le=43200, strict=True)
+    idle_minutes: int = Field(30, ge=5, le=43200, strict=True)
+
+    @model_validator(mode="after")
+    def _idle_within_lifetime(self) -> SessionSettings:
+        if self.idle_minutes > self.lifetime_minutes:
+            raise ValueError("idle_minutes must not exceed lifetime_minutes")
+        return self
 
 
 class UrlSettings(BaseModel):
