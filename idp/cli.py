@@ -322,3 +322,13 @@ def policy_explain(
             for violation in row["violations"]:
                 click.echo(f"      - {violation['code']}: {violation['text']}")
     sys.exit(0 if all(r["passed"] for r in rows) else 1)
+
+
+def _register_admin_commands() -> None:
+    from idp.admin.cli import admin_group, register_user_commands
+
+    cli.add_command(admin_group)
+    register_user_commands(user_group)
+
+
+_register_admin_commands()

@@ -239,3 +239,23 @@ def test_disabled_account_loses_its_session_and_cannot_sign_in(
         db.session.commit()
     assert client.get("/realms/metamots/profile").status_code == 302
     assert login(client, "metamots", *metamots).status_code == 200
+
+
+def test_saved_cookie_is_refused_after_an_admin_revoke(
+    app: Flask, client: FlaskClient, metamots: tuple[str, str], clock: FixedClock
+) -> None:
+    from idp.admin.service import revoke_sessions
+
+    login(client, "metamots", *metamots)
+    saved = _saved_cookie(client)
+    with app.app_context():
+        user = find_user(get_realm("metamots"), metamots[0])
+        assert user is not None
+        assert revoke_sessions(user, actor="cli", reason="lost laptop", now=clock.now()) == 1
+        db.session.commit()
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.event == "admin_sessions_revoked")
+        ).one()
+        assert event.actor == "cli"
+        assert event.details == {"target": metamots[0], "reason": "lost laptop", "count": 1}
+    assert _replay(app, saved) == 302

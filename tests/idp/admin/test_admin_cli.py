@@ -1,0 +1,84 @@
+"""``idp admin grant|revoke`` and ``idp user disable|enable|revoke-sessions``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from idp.cli import cli
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    env = {
+        "IDP_INSTANCE_PATH": str(tmp_path),
+        "IDP_DATABASE_URL": f"sqlite:///{tmp_path / 'idp.sqlite3'}",
+        "IDP_TEST_MODE": "1",
+        "IDP_ARGON2_TIME_COST": "1",
+        "IDP_ARGON2_MEMORY_COST": "1024",
+        "IDP_ARGON2_PARALLELISM": "1",
+    }
+    assert run(env, "init-demo").exit_code == 0
+    return env
+
+
+def run(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def _audit(env: dict[str, str], event: str) -> list[dict[str, object]]:
+    out = run(env, "audit", "--json", "--event", event)
+    return [json.loads(line) for line in out.output.splitlines()]
+
+
+def test_grant_then_revoke_admin_is_audited_and_idempotent(env: dict[str, str]) -> None:
+    first = run(env, "admin", "grant", "jasmin", "camille.martin", "--reason", "help desk")
+    assert first.exit_code == 0, first.output
+    again = run(env, "admin", "grant", "jasmin", "camille.martin", "--json")
+    assert again.exit_code == 1
+    assert json.loads(again.output)["changed"] is False
+    assert run(env, "admin", "revoke", "jasmin", "camille.martin").exit_code == 0
+    granted = _audit(env, "admin_granted")
+    assert len(granted) == 1
+    assert granted[0]["actor"] == "cli"
+    assert granted[0]["details"] == {"target": "camille.martin", "reason": "help desk"}
+    assert len(_audit(env, "admin_revoked")) == 1
+
+
+def test_disable_and_enable(env: dict[str, str]) -> None:
+    out = run(env, "user", "disable", "metamots", "sophie.bernard", "--json", "--reason", "left")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == {
+        "changed": True,
+        "realm": "metamots",
+        "user": "sophie.bernard",
+        "verb": "disable",
+    }
+    assert run(env, "user", "disable", "metamots", "sophie.bernard").exit_code == 1
+    assert run(env, "user", "enable", "metamots", "sophie.bernard").exit_code == 0
+    assert [e["event"] for e in _audit(env, "admin_user_disabled")] == ["admin_user_disabled"]
+
+
+def test_revoke_sessions_counts(env: dict[str, str]) -> None:
+    out = run(env, "user", "revoke-sessions", "metamots", "sophie.bernard", "--json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("user", "disable", "nowhere", "x"), "unknown_realm"),
+        (("user", "disable", "metamots", "nobody"), "unknown_user"),
+        (("admin", "grant", "metamots", "nobody"), "unknown_user"),
+    ],
+)
+def test_unknown_realm_or_user_is_a_clear_error(
+    env: dict[str, str], args: tuple[str, ...], code: str
+) -> None:
+    out = CliRunner().invoke(cli, [*args, "--json"], env=env, catch_exceptions=False)
+    assert out.exit_code == 2
+    assert json.loads(out.stderr)["error"] == code
