@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from idp.device_api.views import bp as device_api_bp
     from idp.mfa.views import bp as mfa_bp
     from idp.recovery.views import bp as recovery_bp
+    from idp.securityinfo.views import bp as security_bp
     from idp.sesame.views import bp as sesame_bp
     from idp.signup.views import bp as signup_bp
     from idp.support.views import bp as support_bp
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(security_bp)
     app.register_blueprint(mfa_bp)
     app.register_blueprint(recovery_bp)
     app.register_blueprint(cas_bp)

@@ -27,7 +27,7 @@ __all__ = [
     "start_session",
 ]
 
-_TOKEN = "sid"
+_TOKEN = "sid"  # noqa: S105 - the cookie key, not a secret
 
 
 def start_session(user: User, *, now: datetime, amr: Iterable[str] = ("pwd",)) -> BrowserSession:

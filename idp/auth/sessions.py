@@ -207,9 +207,7 @@ def end_all_for_user(
     return count
 
 
-def list_for_user(
-    user: User, *, settings: SessionSettings, now: datetime
-) -> list[BrowserSession]:
+def list_for_user(user: User, *, settings: SessionSettings, now: datetime) -> list[BrowserSession]:
     """Live sessions (not ended, within both timeouts), most recently active first."""
     stmt = (
         select(BrowserSession)
@@ -222,5 +220,3 @@ def list_for_user(
         .order_by(BrowserSession.last_seen_at.desc(), BrowserSession.id.desc())
     )
     return list(db.session.scalars(stmt))
-
-

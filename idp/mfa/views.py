@@ -1,13 +1,11 @@
-"""Enroll the authenticator from the profile, remove devices, and the push wait page."""
+"""The push wait page of sign-in (devices are added and removed on the security info page)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import segno
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -20,13 +18,11 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from idp.account.views import login_required
 from idp.auth.session import start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa import service
-from idp.models import Device, User
-from idp.push import enrollment
+from idp.models import User
 from idp.push.errors import NoDevice, PushRateLimited
 from idp.web.client import client_info
 from idp.web.realm_context import bind_realm
@@ -38,29 +34,6 @@ bind_realm(bp)
 __all__ = ["PENDING_KEY", "bp"]
 
 PENDING_KEY = "mfa_pending"
-
-
-@bp.post("/devices/enroll")
-@login_required
-def enroll(slug: str) -> str:
-    issued = enrollment.create_offer(
-        g.user, base_url=current_app.config["BASE_URL"], now=now(), client=client_info()
-    )
-    db.session.commit()
-    qr = segno.make(issued.uri, error="m").svg_data_uri(scale=5, border=2)
-    return render_template("mfa/enroll.html", offer=issued.offer, uri=issued.uri, qr=qr)
-
-
-@bp.post("/devices/<device_id>/remove")
-@login_required
-def remove(slug: str, device_id: str) -> Response:
-    device = db.session.get(Device, device_id)
-    if device is None or device.user_id != g.user.id or device.revoked_at is not None:
-        abort(404)
-    service.remove_device(device, now=now(), client=client_info(), by="user")
-    db.session.commit()
-    flash(_("L'appareil « %(name)s » a été retiré de votre compte.", name=device.name), "info")
-    return redirect(url_for("account.profile"))
 
 
 def _pending() -> dict[str, Any] | None:

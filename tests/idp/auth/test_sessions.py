@@ -184,10 +184,11 @@ def test_end_all_keeps_the_current_one(
     user = find_user(get_realm("metamots"), metamots[0])
     assert user is not None
     rows = [
-        sessions.start(user, amr=["pwd"], client=ClientInfo(), now=clock.now())[0]
-        for _ in range(3)
+        sessions.start(user, amr=["pwd"], client=ClientInfo(), now=clock.now())[0] for _ in range(3)
     ]
-    ended = sessions.end_all_for_user(user, reason="logout_everywhere", now=clock.now(), keep=rows[0])
+    ended = sessions.end_all_for_user(
+        user, reason="logout_everywhere", now=clock.now(), keep=rows[0]
+    )
     db.session.commit()
     assert ended == 2
     settings = preset_of(user.realm).sessions
