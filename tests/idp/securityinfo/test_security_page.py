@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from idp.extensions import db
-from idp.models import AuditEvent, BrowserSession, Device, User
+from idp.models import AuditEvent, BrowserSession, Device
 from idp.realms.store import get_realm
 from idp.security.passwords import current_hasher
 from idp.users.attributes import normalise_answer
@@ -66,7 +66,8 @@ def test_page_lists_methods_sessions_and_activity(app: Flask, client: FlaskClien
     assert "Application Authenticator" not in html  # no push in this realm
     assert "cette session" in html
     assert "Se déconnecter partout ailleurs" in html
-    assert "Connexion réussie" in html and "Échec de connexion" in html
+    assert "Connexion réussie" in html
+    assert "Échec de connexion" in html
     # The current session has no « end » button: logout is for that.
     assert "Se déconnecter de cette session" not in html
 
@@ -162,7 +163,8 @@ def test_email_change_asks_for_the_current_password(app: Flask, client: FlaskCli
     assert ok.status_code == 302
     with app.app_context():
         user = find_user(get_realm("metamots"), META[0])
-        assert user is not None and user.email == "new@entreprise.example"
+        assert user is not None
+        assert user.email == "new@entreprise.example"
     event = _events(app, "email_changed")[0]
     assert event.details == {"old_domain": "entreprise.example", "new_domain": "entreprise.example"}
     notices = [m for m in _mails(app) if "informations de sécurité" in m["subject"]]
