@@ -18,7 +18,8 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from idp.auth.session import start_session
+from idp.account import second_factor
+from idp.auth.session import end_session, start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa import service
@@ -54,14 +55,38 @@ def wait(slug: str) -> Response | str:
     except LookupError:
         session.pop(PENDING_KEY, None)
         return redirect(url_for("auth.login"))
+    purpose = data.get("purpose", "sign_in")
     if status == "approved" and user is not None and user.session_generation == data["gen"]:
         session.pop(PENDING_KEY, None)
+        if purpose == "password_change":
+            return _finish_password_change(user, data)
         # Password, then the device's signed approval: RFC 8176 "swk" (proof of a software key).
         start_session(user, now=now(), amr=("pwd", "swk", "mfa"))
         return redirect(safe_next(data.get("next"), url_for("account.profile")))
     return render_template(
-        "mfa/wait.html", challenge=challenge, status=status, mode=challenge.matching_mode
+        "mfa/wait.html",
+        challenge=challenge,
+        status=status,
+        mode=challenge.matching_mode,
+        purpose=purpose,
     )
+
+
+def _finish_password_change(user: User, data: dict[str, Any]) -> Response:
+    applied = second_factor.finish(
+        user,
+        str(data.get("flow", "")),
+        str(data.get("binding", "")),
+        now=now(),
+        client=client_info(),
+    )
+    db.session.commit()
+    end_session()
+    if applied:
+        flash(_("Votre mot de passe a été modifié. Connectez-vous avec le nouveau."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("Le changement de mot de passe n'a pas abouti : recommencez."), "error")
+    return redirect(url_for("account.change_password", login=user.username))
 
 
 @bp.get("/login/push/status")
@@ -82,10 +107,16 @@ def resend(slug: str) -> Response:
     user = db.session.get(User, data["uid"]) if data else None
     if data is None or user is None:
         return redirect(url_for("auth.login"))
+    broker = current_app.extensions["idp.broker"]
     try:
-        challenge = service.sign_in_challenge(
-            user, client=client_info(), now=now(), broker=current_app.extensions["idp.broker"]
-        )
+        if data.get("purpose") == "password_change":
+            challenge = second_factor.challenge_for(
+                user, client=client_info(), now=now(), broker=broker
+            )
+        else:
+            challenge = service.sign_in_challenge(
+                user, client=client_info(), now=now(), broker=broker
+            )
     except PushRateLimited as exc:
         db.session.commit()
         flash(
