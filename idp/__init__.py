@@ -89,6 +89,7 @@ def _jinja_helpers(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from idp.account.views import bp as account_bp
+    from idp.admin.views import bp as admin_bp
     from idp.auth.views import bp as auth_bp
     from idp.cas.views import bp as cas_bp
     from idp.device_api.openapi import api
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(security_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(mfa_bp)
     app.register_blueprint(recovery_bp)
     app.register_blueprint(cas_bp)

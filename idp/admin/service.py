@@ -11,21 +11,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from idp.admin import locks
 from idp.audit.service import ClientInfo, record
 from idp.auth import sessions
 from idp.errors import IdpError
-from idp.models import Realm, User
-from idp.realms.store import get_realm
-from idp.users.service import find_user
+from idp.extensions import db
+from idp.mfa.service import remove_device as _remove_device
+from idp.models import Device, Realm, User
+from idp.policy.suggestions import suggest
+from idp.realms.store import get_realm, preset_of
+from idp.security.passwords import Hasher
+from idp.users.service import find_user, set_password
 
 __all__ = [
     "AdminError",
     "disable",
     "enable",
     "find_target",
+    "force_password_change",
     "grant_admin",
+    "remove_device",
     "revoke_admin",
     "revoke_sessions",
+    "set_temporary_password",
+    "unlock",
 ]
 
 MAX_REASON = 200
@@ -132,3 +141,89 @@ def enable(
     user.disabled_at = None
     _audit("admin_user_enabled", user, actor=actor, reason=reason, now=now, client=client)
     return True
+
+
+def unlock(
+    user: User,
+    *,
+    kind: str,
+    actor: str,
+    reason: str,
+    now: datetime,
+    client: ClientInfo | None = None,
+) -> int:
+    """Lift the locks of ``kind`` (``captcha``, ``secret``, ``push_report``, or ``all``);
+    how many were lifted. ``push_report`` is the « Non, ce n'est pas moi » block."""
+    kinds = locks.LOCK_KINDS if kind == "all" else (kind,)
+    if any(k not in locks.LOCK_KINDS for k in kinds):
+        raise AdminError("unknown_lock", f"unknown lock kind {kind!r}")
+    count = sum(locks.lift(user, k) for k in kinds)
+    _audit(
+        "admin_unlocked",
+        user,
+        actor=actor,
+        reason=reason,
+        now=now,
+        client=client,
+        details={"kind": kind, "count": count},
+    )
+    return count
+
+
+def remove_device(
+    user: User,
+    device_id: str,
+    *,
+    actor: str,
+    reason: str,
+    now: datetime,
+    client: ClientInfo | None = None,
+) -> Device:
+    """Revoke one of ``user``'s devices (a lost phone); it can no longer answer a push."""
+    device = db.session.get(Device, device_id[:64])
+    if device is None or device.user_id != user.id or device.revoked_at is not None:
+        raise AdminError("unknown_device", f"no active device {device_id!r} for {user.username!r}")
+    _remove_device(device, now=now, client=client or ClientInfo(), by=f"admin:{actor}")
+    _audit(
+        "admin_device_removed",
+        user,
+        actor=actor,
+        reason=reason,
+        now=now,
+        client=client,
+        details={"device_id": device.id, "device_name": device.name},
+    )
+    return device
+
+
+def force_password_change(
+    user: User, *, actor: str, reason: str, now: datetime, client: ClientInfo | None = None
+) -> bool:
+    """The user must change their password at the next sign-in; sessions end now."""
+    already = user.must_change_password
+    user.must_change_password = True
+    sessions.end_all_for_user(user, reason="admin", now=now, actor=actor, client=client)
+    _audit("admin_password_change_forced", user, actor=actor, reason=reason, now=now, client=client)
+    return not already
+
+
+def set_temporary_password(
+    user: User,
+    *,
+    actor: str,
+    reason: str,
+    now: datetime,
+    hasher: Hasher,
+    client: ClientInfo | None = None,
+) -> str:
+    """Set a random password that passes the realm's policy, to be changed at the next
+    sign-in; returns it (shown once to the admin, never stored nor logged in clear)."""
+    policy = preset_of(user.realm).password_policy
+    candidates = suggest(policy, 1, login=user.username)
+    if not candidates:
+        raise AdminError("no_password", "the realm's policy allows no generated password")
+    temporary = candidates[0]
+    set_password(user, temporary, hasher=hasher, now=now)
+    user.must_change_password = True
+    _audit("admin_temporary_password", user, actor=actor, reason=reason, now=now, client=client)
+    return temporary
