@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, and_, or_, select, union
 
 from idp.extensions import db
 from idp.models import AuditEvent, Realm, User, UserAttribute
@@ -34,22 +34,37 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _prefix(column: Any, text: str) -> Any:
+    # A range instead of LIKE 'x%': an index answers it on SQLite and PostgreSQL alike.
+    return and_(column >= text, column < text + "\U0010ffff")
+
+
+def _matching_ids(realm: Realm, q: str) -> Any:
+    """Ids of the users ``q`` designates, each source answered by its own index (the name
+    "contains" search alone scans the realm's rows)."""
+    key = username_key(q)
+    emails = {q, q.lower()}
+    return union(
+        select(User.id).where(User.realm_id == realm.id, _prefix(User.username_key, key)),
+        select(User.id).where(
+            User.realm_id == realm.id, or_(*(_prefix(User.email, e) for e in emails))
+        ),
+        select(UserAttribute.user_id).where(UserAttribute.value == q),
+        select(User.id).where(
+            User.realm_id == realm.id,
+            User.display_name.ilike("%" + _escape_like(q) + "%", escape="\\"),
+        ),
+    )
+
+
 def search_users(realm: Realm, query: str = "", *, after: str = "", limit: int = PAGE_SIZE) -> Page:
-    """Users of ``realm`` whose identifier, email or name starts with ``query``, or whose
-    attribute (student number, INE...) equals it; by identifier, ``limit`` after ``after``."""
+    """Users of ``realm`` whose identifier or email starts with ``query``, whose name contains
+    it, or whose attribute (student number, INE...) equals it; by identifier, ``limit`` of them
+    after ``after``."""
     stmt = select(User).where(User.realm_id == realm.id)
     q = query.strip()[:120]
     if q:
-        key = username_key(q)
-        prefix = _escape_like(key) + "%"
-        stmt = stmt.where(
-            or_(
-                User.username_key.like(prefix, escape="\\"),
-                User.email.ilike(_escape_like(q) + "%", escape="\\"),
-                User.display_name.ilike("%" + _escape_like(q) + "%", escape="\\"),
-                exists().where(UserAttribute.user_id == User.id, UserAttribute.value == q),
-            )
-        )
+        stmt = stmt.where(User.id.in_(_matching_ids(realm, q)))
     if after:
         stmt = stmt.where(User.username_key > after[:120])
     rows = list(db.session.scalars(stmt.order_by(User.username_key).limit(limit + 1)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from idp.extensions import db
@@ -63,7 +63,11 @@ class UserAttribute(db.Model):  # type: ignore[name-defined]
     """A named identity attribute (first_name, ine, birth_date, secret_answer_hash...)."""
 
     __tablename__ = "user_attribute"
-    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_user_attribute_name"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_user_attribute_name"),
+        # The admin console finds a user by a number (student number, INE...).
+        Index("ix_user_attribute_value", "value"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

@@ -1,4 +1,5 @@
-"""browser sessions and account status (disabled, forced password change, realm admin)
+"""browser sessions, account status (disabled, forced password change, realm admin),
+an index to find users by attribute value
 
 Revision ID: b7c1d2e3f4a5
 Revises: fe854295bb83
@@ -44,8 +45,14 @@ def upgrade():
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('is_admin', sa.Boolean(), nullable=False, server_default=sa.false()))
 
+    with op.batch_alter_table('user_attribute', schema=None) as batch_op:
+        batch_op.create_index('ix_user_attribute_value', ['value'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('user_attribute', schema=None) as batch_op:
+        batch_op.drop_index('ix_user_attribute_value')
+
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('is_admin')
         batch_op.drop_column('must_change_password')
