@@ -1,9 +1,11 @@
-"""``idp admin grant|revoke`` and the account verbs of ``idp user`` (disable, enable,
-revoke-sessions). Exit 0 only when the verb did what it says; 2 for a refused input, 1 when
-there was nothing to do (already disabled, already an admin...)."""
+"""``idp admin grant|revoke`` and the account verbs of ``idp user`` (show, disable, enable,
+unlock, remove-device, revoke-sessions, reset). Exit 0 only when the verb did what it says;
+2 for a refused input, 1 when there was nothing to do (already disabled, already an admin...).
+The same operations as the admin console and the admin API (``idp.admin.service``)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -35,18 +37,29 @@ def _run(
 
     try:
         _realm, user = find_target(realm, username)
+        result = operation(user, actor="cli", reason=reason, now=now())
     except AdminError as exc:
+        db.session.rollback()
         _fail(exc.code, str(exc), as_json)
-    result = operation(user, actor="cli", reason=reason, now=now())
     db.session.commit()
-    done = bool(result) or verb == "revoke-sessions"
-    payload = {"realm": realm, "user": user.username, "verb": verb, "changed": bool(result)}
-    if isinstance(result, int) and not isinstance(result, bool):
+    counted = isinstance(result, int) and not isinstance(result, bool)
+    done = bool(result) or counted
+    payload: dict[str, Any] = {
+        "realm": realm,
+        "user": user.username,
+        "verb": verb,
+        "changed": bool(result),
+    }
+    if counted:
         payload["count"] = result
+    if isinstance(result, str):  # a temporary password: printed once, never logged
+        payload["temporary_password"] = result
     if as_json:
         click.echo(json.dumps(payload, sort_keys=True))
-    elif verb == "revoke-sessions":
-        click.echo(f"{user.username}: {result} session(s) ended")
+    elif counted:
+        click.echo(f"{user.username}: {verb}: {result}")
+    elif isinstance(result, str):
+        click.echo(f"{user.username}: temporary password (to be changed at next sign-in): {result}")
     else:
         click.echo(f"{user.username}: {verb} {'done' if result else 'had nothing to do'}")
     if not done:
@@ -135,3 +148,101 @@ def register_user_commands(group: click.Group) -> None:
             as_json=as_json,
             verb="revoke-sessions",
         )
+
+    @group.command("unlock")
+    @click.argument("realm")
+    @click.argument("username")
+    @click.option(
+        "--kind",
+        type=click.Choice(["all", "captcha", "secret", "push_report"]),
+        default="all",
+        show_default=True,
+        help="captcha lock, joker (secret question) lock, or the « Non, ce n'est pas moi » block.",
+    )
+    @_REASON
+    @_JSON
+    @with_appcontext
+    def user_unlock(realm: str, username: str, kind: str, reason: str, as_json: bool) -> None:
+        """Lift USERNAME's recovery locks (prints how many were lifted)."""
+        from idp.admin.service import unlock
+
+        operation = functools.partial(unlock, kind=kind)
+        _run(realm, username, operation, reason=reason, as_json=as_json, verb="unlock")
+
+    @group.command("remove-device")
+    @click.argument("realm")
+    @click.argument("username")
+    @click.argument("device_id")
+    @_REASON
+    @_JSON
+    @with_appcontext
+    def user_remove_device(
+        realm: str, username: str, device_id: str, reason: str, as_json: bool
+    ) -> None:
+        """Remove DEVICE_ID (see `idp user show`) from USERNAME: a lost phone."""
+        from idp.admin.service import remove_device
+
+        def operation(user: Any, **kw: Any) -> bool:
+            return bool(remove_device(user, device_id, **kw))
+
+        _run(realm, username, operation, reason=reason, as_json=as_json, verb="remove-device")
+
+    @group.command("reset")
+    @click.argument("realm")
+    @click.argument("username")
+    @click.option(
+        "--temporary-password",
+        "temporary",
+        is_flag=True,
+        help="set a random password (printed once) to be changed at the next sign-in.",
+    )
+    @click.option(
+        "--force-change",
+        is_flag=True,
+        help="keep the password but require a change at the next sign-in.",
+    )
+    @_REASON
+    @_JSON
+    @with_appcontext
+    def user_reset(
+        realm: str,
+        username: str,
+        *,
+        temporary: bool,
+        force_change: bool,
+        reason: str,
+        as_json: bool,
+    ) -> None:
+        """Reset USERNAME's password: --temporary-password or --force-change (one of them)."""
+        from idp.admin.service import force_password_change, set_temporary_password
+        from idp.security.passwords import current_hasher
+
+        if temporary == force_change:
+            _fail("usage", "give exactly one of --temporary-password and --force-change", as_json)
+        operation = (
+            functools.partial(set_temporary_password, hasher=current_hasher())
+            if temporary
+            else force_password_change
+        )
+        _run(realm, username, operation, reason=reason, as_json=as_json, verb="reset")
+
+    @group.command("show")
+    @click.argument("realm")
+    @click.argument("username")
+    @_JSON
+    @with_appcontext
+    def user_show(realm: str, username: str, as_json: bool) -> None:
+        """Status, locks, devices and live sessions of USERNAME."""
+        from idp.admin.service import AdminError, describe, find_target
+        from idp.clock import now
+
+        try:
+            _realm, user = find_target(realm, username)
+        except AdminError as exc:
+            _fail(exc.code, str(exc), as_json)
+        info = describe(user, now=now())
+        if as_json:
+            click.echo(json.dumps(info, sort_keys=True, ensure_ascii=False))
+            return
+        for key, value in info.items():
+            click.echo(f"{key:<22} {json.dumps(value, ensure_ascii=False)}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from idp.admin import locks
 from idp.audit.service import ClientInfo, record
 from idp.auth import sessions
@@ -25,6 +27,7 @@ from idp.users.service import find_user, set_password
 
 __all__ = [
     "AdminError",
+    "describe",
     "disable",
     "enable",
     "find_target",
@@ -227,3 +230,43 @@ def set_temporary_password(
     user.must_change_password = True
     _audit("admin_temporary_password", user, actor=actor, reason=reason, now=now, client=client)
     return temporary
+
+
+def describe(user: User, *, now: datetime) -> dict[str, Any]:
+    """What an admin sees of an account (the CLI's ``user show`` and the API's user)."""
+    preset = preset_of(user.realm)
+    return {
+        "id": user.id,
+        "realm": user.realm.slug,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "activated": user.activated,
+        "disabled": user.disabled_at is not None,
+        "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
+        "must_change_password": user.must_change_password,
+        "is_admin": user.is_admin,
+        "password_changed_at": (
+            user.password_changed_at.isoformat() if user.password_changed_at else None
+        ),
+        "locks": [
+            {"kind": lock.kind, "until": lock.until.isoformat()}
+            for lock in locks.active_locks(user, preset, now=now)
+        ],
+        "devices": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "platform": d.platform,
+                "enrolled_at": d.enrolled_at.isoformat(),
+            }
+            for d in db.session.scalars(
+                select(Device)
+                .where(Device.user_id == user.id, Device.revoked_at.is_(None))
+                .order_by(Device.enrolled_at)
+            )
+        ],
+        "sessions": [
+            s.as_json() for s in sessions.list_for_user(user, settings=preset.sessions, now=now)
+        ],
+    }

@@ -82,3 +82,50 @@ def test_unknown_realm_or_user_is_a_clear_error(
     out = CliRunner().invoke(cli, [*args, "--json"], env=env, catch_exceptions=False)
     assert out.exit_code == 2
     assert json.loads(out.stderr)["error"] == code
+
+
+def test_show_lists_devices_and_status(env: dict[str, str]) -> None:
+    out = run(env, "user", "show", "metamots", "sophie.bernard", "--json")
+    assert out.exit_code == 0, out.output
+    info = json.loads(out.output)
+    assert info["username"] == "sophie.bernard"
+    assert info["disabled"] is False
+    assert info["devices"] == []
+    assert info["locks"] == []
+
+
+def test_unlock_with_nothing_locked_reports_zero(env: dict[str, str]) -> None:
+    out = run(
+        env, "user", "unlock", "metamots", "sophie.bernard", "--kind", "push_report", "--json"
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["count"] == 0
+    [event] = _audit(env, "admin_unlocked")
+    assert event["details"]["kind"] == "push_report"
+
+
+def test_remove_unknown_device_is_a_clear_error(env: dict[str, str]) -> None:
+    out = CliRunner().invoke(
+        cli, ["user", "remove-device", "metamots", "sophie.bernard", "nope", "--json"], env=env
+    )
+    assert out.exit_code == 2
+    assert json.loads(out.stderr)["error"] == "unknown_device"
+
+
+def test_reset_with_a_temporary_password_then_sign_in_must_change(env: dict[str, str]) -> None:
+    out = run(env, "user", "reset", "metamots", "sophie.bernard", "--temporary-password", "--json")
+    assert out.exit_code == 0, out.output
+    temporary = json.loads(out.output)["temporary_password"]
+    assert len(temporary) >= 12
+    show = json.loads(run(env, "user", "show", "metamots", "sophie.bernard", "--json").output)
+    assert show["must_change_password"] is True
+    # The password never reaches the audit trail.
+    assert temporary not in run(env, "audit", "--json").output
+
+
+def test_reset_needs_exactly_one_mode(env: dict[str, str]) -> None:
+    out = CliRunner().invoke(cli, ["user", "reset", "metamots", "sophie.bernard"], env=env)
+    assert out.exit_code == 2
+    assert "exactly one" in out.stderr
+    forced = run(env, "user", "reset", "metamots", "sophie.bernard", "--force-change")
+    assert forced.exit_code == 0
