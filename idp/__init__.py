@@ -89,6 +89,8 @@ def _jinja_helpers(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from idp.account.views import bp as account_bp
+    from idp.admin.api import admin_api
+    from idp.admin.api import bp as admin_api_bp
     from idp.admin.views import bp as admin_bp
     from idp.auth.views import bp as auth_bp
     from idp.cas.views import bp as cas_bp
@@ -115,6 +117,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sesame_bp)
     app.register_blueprint(device_api_bp)
     api.register(app)
+    app.register_blueprint(admin_api_bp)
+    admin_api.register(app)
     if app.config["TEST_MODE"]:
         # Test-mode routes exist only in a test-mode start (DESIGN.md §4).
         from idp.testmode.views import bp as testmode_bp

@@ -246,3 +246,118 @@ def register_user_commands(group: click.Group) -> None:
             return
         for key, value in info.items():
             click.echo(f"{key:<22} {json.dumps(value, ensure_ascii=False)}")
+
+
+@admin_group.group("token")
+def token_group() -> None:
+    """Bearer tokens of the JSON admin API (/realms/<slug>/api/admin/v1)."""
+
+
+def _realm_or_fail(realm_slug: str, as_json: bool) -> Any:
+    from idp.realms.store import get_realm
+
+    realm = get_realm(realm_slug)
+    if realm is None:
+        _fail("unknown_realm", f"unknown realm {realm_slug!r} (see `idp realm list`)", as_json)
+    return realm
+
+
+@token_group.command("create")
+@click.argument("realm")
+@click.argument("name")
+@click.option(
+    "--days",
+    type=click.IntRange(0, 3650),
+    default=90,
+    show_default=True,
+    help="lifetime; 0 = no expiry.",
+)
+@_JSON
+@with_appcontext
+def token_create(realm: str, name: str, days: int, as_json: bool) -> None:
+    """Issue an admin token for REALM; it is printed once, only its hash is kept."""
+    from idp.admin.tokens import issue
+    from idp.audit.service import record
+    from idp.clock import now
+    from idp.extensions import db
+
+    target = _realm_or_fail(realm, as_json)
+    if not name.strip() or len(name) > 120:
+        _fail("invalid_name", "name: 1 to 120 characters", as_json)
+    row, token = issue(target, name.strip(), now=now(), days=days or None)
+    record(
+        "admin_token_created",
+        "success",
+        now=now(),
+        realm=realm,
+        actor="cli",
+        details={"token_id": row.id, "name": row.name},
+    )
+    db.session.commit()
+    expires = row.expires_at.isoformat() if row.expires_at else None
+    if as_json:
+        click.echo(
+            json.dumps({"id": row.id, "name": row.name, "token": token, "expires_at": expires})
+        )
+    else:
+        click.echo(f"token {row.id} ({row.name}), expires {expires or 'never'}:\n{token}")
+
+
+@token_group.command("list")
+@click.argument("realm")
+@_JSON
+@with_appcontext
+def token_list(realm: str, as_json: bool) -> None:
+    """The admin tokens of REALM (never the tokens themselves)."""
+    from sqlalchemy import select
+
+    from idp.extensions import db
+    from idp.models import AdminToken
+
+    target = _realm_or_fail(realm, as_json)
+    rows = db.session.scalars(
+        select(AdminToken).where(AdminToken.realm_id == target.id).order_by(AdminToken.id)
+    )
+    for row in rows:
+        item = {
+            "id": row.id,
+            "name": row.name,
+            "created_at": row.created_at.isoformat(),
+            "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+            "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
+            "revoked": row.revoked_at is not None,
+        }
+        click.echo(json.dumps(item) if as_json else "  ".join(f"{k}={v}" for k, v in item.items()))
+
+
+@token_group.command("revoke")
+@click.argument("realm")
+@click.argument("token_id", type=int)
+@_JSON
+@with_appcontext
+def token_revoke(realm: str, token_id: int, as_json: bool) -> None:
+    """Revoke admin token TOKEN_ID of REALM (exit 1 when it was not live)."""
+    from idp.admin.tokens import revoke
+    from idp.audit.service import record
+    from idp.clock import now
+    from idp.extensions import db
+
+    target = _realm_or_fail(realm, as_json)
+    done = revoke(target, token_id, now=now())
+    if done:
+        record(
+            "admin_token_revoked",
+            "success",
+            now=now(),
+            realm=realm,
+            actor="cli",
+            details={"token_id": token_id},
+        )
+    db.session.commit()
+    click.echo(
+        json.dumps({"id": token_id, "revoked": done})
+        if as_json
+        else f"token {token_id}: {'revoked' if done else 'not a live token of this realm'}"
+    )
+    if not done:
+        sys.exit(1)

@@ -1,5 +1,6 @@
 """SQLAlchemy models; import them all here so Alembic sees the whole metadata."""
 
+from idp.models.admin_token import AdminToken
 from idp.models.audit import AuditEvent
 from idp.models.browser_session import BrowserSession
 from idp.models.cas import ServiceTicket
@@ -10,6 +11,7 @@ from idp.models.realm import Realm, RealmKey
 from idp.models.user import PasswordHistory, User, UserAttribute
 
 __all__ = [
+    "AdminToken",
     "AuditEvent",
     "BrowserSession",
     "Challenge",

@@ -1,5 +1,5 @@
 """browser sessions, account status (disabled, forced password change, realm admin),
-an index to find users by attribute value
+an index to find users by attribute value, admin API tokens
 
 Revision ID: b7c1d2e3f4a5
 Revises: fe854295bb83
@@ -48,8 +48,29 @@ def upgrade():
     with op.batch_alter_table('user_attribute', schema=None) as batch_op:
         batch_op.create_index('ix_user_attribute_value', ['value'], unique=False)
 
+    op.create_table('admin_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('realm_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['realm_id'], ['realm.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('admin_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_admin_token_realm_id'), ['realm_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('admin_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_admin_token_realm_id'))
+
+    op.drop_table('admin_token')
+
     with op.batch_alter_table('user_attribute', schema=None) as batch_op:
         batch_op.drop_index('ix_user_attribute_value')
 

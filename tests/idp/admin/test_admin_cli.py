@@ -129,3 +129,16 @@ def test_reset_needs_exactly_one_mode(env: dict[str, str]) -> None:
     assert "exactly one" in out.stderr
     forced = run(env, "user", "reset", "metamots", "sophie.bernard", "--force-change")
     assert forced.exit_code == 0
+
+
+def test_admin_tokens_create_list_revoke(env: dict[str, str]) -> None:
+    out = run(env, "admin", "token", "create", "metamots", "helpdesk", "--json")
+    assert out.exit_code == 0, out.output
+    created = json.loads(out.output)
+    assert created["token"].startswith("idpadm_")
+    listed = run(env, "admin", "token", "list", "metamots", "--json").output
+    assert created["token"] not in listed
+    assert json.loads(listed.splitlines()[0])["name"] == "helpdesk"
+    assert run(env, "admin", "token", "revoke", "metamots", str(created["id"])).exit_code == 0
+    assert run(env, "admin", "token", "revoke", "metamots", str(created["id"])).exit_code == 1
+    assert created["token"] not in run(env, "audit", "--json").output
