@@ -88,6 +88,17 @@ class SessionSettings(BaseModel):
         return self
 
 
+class PasswordHashing(BaseModel):
+    """argon2id cost for this realm's new hashes; unset fields take the server's default
+    (``IDP_ARGON2_*``: OWASP's minimum for argon2id, m=19 MiB, t=2, p=1). A hash made with other
+    parameters is upgraded at the user's next successful sign-in."""
+
+    model_config = _Frozen
+    memory_kib: int | None = Field(None, ge=8192, le=1048576, strict=True)
+    time_cost: int | None = Field(None, ge=1, le=20, strict=True)
+    parallelism: int | None = Field(None, ge=1, le=16, strict=True)
+
+
 class UrlSettings(BaseModel):
     """Optional overrides; paths are relative to ``/realms/<slug>``, None means the app's
     default route."""
@@ -170,6 +181,7 @@ class RealmPreset(BaseModel):
     recovery: RecoverySettings
     push: PushSettings = Field(default_factory=PushSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
+    password_hashing: PasswordHashing = Field(default_factory=PasswordHashing)
     urls: UrlSettings = Field(default_factory=UrlSettings)
     identifiers: IdentifierFormats = Field(default_factory=IdentifierFormats)
     cas: CasSettings = Field(default_factory=CasSettings)

@@ -125,6 +125,10 @@ def authenticate(realm: Realm, identifier: str, password: str, *, hasher: Hasher
     stored = user.password_hash if usable and user is not None else None
     if not hasher.verify(stored, password):
         return None
+    if user is not None and stored is not None and hasher.needs_rehash(stored):
+        # The realm's argon2 cost changed since this hash was made: upgrade it now that the
+        # password is known (no history entry, no session ended: it is the same password).
+        user.password_hash = hasher.hash(password)
     return user
 
 
