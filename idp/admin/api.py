@@ -7,6 +7,7 @@ a stable code. Documented by its own OpenAPI document (``/api/admin/openapi.json
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -120,7 +121,7 @@ def get_user(slug: str, username: str) -> Response:
     return jsonify(service.describe(_user(username), now=now()))
 
 
-_ACTIONS = {
+_ACTIONS: dict[str, Callable[..., Any]] = {
     "disable": lambda u, b, **kw: service.disable(u, **kw),
     "enable": lambda u, b, **kw: service.enable(u, **kw),
     "revoke-sessions": lambda u, b, **kw: service.revoke_sessions(u, **kw),

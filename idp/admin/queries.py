@@ -90,7 +90,7 @@ class AuditFilter:
         return {k: v for k, v in args.items() if v}
 
 
-def _audit_stmt(realm: Realm, flt: AuditFilter) -> Select[tuple[AuditEvent]]:
+def _audit_stmt(realm: Realm, flt: AuditFilter) -> Select[Any]:
     stmt = select(AuditEvent).where(AuditEvent.realm == realm.slug)
     if flt.user:
         target = db.session.scalar(
@@ -119,7 +119,9 @@ def audit_page(
     stmt = _audit_stmt(realm, flt)
     if before:
         stmt = stmt.where(AuditEvent.id < before)
-    rows = list(db.session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit + 1)))
+    rows: list[AuditEvent] = list(
+        db.session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit + 1))
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, str(rows[-1].id) if more and rows else None)
@@ -128,6 +130,6 @@ def audit_page(
 def audit_rows(realm: Realm, flt: AuditFilter, *, limit: int = EXPORT_LIMIT) -> list[AuditEvent]:
     """For the CSV/JSON export: oldest first, at most ``limit`` (the newest ones)."""
     stmt = _audit_stmt(realm, flt).order_by(AuditEvent.id.desc()).limit(limit)
-    rows = list(db.session.scalars(stmt))
+    rows: list[AuditEvent] = list(db.session.scalars(stmt))
     rows.reverse()
     return rows

@@ -46,7 +46,9 @@ def authenticate(realm: Realm, authorization: str | None, *, now: datetime) -> A
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.startswith(PREFIX) or len(token) > 200:
         return None
-    row = db.session.scalar(select(AdminToken).where(AdminToken.token_hash == _digest(token)))
+    row: AdminToken | None = db.session.scalar(
+        select(AdminToken).where(AdminToken.token_hash == _digest(token))
+    )
     if (
         row is None
         or row.realm_id != realm.id
