@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from idp.admin import locks, queries, service
@@ -81,6 +82,18 @@ def _temporary(target: User, **kw: Any) -> str:
     return service.set_temporary_password(target, hasher=current_hasher(), **kw)
 
 
+_LABELS = {
+    "disable": _l("Désactiver le compte"),
+    "enable": _l("Réactiver le compte"),
+    "revoke-sessions": _l("Fermer toutes les sessions"),
+    "unlock": _l("Déverrouiller"),
+    "remove-device": _l("Supprimer l'appareil"),
+    "force-password-change": _l("Exiger un changement de mot de passe"),
+    "temporary-password": _l("Définir un mot de passe temporaire"),
+    "grant-admin": _l("Donner le rôle d'administrateur"),
+    "revoke-admin": _l("Retirer le rôle d'administrateur"),
+}
+
 # URL action -> service call (target user, the form's ``target`` field, keyword arguments).
 ACTIONS: dict[str, Callable[..., Any]] = {
     "disable": lambda t, target, **kw: service.disable(t, **kw),
@@ -122,7 +135,7 @@ def act(slug: str, user_id: int, action: str) -> BaseResponse | str:
     db.session.commit()
     if action == "temporary-password":
         return render_template("admin/temporary_password.html", target=target, password=result)
-    flash(_("Action effectuée : %(action)s.", action=action), "info")
+    flash(_("Action effectuée : %(action)s.", action=_LABELS[action]), "info")
     return redirect(url_for("admin.user", user_id=target.id))
 
 
