@@ -128,11 +128,18 @@ _ACTIONS: dict[str, Callable[..., Any]] = {
     "unlock": lambda u, b, **kw: service.unlock(u, kind=b.kind, **kw),
     "remove-device": lambda u, b, **kw: bool(service.remove_device(u, b.device_id, **kw)),
     "force-password-change": lambda u, b, **kw: service.force_password_change(u, **kw),
+    "send-reset-link": lambda u, b, **kw: service.send_reset_link(u, **kw),
     "temporary-password": lambda u, b, **kw: service.set_temporary_password(
         u, hasher=current_hasher(), **kw
     ),
 }
-_STATUS = {"unknown_device": 404, "unknown_lock": 400, "no_password": 409}
+_STATUS = {
+    "unknown_device": 404,
+    "unknown_lock": 400,
+    "no_password": 409,
+    "no_reset_link": 409,
+    "no_email": 409,
+}
 
 
 @bp.post("/users/<username>/<action>")
@@ -144,7 +151,7 @@ _STATUS = {"unknown_device": 404, "unknown_lock": 400, "no_password": 409}
 )
 def act(slug: str, username: str, action: str) -> Response:
     """disable, enable, revoke-sessions, unlock, remove-device, force-password-change,
-    temporary-password; each audited with the token as actor and the reason."""
+    temporary-password, send-reset-link; each audited with the token as actor and the reason."""
     operation = _ACTIONS.get(action)
     if operation is None:
         raise ApiError("unknown_action", f"unknown action {action!r}", 404)

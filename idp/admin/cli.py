@@ -42,6 +42,9 @@ def _run(
         db.session.rollback()
         _fail(exc.code, str(exc), as_json)
     db.session.commit()
+    from idp.mail.deferred import flush
+
+    flush()  # mail about the change (a reset link) leaves once it is committed
     counted = isinstance(result, int) and not isinstance(result, bool)
     done = bool(result) or counted
     payload: dict[str, Any] = {
@@ -200,6 +203,11 @@ def register_user_commands(group: click.Group) -> None:
         "--force-change",
         is_flag=True,
         help="keep the password but require a change at the next sign-in.",
+    )
+    @click.option(
+        "--send-link",
+        is_flag=True,
+        help="mail the account a reset link (realms whose recovery mails links).",
     )
     @_REASON
     @_JSON

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.admin import locks, queries, service
+from idp.admin import locks, queries, reset_link, service
 from idp.admin.access import admin_required
 from idp.admin.forms import ActionForm, AuditFilterForm, SearchForm
 from idp.auth import sessions
@@ -70,6 +70,7 @@ def user(slug: str, user_id: int) -> str:
         "admin/user.html",
         target=target,
         locks=locks.active_locks(target, g.preset, now=at),
+        mails_links=reset_link.mails_links(target),
         devices=active_devices(target),
         sessions=sessions.list_for_user(target, settings=g.preset.sessions, now=at),
         audit=queries.audit_page(g.realm, queries.AuditFilter(user=target.username), limit=20),
@@ -90,6 +91,7 @@ _LABELS = {
     "remove-device": _l("Supprimer l'appareil"),
     "force-password-change": _l("Exiger un changement de mot de passe"),
     "temporary-password": _l("Définir un mot de passe temporaire"),
+    "send-reset-link": _l("Envoyer un lien de réinitialisation"),
     "grant-admin": _l("Donner le rôle d'administrateur"),
     "revoke-admin": _l("Retirer le rôle d'administrateur"),
 }
@@ -103,6 +105,7 @@ ACTIONS: dict[str, Callable[..., Any]] = {
     "remove-device": service.remove_device,
     "force-password-change": lambda t, target, **kw: service.force_password_change(t, **kw),
     "temporary-password": lambda t, target, **kw: _temporary(t, **kw),
+    "send-reset-link": lambda t, target, **kw: service.send_reset_link(t, **kw),
     "grant-admin": lambda t, target, **kw: service.grant_admin(t, **kw),
     "revoke-admin": lambda t, target, **kw: service.revoke_admin(t, **kw),
 }

@@ -392,3 +392,40 @@ def test_jasmin_admin_signed_in_with_push_gets_in(
     device.decide(challenge, "approve", number)
     client.get("/realms/jasmin/login/push")
     assert client.get("/realms/jasmin/admin/").status_code == 200
+
+
+def test_send_reset_link_mails_a_working_link(
+    app: Flask, admin: FlaskClient, target_id: int
+) -> None:
+    resp = _act(admin, target_id, "send-reset-link")
+    assert resp.status_code == 302
+    mails = [m for m in app.extensions["idp.outbox"].as_json() if "/recovery/link/" in m["text"]]
+    assert len(mails) == 1
+    assert mails[0]["to"] in (
+        "julien.moreau@association.example",
+        ["julien.moreau@association.example"],
+    )
+    link = re.search(r"(/realms/metamots/recovery/link/\S+)", mails[0]["text"])
+    assert link is not None
+    [event] = _audit(app, "admin_reset_link_sent")
+    assert link.group(1).rsplit("/", 1)[1] not in json.dumps(event.details)
+    # The user opens it in their own browser: the realm's flow continues at its next step.
+    user_browser = app.test_client()
+    opened = user_browser.get(link.group(1))
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith("/realms/metamots/recovery/set_password")
+
+
+def test_send_reset_link_where_the_realm_mails_none(app: Flask, client: FlaskClient) -> None:
+    _grant(app, "uphf", "nathalie.roux")
+    login(client, "uphf", "nathalie.roux", "Archives[1970]Nord")
+    with app.app_context():
+        target = _user("uphf", "lea.dubois").id
+    page = text_of(client.get(f"/realms/uphf/admin/users/{target}"))
+    assert "Envoyer un lien de réinitialisation" not in page
+    token = csrf_from(client.get("/realms/uphf/profile").get_data(as_text=True))
+    resp = client.post(
+        f"/realms/uphf/admin/users/{target}/send-reset-link",
+        data={"csrf_token": token, "reason": "x"},
+    )
+    assert "Action refusée" in text_of(client.get(resp.headers["Location"]))
