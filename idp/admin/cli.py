@@ -218,20 +218,29 @@ def register_user_commands(group: click.Group) -> None:
         *,
         temporary: bool,
         force_change: bool,
+        send_link: bool,
         reason: str,
         as_json: bool,
     ) -> None:
-        """Reset USERNAME's password: --temporary-password or --force-change (one of them)."""
-        from idp.admin.service import force_password_change, set_temporary_password
+        """Reset USERNAME's password: --temporary-password, --force-change or --send-link."""
+        from idp.admin.service import (
+            force_password_change,
+            send_reset_link,
+            set_temporary_password,
+        )
         from idp.security.passwords import current_hasher
 
-        if temporary == force_change:
-            _fail("usage", "give exactly one of --temporary-password and --force-change", as_json)
-        operation = (
-            functools.partial(set_temporary_password, hasher=current_hasher())
-            if temporary
-            else force_password_change
-        )
+        if [temporary, force_change, send_link].count(True) != 1:
+            _fail(
+                "usage",
+                "give exactly one of --temporary-password, --force-change and --send-link",
+                as_json,
+            )
+        operation: Callable[..., Any] = force_password_change
+        if temporary:
+            operation = functools.partial(set_temporary_password, hasher=current_hasher())
+        elif send_link:
+            operation = send_reset_link
         _run(realm, username, operation, reason=reason, as_json=as_json, verb="reset")
 
     @group.command("show")

@@ -142,3 +142,15 @@ def test_admin_tokens_create_list_revoke(env: dict[str, str]) -> None:
     assert run(env, "admin", "token", "revoke", "metamots", str(created["id"])).exit_code == 0
     assert run(env, "admin", "token", "revoke", "metamots", str(created["id"])).exit_code == 1
     assert created["token"] not in run(env, "audit", "--json").output
+
+
+def test_reset_send_link_mails_the_account(env: dict[str, str], tmp_path: Path) -> None:
+    out = run(env, "user", "reset", "metamots", "julien.moreau", "--send-link", "--json")
+    assert out.exit_code == 0, out.output
+    outbox = json.loads((tmp_path / "dev-outbox.json").read_text())
+    assert any("/realms/metamots/recovery/link/" in m["text"] for m in outbox)
+    refused = CliRunner().invoke(
+        cli, ["user", "reset", "uphf", "lea.dubois", "--send-link", "--json"], env=env
+    )
+    assert refused.exit_code == 2
+    assert json.loads(refused.stderr)["error"] == "no_reset_link"
