@@ -260,3 +260,33 @@ def test_saved_cookie_is_refused_after_an_admin_revoke(
         assert event.actor == "cli"
         assert event.details == {"target": metamots[0], "reason": "lost laptop", "count": 1}
     assert _replay(app, saved) == 302
+
+
+def test_rotate_kills_the_old_token_and_keeps_the_record(
+    app: Flask, ctx: None, metamots: tuple[str, str], clock: FixedClock
+) -> None:
+    user = find_user(get_realm("metamots"), metamots[0])
+    assert user is not None
+    row, old = sessions.start(user, amr=["pwd"], client=ClientInfo(), now=clock.now())
+    clock.advance(timedelta(minutes=5))
+    new = sessions.rotate(row, amr=["swk", "mfa"], now=clock.now())
+    db.session.commit()
+    settings = preset_of(user.realm).sessions
+    assert new != old
+    assert sessions.current(old, realm=user.realm, settings=settings, now=clock.now()) is None
+    same = sessions.current(new, realm=user.realm, settings=settings, now=clock.now())
+    assert same is not None
+    assert same.id == row.id
+    assert same.amr == ["pwd", "swk", "mfa"]
+    assert same.authenticated_at == clock.now()
+    assert same.created_at == clock.now() - timedelta(minutes=5)  # the lifetime still counts
+
+
+@pytest.mark.parametrize("token", ["", "x" * 500, "not-a-token"])
+def test_garbage_tokens_are_nobody(app: Flask, token: str) -> None:
+    from flask.sessions import SecureCookieSessionInterface
+
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    forged = serializer.dumps({"sid": token})
+    assert _replay(app, forged) == 302
