@@ -378,3 +378,26 @@ def token_revoke(realm: str, token_id: int, as_json: bool) -> None:
     )
     if not done:
         sys.exit(1)
+
+
+@admin_group.command("purge-sessions")
+@click.option(
+    "--days",
+    type=click.IntRange(31, 3650),
+    default=90,
+    show_default=True,
+    help="delete session records ended or idle for longer than this.",
+)
+@_JSON
+@with_appcontext
+def purge_sessions(days: int, as_json: bool) -> None:
+    """Delete old browser-session records (the audit trail keeps the events)."""
+    from datetime import timedelta
+
+    from idp.auth.sessions import purge
+    from idp.clock import now
+    from idp.extensions import db
+
+    count = purge(now=now(), older_than=timedelta(days=days))
+    db.session.commit()
+    click.echo(json.dumps({"deleted": count}) if as_json else f"{count} session record(s) deleted")

@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from idp.audit.service import ClientInfo, record
 from idp.extensions import db
@@ -43,6 +43,7 @@ __all__ = [
     "find",
     "list_for_user",
     "new_token",
+    "purge",
     "rotate",
     "start",
     "token_hash",
@@ -220,3 +221,21 @@ def list_for_user(user: User, *, settings: SessionSettings, now: datetime) -> li
         .order_by(BrowserSession.last_seen_at.desc(), BrowserSession.id.desc())
     )
     return list(db.session.scalars(stmt))
+
+
+def purge(*, now: datetime, older_than: timedelta) -> int:
+    """Delete records that ended (or were last seen) more than ``older_than`` ago; the audit
+    trail keeps what happened. Live sessions are never touched: a record last seen that long
+    ago is past any idle timeout a realm allows (at most 30 days)."""
+    cutoff = now - older_than
+    result = db.session.execute(
+        delete(BrowserSession)
+        .where(
+            or_(
+                BrowserSession.revoked_at < cutoff,
+                BrowserSession.last_seen_at < cutoff,
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

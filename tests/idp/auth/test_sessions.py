@@ -290,3 +290,18 @@ def test_garbage_tokens_are_nobody(app: Flask, token: str) -> None:
     assert serializer is not None
     forged = serializer.dumps({"sid": token})
     assert _replay(app, forged) == 302
+
+
+def test_purge_deletes_old_records_only(
+    app: Flask, ctx: None, metamots: tuple[str, str], clock: FixedClock
+) -> None:
+    user = find_user(get_realm("metamots"), metamots[0])
+    assert user is not None
+    old, _ = sessions.start(user, amr=["pwd"], client=ClientInfo(), now=clock.now())
+    sessions.end(old, reason="logout", now=clock.now())
+    clock.advance(timedelta(days=100))
+    live, _ = sessions.start(user, amr=["pwd"], client=ClientInfo(), now=clock.now())
+    db.session.commit()
+    assert sessions.purge(now=clock.now(), older_than=timedelta(days=90)) == 1
+    db.session.commit()
+    assert [r.id for r in db.session.scalars(select(BrowserSession))] == [live.id]
