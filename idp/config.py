@@ -56,7 +56,9 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set from BASE_URL's scheme
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # The cookie only carries the session token (and the language); the server-side record ends
+    # the session (realm [sessions] timeouts, at most 30 days), so the cookie may outlive it.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = 3600
     WTF_CSRF_SSL_STRICT = True
 

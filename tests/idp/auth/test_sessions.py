@@ -305,3 +305,15 @@ def test_purge_deletes_old_records_only(
     assert sessions.purge(now=clock.now(), older_than=timedelta(days=90)) == 1
     db.session.commit()
     assert [r.id for r in db.session.scalars(select(BrowserSession))] == [live.id]
+
+
+def test_uphf_lifetime_longer_than_eight_hours_is_honoured(app: Flask, client: FlaskClient) -> None:
+    from datetime import UTC, datetime
+
+    # uphf keeps sessions 600 minutes: the cookie must not expire before the record does.
+    login(client, "uphf", "lea.dubois", "Valenciennes@2025")
+    cookie = client.get_cookie(COOKIE)
+    assert cookie is not None
+    assert cookie.expires is not None
+    # Flask dates the cookie with the real clock, not the app's.
+    assert (cookie.expires - datetime.now(UTC)).total_seconds() > 600 * 60
