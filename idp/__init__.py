@@ -93,6 +93,9 @@ def _jinja_helpers(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from idp.account.views import bp as account_bp
+    from idp.admin.api import admin_api
+    from idp.admin.api import bp as admin_api_bp
+    from idp.admin.views import bp as admin_bp
     from idp.auth.views import bp as auth_bp
     from idp.cas.views import bp as cas_bp
     from idp.device_api.openapi import api
@@ -100,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from idp.mfa.views import bp as mfa_bp
     from idp.oidc.views import bp as oidc_bp
     from idp.recovery.views import bp as recovery_bp
+    from idp.securityinfo.views import bp as security_bp
     from idp.sesame.views import bp as sesame_bp
     from idp.signup.views import bp as signup_bp
     from idp.support.views import bp as support_bp
@@ -108,6 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(security_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(mfa_bp)
     app.register_blueprint(recovery_bp)
     app.register_blueprint(cas_bp)
@@ -117,6 +123,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sesame_bp)
     app.register_blueprint(device_api_bp)
     api.register(app)
+    app.register_blueprint(admin_api_bp)
+    admin_api.register(app)
     if app.config["TEST_MODE"]:
         # Test-mode routes exist only in a test-mode start (DESIGN.md §4).
         from idp.testmode.views import bp as testmode_bp

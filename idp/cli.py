@@ -344,9 +344,12 @@ def policy_explain(
 
 
 def _add_groups() -> None:
+    from idp.admin.cli import admin_group, register_user_commands
     from idp.oidc.cli import client_group
 
     cli.add_command(client_group)
+    cli.add_command(admin_group)
+    register_user_commands(user_group)
 
 
 _add_groups()

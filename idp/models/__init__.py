@@ -1,6 +1,8 @@
 """SQLAlchemy models; import them all here so Alembic sees the whole metadata."""
 
+from idp.models.admin_token import AdminToken
 from idp.models.audit import AuditEvent
+from idp.models.browser_session import BrowserSession
 from idp.models.cas import ServiceTicket
 from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
@@ -16,7 +18,9 @@ from idp.models.realm import Realm, RealmKey
 from idp.models.user import PasswordHistory, User, UserAttribute
 
 __all__ = [
+    "AdminToken",
     "AuditEvent",
+    "BrowserSession",
     "Challenge",
     "Device",
     "EnrollmentOfferRecord",

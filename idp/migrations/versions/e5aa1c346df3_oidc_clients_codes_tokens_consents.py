@@ -1,7 +1,7 @@
 """oidc clients codes tokens consents
 
 Revision ID: e5aa1c346df3
-Revises: fe854295bb83
+Revises: b7c1d2e3f4a5
 Create Date: 2026-12-04 07:30:55.098337
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5aa1c346df3'
-down_revision = 'fe854295bb83'
+down_revision = 'b7c1d2e3f4a5'
 branch_labels = None
 depends_on = None
 
