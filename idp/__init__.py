@@ -29,6 +29,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     _trust_proxies(app)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from idp.sqlite_server import engine_options
+
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        )
     db.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(
