@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from spectree import Response as Resp
 
 from idp.clock import now
-from idp.device_api import errors
+from idp.device_api import errors, limits
 from idp.device_api.openapi import api
 from idp.device_api.schemas import DecisionBody, DecisionStatus, EnrollBody
 from idp.extensions import csrf, db
@@ -34,6 +33,7 @@ bp = Blueprint("device_api", __name__, url_prefix="/realms/<slug>/api/device/v1"
 bind_realm(bp)
 csrf.exempt(bp)
 errors.install(bp)
+limits.install(bp)
 
 __all__ = ["bp"]
 
@@ -51,11 +51,7 @@ def _base_url() -> str:
 
 
 def _body(key: str) -> str:
-    data: Any = request.get_json(silent=True)
-    value = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(value, str) or not value:
-        raise MessageMalformed(f"expected a JSON object with a string member {key!r}")
-    return value
+    return limits.json_member(key)  # the body was read and parsed strictly by limits
 
 
 def _device() -> Device:

@@ -12,6 +12,7 @@ __all__ = [
     "ChallengeExpired",
     "ChallengeNotFound",
     "ChallengeSuperseded",
+    "DeviceAuthRequired",
     "DeviceRevoked",
     "DeviceUnknown",
     "NoDevice",
@@ -41,6 +42,12 @@ class ActivationCodeExpired(PushError):
 
 class ActivationCodeUsed(PushError):
     code, status = "activation_code_used", 409
+
+
+class DeviceAuthRequired(PushError):
+    """A device API call without ``Authorization: Device <token>``."""
+
+    code, status = "device_auth_required", 401
 
 
 class DeviceUnknown(PushError):

@@ -52,8 +52,11 @@ def install_error_handlers(app: Flask) -> None:
         return _page(404, _("Page introuvable"), _("Cette page n'existe pas ou plus."))
 
     @app.errorhandler(405)
-    def _method(_e: HTTPException) -> tuple[str | dict[str, object], int]:
-        return _page(405, _("Action impossible"), _("Cette action n'est pas permise ici."))
+    def _method(e: HTTPException) -> tuple[str | dict[str, object], int, dict[str, str]]:
+        # RFC 9110 §15.5.6: a 405 names the methods the resource does allow.
+        body, status = _page(405, _("Action impossible"), _("Cette action n'est pas permise ici."))
+        allowed = getattr(e, "valid_methods", None) or []
+        return body, status, {"Allow": ", ".join(sorted(allowed))}
 
     @app.errorhandler(413)
     def _too_large(_e: HTTPException) -> tuple[str | dict[str, object], int]:
