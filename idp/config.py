@@ -69,6 +69,7 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "20 per minute"
     LOGIN_IDENTIFIER_RATE_LIMIT = "10 per 5 minutes"
+    DEVICE_ENROLL_RATE_LIMIT = "30 per minute"
 
     # argon2id cost; tests lower it through the test mapping.
     ARGON2_TIME_COST = 3

@@ -15,9 +15,17 @@ from spectree import Response as Resp
 
 from idp.clock import now
 from idp.device_api import errors, limits
-from idp.device_api.openapi import api
+from idp.device_api.openapi import (
+    BODY_ERRORS,
+    DEVICE,
+    DEVICE_ERRORS,
+    PUBLIC,
+    PendingQuery,
+    api,
+    error_responses,
+)
 from idp.device_api.schemas import DecisionBody, DecisionStatus, EnrollBody
-from idp.extensions import csrf, db
+from idp.extensions import csrf, db, limiter
 from idp.models import Device
 from idp.push import challenges, enrollment
 from idp.push.broker import Broker
@@ -27,7 +35,7 @@ from idp.web.client import client_info
 from idp.web.realm_context import bind_realm
 from shared.errors import MessageMalformed
 from shared.keys import Jwks
-from shared.messages import EnrollmentReceipt, ErrorBody, PendingList
+from shared.messages import EnrollmentReceipt, PendingList
 
 bp = Blueprint("device_api", __name__, url_prefix="/realms/<slug>/api/device/v1")
 bind_realm(bp)
@@ -38,7 +46,6 @@ limits.install(bp)
 __all__ = ["bp"]
 
 MAX_WAIT_SECONDS = 30
-ERRORS = {"HTTP_400": ErrorBody, "HTTP_401": ErrorBody}
 
 
 def _broker() -> Broker:
@@ -66,16 +73,33 @@ def _device() -> Device:
 
 
 @bp.post("/enroll")
+# Unauthenticated and costly (signature checks): capped per client address.
+@limiter.limit(lambda: current_app.config["DEVICE_ENROLL_RATE_LIMIT"])
 @api.validate(
     json=EnrollBody,
     resp=Resp(
         HTTP_201=EnrollmentReceipt,
-        HTTP_404=ErrorBody,
-        HTTP_409=ErrorBody,
-        HTTP_410=ErrorBody,
-        **ERRORS,
+        **error_responses(
+            BODY_ERRORS,
+            {
+                401: (
+                    "algorithm_not_allowed",
+                    "unknown_key",
+                    "signature_invalid",
+                    "audience_invalid",
+                    "message_expired",
+                    "message_not_yet_valid",
+                    "token_replayed",
+                ),
+                404: ("activation_code_unknown",),
+                409: ("activation_code_used",),
+                410: ("activation_code_expired",),
+                429: ("http_429",),
+            },
+        ),
     ),
     tags=["enrollment"],
+    security=PUBLIC,
     skip_validation=True,
 )
 def enroll(slug: str) -> tuple[Response, int]:
@@ -88,7 +112,12 @@ def enroll(slug: str) -> tuple[Response, int]:
 
 
 @bp.get("/jwks")
-@api.validate(resp=Resp(HTTP_200=Jwks), tags=["keys"], skip_validation=True)
+@api.validate(
+    resp=Resp(HTTP_200=Jwks, **error_responses()),
+    tags=["keys"],
+    security=PUBLIC,
+    skip_validation=True,
+)
 def jwks(slug: str) -> Response:
     """The realm's public signing keys."""
     resp = jsonify(realm_jwks(g.realm).as_dict())
@@ -97,7 +126,13 @@ def jwks(slug: str) -> Response:
 
 
 @bp.get("/pending")
-@api.validate(resp=Resp(HTTP_200=PendingList, **ERRORS), tags=["challenges"], skip_validation=True)
+@api.validate(
+    query=PendingQuery,
+    resp=Resp(HTTP_200=PendingList, **error_responses(DEVICE_ERRORS)),
+    tags=["challenges"],
+    security=DEVICE,
+    skip_validation=True,
+)
 def pending(slug: str) -> Response:
     """Pending challenges for this device (``?wait=S`` long-polls up to 30 s)."""
     device = _device()
@@ -126,7 +161,12 @@ def _tokens(device_id: str) -> list[str]:
 
 
 @bp.get("/events")
-@api.validate(tags=["challenges"], skip_validation=True)
+@api.validate(
+    resp=Resp(**error_responses(DEVICE_ERRORS)),  # 200: an event stream (openapi._finish)
+    tags=["challenges"],
+    security=DEVICE,
+    skip_validation=True,
+)
 def events(slug: str) -> tuple[Iterator[str], int, dict[str, str]]:
     """Server-sent events: a ``hint`` per challenge event, ``: ping`` heartbeats."""
     device_id = _device().id
@@ -160,13 +200,19 @@ def events(slug: str) -> tuple[Iterator[str], int, dict[str, str]]:
     json=DecisionBody,
     resp=Resp(
         HTTP_200=DecisionStatus,
-        HTTP_404=ErrorBody,
-        HTTP_409=ErrorBody,
-        HTTP_410=ErrorBody,
-        HTTP_422=ErrorBody,
-        **ERRORS,
+        **error_responses(
+            DEVICE_ERRORS,
+            BODY_ERRORS,
+            {
+                404: ("challenge_not_found",),
+                409: ("challenge_already_decided", "challenge_superseded"),
+                410: ("challenge_expired",),
+                422: ("number_mismatch", "nonce_mismatch", "number_required"),
+            },
+        ),
     ),
     tags=["challenges"],
+    security=DEVICE,
     skip_validation=True,
 )
 def decisions(slug: str) -> Response:
@@ -185,7 +231,12 @@ def decisions(slug: str) -> Response:
 
 
 @bp.delete("/device")
-@api.validate(resp=Resp(HTTP_204=None, **ERRORS), tags=["enrollment"], skip_validation=True)
+@api.validate(
+    resp=Resp(HTTP_204=None, **error_responses(DEVICE_ERRORS)),
+    tags=["enrollment"],
+    security=DEVICE,
+    skip_validation=True,
+)
 def unenroll(slug: str) -> tuple[str, int]:
     """The device removes itself from the account."""
     from idp.mfa.service import remove_device
