@@ -22,6 +22,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "uri_unsupported": (
             "unsupported URI: expected otpauth://idp-push/, otpauth://totp/ or otpauth://hotp/"
         ),
+        "uri_issuer_mismatch": "the issuer in the label and the issuer parameter differ",
         "uri_insecure": (
             "the enrollment URI points to a plain http:// address that is not on this machine "
             "(use --allow-insecure-http only on a test network)"

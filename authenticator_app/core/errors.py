@@ -44,6 +44,7 @@ __all__ = [
     "RefusedError",
     "UriInsecure",
     "UriInvalid",
+    "UriIssuerMismatch",
     "UriUnsupported",
     "UriVersionUnsupported",
     "VaultBusy",
@@ -112,6 +113,12 @@ class UriInvalid(InputError):
 
 class UriUnsupported(InputError):
     code = "uri_unsupported"
+
+
+class UriIssuerMismatch(UriInvalid):
+    """The label's issuer prefix and the ``issuer`` parameter name two different issuers."""
+
+    code = "uri_issuer_mismatch"
 
 
 class UriInsecure(InputError):
