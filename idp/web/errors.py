@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from idp.web.json_provider import StrictJSONProvider
+
 __all__ = ["install_error_handlers"]
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,9 @@ def _page(status: int, title: str, message: str) -> tuple[str | dict[str, object
 
 
 def install_error_handlers(app: Flask) -> None:
+    # Bad JSON is a 400 (or None from get_json(silent=True)), never a RecursionError.
+    app.json = StrictJSONProvider(app)
+
     @app.errorhandler(CSRFError)
     def _csrf(_e: CSRFError) -> tuple[str | dict[str, object], int]:
         return _page(
