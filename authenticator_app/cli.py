@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -37,9 +38,11 @@ from authenticator_app.core.errors import (
     AuthenticatorError,
     ChallengeRefused,
     InputError,
+    NetworkError,
     NoChallenge,
     NoPushAccount,
     NumberInvalid,
+    VaultError,
 )
 from authenticator_app.core.idp_errors import IdpRefused
 from authenticator_app.core.pipush.service import DEFAULT_POLL_INTERVAL, PiChallenge, PiPushService
@@ -396,6 +399,30 @@ def _watch_own(
 # --- parser and entry point ---------------------------------------------------------------------
 
 
+def _codes_of(base: type[AuthenticatorError]) -> list[str]:
+    found, todo = set(), [base]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if "code" in vars(sub):  # not a class that takes its code at run time
+                found.add(sub.code)
+            todo.append(sub)
+    return sorted(found)
+
+
+def exit_status_help() -> str:
+    """The exit statuses, with every input and vault code (docs/authenticator-headless.md)."""
+    wrap = textwrap.TextWrapper(width=78, initial_indent="  ", subsequent_indent="      ")
+    lines = [
+        "0 the verb did what it says",
+        "1 it did not: number_mismatch, challenge_expired, activation_code_used, "
+        "device_revoked, no_challenge, a challenge refused as forged...",
+        "2 usage or input error: " + ", ".join(sorted([*_codes_of(InputError), "gui_unavailable"])),
+        "3 vault error: " + ", ".join(_codes_of(VaultError)),
+        "4 the IdP is unreachable or answers something else: " + ", ".join(_codes_of(NetworkError)),
+    ]
+    return "exit status:\n" + "\n".join(wrap.fill(line) for line in lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--vault", type=Path, default=argparse.SUPPRESS, help="the vault file")
@@ -403,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="authenticator",
         parents=[common],
         description="Headless authenticator: push approvals and one-time codes.",
+        epilog=exit_status_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"authenticator {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")

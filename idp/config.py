@@ -71,6 +71,7 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "20 per minute"
     LOGIN_IDENTIFIER_RATE_LIMIT = "10 per 5 minutes"
+    DEVICE_ENROLL_RATE_LIMIT = "30 per minute"
 
     # argon2id cost of new hashes, unless the realm's [password_hashing] says otherwise:
     # OWASP's current minimum for argon2id (m=19 MiB, t=2, p=1). Tests lower it.

@@ -11,7 +11,13 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["gunicorn_argv"]
+__all__ = ["MAX_HEADER_FIELD_BYTES", "gunicorn_argv"]
+
+MAX_HEADER_FIELD_BYTES = 32 * 1024
+"""gunicorn's own cap on one header field: the memory guard. It is above what the app reads
+(8 KiB, and 16 KiB tokens in ``Authorization``), so that the app, not gunicorn, refuses a long
+header with the API's JSON error body (idp/device_api/limits.py); beyond it gunicorn answers
+its own 431 page."""
 
 
 def gunicorn_argv(
@@ -40,6 +46,8 @@ def gunicorn_argv(
         "5",
         "--keep-alive",
         "5",
+        "--limit-request-field_size",
+        str(MAX_HEADER_FIELD_BYTES),
         "--log-level",
         "warning",
         "--error-logfile",

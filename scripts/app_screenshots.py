@@ -115,6 +115,9 @@ def shoot_push(
 ) -> None:
     if "push" in names:
         arrive(gui, realm, jasmin, clock)
+        gui.tap_id("yes_typed")  # « OUI » with no number: explained below the controls
+        gui.settle()
+        shoot(gui, f"push-error-{suffix}")
         gui.type_into(gui.widget("number", "push"), "41")
         shoot(gui, f"push-{suffix}")
         gui.tap_id("no_typed")

@@ -2,20 +2,43 @@
 
 Stricter than :func:`json.loads`: the top level must be an object, duplicate member names are
 refused (two parsers could otherwise disagree on which one counts), ``NaN``/``Infinity`` are
-refused, and the input size is capped before parsing. Every failure is a typed
+refused, and the input size and nesting depth are bounded before parsing (a deeply nested
+body would otherwise exhaust the decoder's recursion). Every failure is a typed
 :class:`~shared.errors.ProtocolError`.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from itertools import accumulate
 from typing import Any, Final, NoReturn
 
 from shared.errors import MessageMalformed, MessageTooLarge
 
-__all__ = ["MAX_BODY_BYTES", "loads_object"]
+__all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "check_depth", "loads_object"]
 
 MAX_BODY_BYTES: Final = 1024 * 1024
+MAX_DEPTH: Final = 32
+"""Deepest nesting of objects and arrays a protocol body may have (a JWKS needs 3)."""
+
+# A JSON string literal (escapes included); brackets inside strings do not nest anything.
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def check_depth(raw: bytes, *, what: str = "message", max_depth: int = MAX_DEPTH) -> None:
+    """Refuse (:class:`MessageMalformed`) JSON nested deeper than ``max_depth``, without parsing.
+
+    Linear in the input: string literals are removed, the remaining brackets counted. Input
+    that is not JSON passes through to the parser, which refuses it.
+    """
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    if len(brackets) <= max_depth:
+        return
+    if max(accumulate(_STEP[b] for b in brackets), default=0) > max_depth:
+        raise MessageMalformed(f"{what} is nested deeper than {max_depth} levels")
 
 
 def _refuse_constant(name: str) -> NoReturn:
@@ -48,11 +71,12 @@ def loads_object(
         raise MessageMalformed(f"{what} must be text or bytes")
     if len(raw) > max_bytes:
         raise MessageTooLarge(f"{what} exceeds {max_bytes} bytes")
+    check_depth(raw, what=what)
     try:
         text = raw.decode("utf-8")
         value = json.loads(text, object_pairs_hook=_unique_members, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as exc:
-        # ValueError covers JSONDecodeError, UnicodeDecodeError and the hooks' refusals.
+    except ValueError as exc:
+        # JSONDecodeError, UnicodeDecodeError and the hooks' refusals (depth is bounded above).
         raise MessageMalformed(f"{what} is not valid JSON: {exc}"[:300]) from None
     if not isinstance(value, dict):
         raise MessageMalformed(f"{what} must be a JSON object")

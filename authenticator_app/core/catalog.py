@@ -23,6 +23,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
             "unsupported URI: expected otpauth://idp-push/, otpauth://pipush/ (privacyIDEA), "
             "otpauth://totp/ or otpauth://hotp/"
         ),
+        "uri_issuer_mismatch": "the issuer in the label and the issuer parameter differ",
         "uri_insecure": (
             "the enrollment URI points to a plain http:// address that is not on this machine "
             "(use --allow-insecure-http only on a test network)"
@@ -79,6 +80,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "activation_code_unknown": "the IdP does not know this activation code",
         "activation_code_expired": "the activation code has expired: ask the IdP for a new one",
         "activation_code_used": "the activation code was already used",
+        "device_auth_required": "the IdP asked for this device's signed credentials",
         "device_unknown": "the IdP does not know this device (it may have been removed)",
         "device_revoked": "this device was removed from the account",
         "token_replayed": "the IdP saw this request twice (replay refused)",
@@ -87,6 +89,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "challenge_already_decided": "the challenge was already answered",
         "number_mismatch": "the number does not match the one shown in the browser",
         "nonce_mismatch": "the answer does not match this challenge (nonce)",
+        "no_device": "no authenticator is enrolled for this account",
         "push_rate_limited": "too many requests: wait a moment",
         "push_blocked": "push-based recovery is blocked for this account for now",
         # protocol codes the IdP may return about this device's own messages

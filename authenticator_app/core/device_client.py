@@ -13,7 +13,7 @@ Redirects are not followed: a device token is bound to one path.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import requests
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -31,6 +31,7 @@ from authenticator_app.core.idp_errors import idp_error
 from shared.errors import ProtocolError
 from shared.keys import Jwks
 from shared.messages import EnrollmentReceipt, ErrorBody, PendingList
+from shared.strict_json import loads_object
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -44,6 +45,7 @@ __all__ = [
 DEFAULT_TIMEOUT: Final = 10.0
 MAX_WAIT_SECONDS: Final = 30
 _CONNECT_TIMEOUT: Final = 5.0
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class DecisionStatus(BaseModel):
@@ -91,6 +93,15 @@ def _send(
         resp.close()
         raise IdpResponseInvalid(f"unexpected HTTP {resp.status_code} (redirects are not followed)")
     return resp
+
+
+def _strict(resp: requests.Response, model: type[_Model], what: str) -> _Model:
+    """A body that is not a protocol message, parsed as strictly as one (size, depth, duplicate
+    members) before its model sees it."""
+    try:
+        return model.model_validate(loads_object(resp.content, what=what))
+    except (ProtocolError, ValidationError):
+        raise IdpResponseInvalid(f"the {what} is invalid") from None
 
 
 def submit_enrollment(
@@ -162,10 +173,7 @@ class DeviceClient:
             json={"decision": decision_token},
             timeout=self.timeout,
         )
-        try:
-            return DecisionStatus.model_validate_json(resp.content)
-        except ValidationError:
-            raise IdpResponseInvalid("the decision answer is invalid") from None
+        return _strict(resp, DecisionStatus, "decision answer")
 
     def open_events(self, *, read_timeout: float) -> requests.Response:
         """Open the SSE stream (the caller reads and closes it)."""
@@ -184,7 +192,4 @@ class DeviceClient:
     def jwks(self) -> Jwks:
         """The realm's current JWKS (unauthenticated; not a substitute for the pinned one)."""
         resp = _send(self.session, "GET", self.url("/jwks"), timeout=self.timeout)
-        try:
-            return Jwks.model_validate_json(resp.content)
-        except ValidationError:
-            raise IdpResponseInvalid("the JWKS is invalid") from None
+        return _strict(resp, Jwks, "JWKS")

@@ -46,6 +46,7 @@ __all__ = [
     "RefusedError",
     "UriInsecure",
     "UriInvalid",
+    "UriIssuerMismatch",
     "UriUnsupported",
     "UriVersionUnsupported",
     "VaultBusy",
@@ -114,6 +115,12 @@ class UriInvalid(InputError):
 
 class UriUnsupported(InputError):
     code = "uri_unsupported"
+
+
+class UriIssuerMismatch(UriInvalid):
+    """The label's issuer prefix and the ``issuer`` parameter name two different issuers."""
+
+    code = "uri_issuer_mismatch"
 
 
 class UriInsecure(InputError):

@@ -1,9 +1,9 @@
 """Errors the IdP answers with (an ``ErrorBody``), as typed exceptions.
 
-Every IdP code of the device API has its class (see ``docs/protocol.md`` §7); protocol codes
-about this device's own messages (``signature_invalid``, ``message_expired``...) and codes a newer
-IdP may add arrive as a plain :class:`IdpRefused` carrying the code. Use :func:`idp_error` to
-build the right one from a response.
+Every IdP code (spelled once in :mod:`shared.push_codes`; ``docs/protocol.md`` §7) has its
+class here; protocol codes about this device's own messages (``signature_invalid``,
+``message_expired``...) and codes a newer IdP may add arrive as a plain :class:`IdpRefused`
+carrying the code. Use :func:`idp_error` to build the right one from a response.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 from authenticator_app.core.errors import RefusedError
+from shared import push_codes as codes
 
 __all__ = [
     "IDP_ERRORS",
@@ -23,12 +24,16 @@ __all__ = [
     "ChallengeExpired",
     "ChallengeNotFound",
     "ChallengeSuperseded",
+    "DeviceAuthRequired",
     "DeviceRevoked",
     "DeviceUnknown",
     "IdpRefused",
+    "NoDevice",
     "NonceMismatch",
     "NumberMismatch",
     "NumberRequired",
+    "PushBlocked",
+    "PushRateLimited",
     "TokenReplayed",
     "TokenWrongRequest",
     "idp_error",
@@ -50,23 +55,27 @@ class IdpRefused(RefusedError):
 
 
 class ActivationCodeUnknown(IdpRefused):
-    code = "activation_code_unknown"
+    code = codes.ACTIVATION_CODE_UNKNOWN
 
 
 class ActivationCodeExpired(IdpRefused):
-    code = "activation_code_expired"
+    code = codes.ACTIVATION_CODE_EXPIRED
 
 
 class ActivationCodeUsed(IdpRefused):
-    code = "activation_code_used"
+    code = codes.ACTIVATION_CODE_USED
+
+
+class DeviceAuthRequired(IdpRefused):
+    code = codes.DEVICE_AUTH_REQUIRED
 
 
 class DeviceUnknown(IdpRefused):
-    code = "device_unknown"
+    code = codes.DEVICE_UNKNOWN
 
 
 class DeviceRevoked(IdpRefused):
-    code = "device_revoked"
+    code = codes.DEVICE_REVOKED
 
 
 class UpgradeRequired(IdpRefused):
@@ -76,39 +85,51 @@ class UpgradeRequired(IdpRefused):
 
 
 class TokenReplayed(IdpRefused):
-    code = "token_replayed"
+    code = codes.TOKEN_REPLAYED
 
 
 class TokenWrongRequest(IdpRefused):
-    code = "token_wrong_request"
+    code = codes.TOKEN_WRONG_REQUEST
 
 
 class ChallengeNotFound(IdpRefused):
-    code = "challenge_not_found"
+    code = codes.CHALLENGE_NOT_FOUND
 
 
 class ChallengeExpired(IdpRefused):
-    code = "challenge_expired"
+    code = codes.CHALLENGE_EXPIRED
 
 
 class ChallengeAlreadyDecided(IdpRefused):
-    code = "challenge_already_decided"
+    code = codes.CHALLENGE_ALREADY_DECIDED
 
 
 class ChallengeSuperseded(IdpRefused):
-    code = "challenge_superseded"
+    code = codes.CHALLENGE_SUPERSEDED
 
 
 class NumberMismatch(IdpRefused):
-    code = "number_mismatch"
+    code = codes.NUMBER_MISMATCH
 
 
 class NonceMismatch(IdpRefused):
-    code = "nonce_mismatch"
+    code = codes.NONCE_MISMATCH
 
 
 class NumberRequired(IdpRefused):
-    code = "number_required"
+    code = codes.NUMBER_REQUIRED
+
+
+class NoDevice(IdpRefused):
+    code = codes.NO_DEVICE
+
+
+class PushRateLimited(IdpRefused):
+    code = codes.PUSH_RATE_LIMITED
+
+
+class PushBlocked(IdpRefused):
+    code = codes.PUSH_BLOCKED
 
 
 IDP_ERRORS: Final[Mapping[str, type[IdpRefused]]] = MappingProxyType(
@@ -118,6 +139,7 @@ IDP_ERRORS: Final[Mapping[str, type[IdpRefused]]] = MappingProxyType(
             ActivationCodeUnknown,
             ActivationCodeExpired,
             ActivationCodeUsed,
+            DeviceAuthRequired,
             DeviceUnknown,
             DeviceRevoked,
             UpgradeRequired,
@@ -130,6 +152,9 @@ IDP_ERRORS: Final[Mapping[str, type[IdpRefused]]] = MappingProxyType(
             NumberMismatch,
             NonceMismatch,
             NumberRequired,
+            NoDevice,
+            PushRateLimited,
+            PushBlocked,
         )
     }
 )

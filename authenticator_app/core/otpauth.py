@@ -7,8 +7,9 @@
 - TYPE is ``totp`` or ``hotp`` (case-insensitive); LABEL is ``issuer:account`` or ``account``,
   percent-encoded (an encoded ``%3A`` separates too; spaces after the separator are ignored).
 - ``secret`` is required: base32, case-insensitive, padding optional, at least 80 bits.
-- ``issuer`` is recommended; when both it and the label prefix are present, the parameter wins
-  (as Google Authenticator does).
+- ``issuer`` is recommended; when both it and the label prefix are present they must be equal
+  (the Key URI format says so): two different issuers are refused (``uri_issuer_mismatch``),
+  since the account would be filed under one and could be meant for the other.
 - ``algorithm`` SHA1 (default), SHA256 or SHA512; ``digits`` 6 (default), 7 or 8; ``period``
   (TOTP) 30 by default; ``counter`` (HOTP) is required. Other parameters (``image``...) are
   ignored; a parameter given twice is refused.
@@ -29,7 +30,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from pydantic import ValidationError
 
 from authenticator_app.core.accounts import OtpParameters
-from authenticator_app.core.errors import UriInvalid, UriUnsupported
+from authenticator_app.core.errors import UriInvalid, UriIssuerMismatch, UriUnsupported
 
 __all__ = [
     "MAX_URI_LENGTH",
@@ -138,7 +139,12 @@ def parse_otpauth_uri(uri: str) -> OtpAuthUri:
         raise UriUnsupported(f"otpauth type {parts.netloc[:20]!r} is not totp or hotp")
     label_issuer, name = _label(parts.path)
     params = _parameters(parts.query)
-    issuer = params["issuer"].strip() if "issuer" in params else label_issuer
+    issuer = params.get("issuer", "").strip() or label_issuer
+    if label_issuer and issuer != label_issuer:
+        raise UriIssuerMismatch(
+            f"the label's issuer {label_issuer[:_MAX_ISSUER]!r} differs from the issuer "
+            f"parameter {issuer[:_MAX_ISSUER]!r}"
+        )
     if _CONTROL.search(issuer):
         raise UriInvalid("the issuer contains control characters")
     if not name:

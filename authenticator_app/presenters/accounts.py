@@ -111,7 +111,7 @@ class AccountsPresenter:
         wanted = fold(self._query.strip())
         shown = [a for a in accounts if not wanted or wanted in fold(f"{a.issuer} {a.name}")]
         if not accounts:
-            empty = self._("Aucun compte pour l'instant. Appuyez sur « + » pour en ajouter un.")
+            empty = self._("Aucun compte pour l’instant. Appuyez sur « + » pour en ajouter un.")
         elif not shown:
             empty = self._("Aucun compte ne correspond à « {query} ».").format(query=self._query)
         else:

@@ -159,7 +159,7 @@ class AddAccountPresenter:
         if not path.strip():
             self._failed(AppInputError("file_missing"))
             return
-        self._start(self._("Lecture de l'image…"))
+        self._start(self._("Lecture de l’image…"))
         self._runner.submit(
             lambda: self._read_qr(Path(path.strip()).expanduser()),
             self._decoded,
@@ -183,7 +183,7 @@ class AddAccountPresenter:
     def _add(self, uri: str) -> None:
         enrolling = is_enrollment_uri(uri)
         self._start(
-            self._("Inscription de l'appareil auprès du serveur…")
+            self._("Inscription de l’appareil auprès du serveur…")
             if enrolling
             else self._("Ajout du compte…")
         )

@@ -60,7 +60,7 @@ _TITLES: Final[Mapping[str, str]] = MappingProxyType(
         "idp_unavailable": N_("Serveur indisponible"),
         "idp_response_invalid": N_("Réponse inattendue du serveur"),
         "unexpected_error": N_("Erreur inattendue"),
-        **dict.fromkeys(CLOCK_CODES, N_("Vérifiez l'heure de l'appareil")),
+        **dict.fromkeys(CLOCK_CODES, N_("Vérifiez l’heure de l’appareil")),
     }
 )
 _KIND_TITLES: Final[Mapping[str, str]] = MappingProxyType(

@@ -211,8 +211,8 @@ class ProfilePresenter:
         if push is None:
             return ()
         return (
-            DetailLine(_("Nom de l'appareil"), push.device_name),
-            DetailLine(_("Identifiant de l'appareil"), push.device_id),
+            DetailLine(_("Nom de l’appareil"), push.device_name),
+            DetailLine(_("Identifiant de l’appareil"), push.device_id),
             DetailLine(_("Organisation"), push.realm),
             DetailLine(_("Vérification du numéro"), _(_MATCHING.get(push.matching_mode, "—"))),
             DetailLine(_("Inscrit le"), format_datetime(push.enrolled_at, self._.language)),

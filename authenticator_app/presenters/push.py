@@ -51,7 +51,7 @@ _VANISHED: Final = {
     "superseded": N_("Cette demande a été remplacée par une demande plus récente."),
     "expired": N_("La demande a expiré."),
     "decided": N_("La demande a déjà reçu une réponse."),
-    "gone": N_("La demande n'est plus en attente."),
+    "gone": N_("La demande n’est plus en attente."),
 }
 _DONE: Final = {
     "approved": N_("Demande approuvée."),
@@ -359,6 +359,15 @@ class PushPresenter:
                 return
             number = int(text)
         self._send(pending, "approve", number)
+
+    def number_typed(self, number_text: str) -> None:
+        """The number field changed: a complete number clears the "type the number" error (the
+        user has fixed it; the error must not stay on screen over a right entry)."""
+        text = number_text.strip()
+        complete = len(text) == 2 and text.isdigit()
+        if complete and self._error is not None and self._error.code == "number_incomplete":
+            self._error = None
+            self.refresh()
 
     def choose(self, number: int) -> None:
         pending = self._current()

@@ -82,7 +82,7 @@ class SettingsPresenter:
                     for code, label in LANGUAGES.items()
                 ),
                 about=(
-                    DetailLine(_("Version de l'application"), __version__),
+                    DetailLine(_("Version de l’application"), __version__),
                     DetailLine(_("Version du protocole"), str(PROTOCOL_VERSION)),
                     DetailLine(_("Coffre-fort"), str(self.vault.path)),
                 ),

@@ -9,6 +9,7 @@ from typing import Any
 from kivy.animation import Animation
 from kivy.clock import Clock
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -20,6 +21,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
@@ -30,6 +32,7 @@ __all__ = [
     "CountdownBar",
     "CountdownRing",
     "DetailRow",
+    "ErrorBox",
     "NumberField",
     "NumberPad",
     "Reveal",
@@ -70,6 +73,39 @@ class Reveal(BoxLayout):  # type: ignore[misc]
         else:
             self._kept = list(reversed(self.children)) + self._kept
             self.clear_widgets()
+
+
+class ErrorBox(BoxLayout):  # type: ignore[misc]
+    """An error in words (title and translated text). Its stable code is for support and
+    testers only: it sits under « Détails », collapsed, and collapses again for a new error."""
+
+    title = StringProperty("")
+    text = StringProperty("")
+    code = StringProperty("")
+    details_open = BooleanProperty(False)
+
+    def on_code(self, _instance: Any, _code: str) -> None:
+        self.details_open = False
+
+    def on_text(self, _instance: Any, text: str) -> None:
+        # A new error is scrolled into view (it may be below the fold on a phone); the content
+        # above it scrolls up as a whole instead of being pushed down.
+        if text:
+            Clock.schedule_once(lambda _dt: self._scroll_into_view(), 0)
+
+    def toggle_details(self) -> None:
+        self.details_open = not self.details_open
+        if self.details_open:  # the revealed line may be below the fold on a phone
+            Clock.schedule_once(lambda _dt: self._scroll_into_view(), 0)
+
+    def _scroll_into_view(self) -> None:
+        parent = self.parent
+        while parent is not None and not isinstance(parent, ScrollView):
+            parent = parent.parent
+        if parent is None or self.get_root_window() is None or not parent.children:
+            return
+        if parent.children[0].height > parent.height:  # scrolling a content that fits moves it
+            parent.scroll_to(self, padding=dp(8), animate=False)
 
 
 class DetailRow(BoxLayout):  # type: ignore[misc]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, g, jsonify
 
 from idp.push.errors import PushError, PushRateLimited
 from shared.errors import ProtocolError
 from shared.messages import ErrorBody
+from shared.messages.device_auth import AUTHORIZATION_SCHEME
 
-__all__ = ["PROTOCOL_STATUS", "error_response", "install"]
+__all__ = ["PROTOCOL_STATUS", "error_response", "install", "www_authenticate"]
 
 PROTOCOL_STATUS = {
     "message_malformed": 400,
@@ -23,7 +24,19 @@ PROTOCOL_STATUS = {
 def error_response(code: str, message: str, status: int) -> Response:
     resp = jsonify(ErrorBody(error=code, message=message[:500]).to_json_dict())
     resp.status_code = status
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = www_authenticate(code)
     return resp
+
+
+def www_authenticate(code: str) -> str:
+    """The challenge of a 401 (RFC 9110 §11.6.1), in the style of RFC 6750 §3: the realm, and
+    the error code unless the request simply carried no credentials."""
+    realm = getattr(g, "realm", None)
+    params = [f'realm="{realm.slug}"'] if realm is not None else []
+    if code != "device_auth_required":
+        params.append(f'error="{code}"')
+    return " ".join([AUTHORIZATION_SCHEME, ", ".join(params)]).strip()
 
 
 def install(bp: Blueprint) -> None:

@@ -12,16 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.jws import MAX_TOKEN_BYTES
 
-__all__ = ["DecisionBody", "DecisionStatus", "EnrollBody"]
+__all__ = ["COMPACT_JWS", "DecisionBody", "DecisionStatus", "EnrollBody"]
 
-Token = Field(min_length=1, max_length=MAX_TOKEN_BYTES)
+COMPACT_JWS = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+"""Three base64url segments: what the document can say of a compact JWS (docs/protocol.md §1)."""
 
 
 class EnrollBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     request: str = Field(
-        min_length=1,
+        min_length=5,
         max_length=MAX_TOKEN_BYTES,
+        pattern=COMPACT_JWS,
         description="EnrollmentRequest, compact JWS signed by the new device key",
     )
 
@@ -29,8 +31,9 @@ class EnrollBody(BaseModel):
 class DecisionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: str = Field(
-        min_length=1,
+        min_length=5,
         max_length=MAX_TOKEN_BYTES,
+        pattern=COMPACT_JWS,
         description="PushDecision, compact JWS signed by the device key",
     )
 

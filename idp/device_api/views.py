@@ -15,8 +15,16 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from spectree import Response as Resp
 
 from idp.clock import now
-from idp.device_api import errors
-from idp.device_api.openapi import api
+from idp.device_api import errors, limits
+from idp.device_api.openapi import (
+    BODY_ERRORS,
+    DEVICE,
+    DEVICE_ERRORS,
+    PUBLIC,
+    PendingQuery,
+    api,
+    error_responses,
+)
 from idp.device_api.schemas import DecisionBody, DecisionStatus, EnrollBody
 from idp.extensions import csrf, db, limiter
 from idp.push import challenges, enrollment
@@ -29,7 +37,7 @@ from idp.realms.store import get_realm
 from idp.web.client import client_info
 from shared.errors import MessageMalformed
 from shared.keys import Jwks
-from shared.messages import EnrollmentReceipt, ErrorBody, PendingList
+from shared.messages import EnrollmentReceipt, PendingList
 
 bp = Blueprint("device_api", __name__, url_prefix="/realms/<slug>/api/device/v1")
 csrf.exempt(bp)
@@ -37,11 +45,11 @@ csrf.exempt(bp)
 # per-device checks bound them; the browser rate limiter would only cost time here.
 limiter.exempt(bp)
 errors.install(bp)
+limits.install(bp)
 
 __all__ = ["bp"]
 
 MAX_WAIT_SECONDS = 30
-ERRORS = {"HTTP_400": ErrorBody, "HTTP_401": ErrorBody}
 
 
 @bp.url_value_preprocessor
@@ -65,11 +73,7 @@ def _base_url() -> str:
 
 
 def _body(key: str) -> str:
-    data: Any = request.get_json(silent=True)
-    value = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(value, str) or not value:
-        raise MessageMalformed(f"expected a JSON object with a string member {key!r}")
-    return value
+    return limits.json_member(key)  # the body was read and parsed strictly by limits
 
 
 def _device() -> DeviceRef:
@@ -91,16 +95,33 @@ def _orm_realm(slug: str) -> Any:
 
 
 @bp.post("/enroll")
+# Unauthenticated and costly (signature checks): capped per client address.
+@limiter.limit(lambda: current_app.config["DEVICE_ENROLL_RATE_LIMIT"])
 @api.validate(
     json=EnrollBody,
     resp=Resp(
         HTTP_201=EnrollmentReceipt,
-        HTTP_404=ErrorBody,
-        HTTP_409=ErrorBody,
-        HTTP_410=ErrorBody,
-        **ERRORS,
+        **error_responses(
+            BODY_ERRORS,
+            {
+                401: (
+                    "algorithm_not_allowed",
+                    "unknown_key",
+                    "signature_invalid",
+                    "audience_invalid",
+                    "message_expired",
+                    "message_not_yet_valid",
+                    "token_replayed",
+                ),
+                404: ("activation_code_unknown",),
+                409: ("activation_code_used",),
+                410: ("activation_code_expired",),
+                429: ("http_429",),
+            },
+        ),
     ),
     tags=["enrollment"],
+    security=PUBLIC,
     skip_validation=True,
 )
 def enroll(slug: str) -> tuple[Response, int]:
@@ -113,7 +134,12 @@ def enroll(slug: str) -> tuple[Response, int]:
 
 
 @bp.get("/jwks")
-@api.validate(resp=Resp(HTTP_200=Jwks), tags=["keys"], skip_validation=True)
+@api.validate(
+    resp=Resp(HTTP_200=Jwks, **error_responses()),
+    tags=["keys"],
+    security=PUBLIC,
+    skip_validation=True,
+)
 def jwks(slug: str) -> Response:
     """The realm's public signing keys."""
     resp = jsonify(realm_jwks(_orm_realm(slug)).as_dict())
@@ -122,7 +148,13 @@ def jwks(slug: str) -> Response:
 
 
 @bp.get("/pending")
-@api.validate(resp=Resp(HTTP_200=PendingList, **ERRORS), tags=["challenges"], skip_validation=True)
+@api.validate(
+    query=PendingQuery,
+    resp=Resp(HTTP_200=PendingList, **error_responses(DEVICE_ERRORS)),
+    tags=["challenges"],
+    security=DEVICE,
+    skip_validation=True,
+)
 def pending(slug: str) -> Response:
     """Pending challenges for this device (``?wait=S`` long-polls up to 30 s)."""
     try:
@@ -190,7 +222,12 @@ class _EventStream:
 
 
 @bp.get("/events")
-@api.validate(tags=["challenges"], skip_validation=True)
+@api.validate(
+    resp=Resp(**error_responses(DEVICE_ERRORS)),  # 200: an event stream (openapi._finish)
+    tags=["challenges"],
+    security=DEVICE,
+    skip_validation=True,
+)
 def events(slug: str) -> tuple[_EventStream, int, dict[str, str]]:
     """Server-sent events: ``hint`` events (a new challenge carries its signed copy) and
     ``: ping`` heartbeats."""
@@ -222,13 +259,19 @@ def events(slug: str) -> tuple[_EventStream, int, dict[str, str]]:
     json=DecisionBody,
     resp=Resp(
         HTTP_200=DecisionStatus,
-        HTTP_404=ErrorBody,
-        HTTP_409=ErrorBody,
-        HTTP_410=ErrorBody,
-        HTTP_422=ErrorBody,
-        **ERRORS,
+        **error_responses(
+            DEVICE_ERRORS,
+            BODY_ERRORS,
+            {
+                404: ("challenge_not_found",),
+                409: ("challenge_already_decided", "challenge_superseded"),
+                410: ("challenge_expired",),
+                422: ("number_mismatch", "nonce_mismatch", "number_required"),
+            },
+        ),
     ),
     tags=["challenges"],
+    security=PUBLIC,  # the signed decision is the credential
     skip_validation=True,
 )
 def decisions(slug: str) -> Response:
@@ -250,7 +293,12 @@ def decisions(slug: str) -> Response:
 
 
 @bp.delete("/device")
-@api.validate(resp=Resp(HTTP_204=None, **ERRORS), tags=["enrollment"], skip_validation=True)
+@api.validate(
+    resp=Resp(HTTP_204=None, **error_responses(DEVICE_ERRORS)),
+    tags=["enrollment"],
+    security=DEVICE,
+    skip_validation=True,
+)
 def unenroll(slug: str) -> tuple[str, int]:
     """The device removes itself from the account."""
     from idp.mfa.service import remove_device

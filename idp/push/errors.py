@@ -1,8 +1,12 @@
-"""Errors of the push service, each with a stable wire code and its HTTP status."""
+"""Errors of the push service, each with a stable wire code and its HTTP status.
+
+The codes are spelled once in :mod:`shared.push_codes`; the statuses are the IdP's choice.
+"""
 
 from __future__ import annotations
 
 from idp.errors import IdpError
+from shared import push_codes as codes
 
 __all__ = [
     "ActivationCodeExpired",
@@ -12,6 +16,7 @@ __all__ = [
     "ChallengeExpired",
     "ChallengeNotFound",
     "ChallengeSuperseded",
+    "DeviceAuthRequired",
     "DeviceRevoked",
     "DeviceUnknown",
     "NoDevice",
@@ -33,15 +38,21 @@ class PushError(IdpError):
 
 
 class ActivationCodeUnknown(PushError):
-    code, status = "activation_code_unknown", 404
+    code, status = codes.ACTIVATION_CODE_UNKNOWN, 404
 
 
 class ActivationCodeExpired(PushError):
-    code, status = "activation_code_expired", 410
+    code, status = codes.ACTIVATION_CODE_EXPIRED, 410
 
 
 class ActivationCodeUsed(PushError):
-    code, status = "activation_code_used", 409
+    code, status = codes.ACTIVATION_CODE_USED, 409
+
+
+class DeviceAuthRequired(PushError):
+    """A device API call without ``Authorization: Device <token>``."""
+
+    code, status = codes.DEVICE_AUTH_REQUIRED, 401
 
 
 class RealmUnknown(PushError):
@@ -49,59 +60,59 @@ class RealmUnknown(PushError):
 
 
 class DeviceUnknown(PushError):
-    code, status = "device_unknown", 401
+    code, status = codes.DEVICE_UNKNOWN, 401
 
 
 class DeviceRevoked(PushError):
-    code, status = "device_revoked", 401
+    code, status = codes.DEVICE_REVOKED, 401
 
 
 class TokenReplayed(PushError):
-    code, status = "token_replayed", 401
+    code, status = codes.TOKEN_REPLAYED, 401
 
 
 class TokenWrongRequest(PushError):
-    code, status = "token_wrong_request", 401
+    code, status = codes.TOKEN_WRONG_REQUEST, 401
 
 
 class ChallengeNotFound(PushError):
-    code, status = "challenge_not_found", 404
+    code, status = codes.CHALLENGE_NOT_FOUND, 404
 
 
 class ChallengeExpired(PushError):
-    code, status = "challenge_expired", 410
+    code, status = codes.CHALLENGE_EXPIRED, 410
 
 
 class ChallengeAlreadyDecided(PushError):
-    code, status = "challenge_already_decided", 409
+    code, status = codes.CHALLENGE_ALREADY_DECIDED, 409
 
 
 class ChallengeSuperseded(PushError):
-    code, status = "challenge_superseded", 409
+    code, status = codes.CHALLENGE_SUPERSEDED, 409
 
 
 class NumberMismatch(PushError):
-    code, status = "number_mismatch", 422
+    code, status = codes.NUMBER_MISMATCH, 422
 
 
 class NonceMismatch(PushError):
-    code, status = "nonce_mismatch", 422
+    code, status = codes.NONCE_MISMATCH, 422
 
 
 class NumberRequired(PushError):
-    code, status = "number_required", 422
+    code, status = codes.NUMBER_REQUIRED, 422
 
 
 class NoDevice(PushError):
     """The user has no enrolled device to send a challenge to."""
 
-    code, status = "no_device", 409
+    code, status = codes.NO_DEVICE, 409
 
 
 class PushRateLimited(PushError):
     """Too many challenges for this user in the realm's window (push-bombing cap)."""
 
-    code, status = "push_rate_limited", 429
+    code, status = codes.PUSH_RATE_LIMITED, 429
 
     def __init__(self, detail: str = "", *, retry_after: int = 60) -> None:
         super().__init__(detail)
@@ -111,4 +122,4 @@ class PushRateLimited(PushError):
 class PushBlocked(PushError):
     """Push-based recovery is blocked after a "Non, ce n'est pas moi" report."""
 
-    code, status = "push_blocked", 403
+    code, status = codes.PUSH_BLOCKED, 403

@@ -12,6 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from idp.push.broker import BrokerUnavailable
+from idp.web.json_provider import StrictJSONProvider
 
 __all__ = ["install_error_handlers"]
 
@@ -53,6 +54,9 @@ def _page(status: int, title: str, message: str) -> tuple[str | dict[str, object
 
 
 def install_error_handlers(app: Flask) -> None:
+    # Bad JSON is a 400 (or None from get_json(silent=True)), never a RecursionError.
+    app.json = StrictJSONProvider(app)
+
     @app.errorhandler(CSRFError)
     def _csrf(_e: CSRFError) -> tuple[str | dict[str, object], int]:
         return _page(
@@ -69,8 +73,11 @@ def install_error_handlers(app: Flask) -> None:
         return _page(404, _("Page introuvable"), _("Cette page n'existe pas ou plus."))
 
     @app.errorhandler(405)
-    def _method(_e: HTTPException) -> tuple[str | dict[str, object], int]:
-        return _page(405, _("Action impossible"), _("Cette action n'est pas permise ici."))
+    def _method(e: HTTPException) -> tuple[str | dict[str, object], int, dict[str, str]]:
+        # RFC 9110 §15.5.6: a 405 names the methods the resource does allow.
+        body, status = _page(405, _("Action impossible"), _("Cette action n'est pas permise ici."))
+        allowed = getattr(e, "valid_methods", None) or []
+        return body, status, {"Allow": ", ".join(sorted(allowed))}
 
     @app.errorhandler(413)
     def _too_large(_e: HTTPException) -> tuple[str | dict[str, object], int]:

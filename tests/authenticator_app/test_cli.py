@@ -146,6 +146,38 @@ def test_add_errors(run: Any, idp: FakeIdp, vault_path: Path) -> None:
     assert "--allow-insecure-http" in insecure.err
 
 
+def test_add_refuses_contradicting_issuers_and_unsupported_uris(run: Any) -> None:
+    mismatch = run("add", "otpauth://totp/Old:erin?secret=JBSWY3DPEHPK3PXP&issuer=New")
+    assert mismatch.status == 2
+    assert mismatch.err == (
+        "error [uri_issuer_mismatch]: the issuer in the label and the issuer parameter differ "
+        "(the label's issuer 'Old' differs from the issuer parameter 'New')\n"
+    )
+    unsupported = run("add", "https://example.org/")
+    assert unsupported.status == 2
+    assert unsupported.err.startswith("error [uri_unsupported]:")
+
+
+def test_help_lists_the_exit_statuses(run: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run("--help")
+    text = capsys.readouterr().out
+    assert "exit status:" in text
+    assert "uri_unsupported" in text
+    assert "uri_issuer_mismatch" in text
+
+
+def test_the_documented_exit_table_names_every_input_and_vault_code() -> None:
+    from authenticator_app.cli import _codes_of
+    from authenticator_app.core.errors import InputError, VaultError
+
+    doc = (Path(__file__).resolve().parents[2] / "docs/authenticator-headless.md").read_text()
+    rows = {line.split("|")[1].strip(): line for line in doc.splitlines() if line.startswith("| ")}
+    for status, base in (("2", InputError), ("3", VaultError)):
+        missing = [code for code in _codes_of(base) if f"`{code}`" not in rows[status]]
+        assert missing == [], f"exit {status} row lacks {missing}"
+
+
 def test_pending_json(run: Any, enrolled_cli: dict[str, Any], idp: FakeIdp) -> None:
     assert run("pending", "--json").json() == {
         "v": 1,

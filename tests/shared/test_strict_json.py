@@ -6,7 +6,7 @@ import pytest
 
 from shared.compact import MAX_TOKEN_BYTES, split_compact
 from shared.errors import MessageMalformed, MessageTooLarge
-from shared.strict_json import loads_object
+from shared.strict_json import MAX_DEPTH, check_depth, loads_object
 
 
 def test_loads_an_object() -> None:
@@ -65,3 +65,24 @@ def test_split_compact_limits() -> None:
         split_compact("a" * (MAX_TOKEN_BYTES + 1))
     with pytest.raises(MessageMalformed):
         split_compact(".e30.")
+
+
+def test_deep_nesting_is_refused_before_parsing() -> None:
+    # About 2 KB of nested objects used to exhaust the decoder's recursion (RecursionError).
+    nested = '{"a":' * 1100 + "1" + "}" * 1100
+    with pytest.raises(MessageMalformed, match="nested deeper than 32"):
+        loads_object(nested)
+    with pytest.raises(MessageMalformed, match="nested deeper"):
+        check_depth(b"[" * 33)
+
+
+def test_nesting_up_to_the_bound_is_accepted() -> None:
+    at_bound = '{"a":' * MAX_DEPTH + "1" + "}" * MAX_DEPTH
+    assert loads_object(at_bound)["a"] is not None
+    with pytest.raises(MessageMalformed):
+        loads_object('{"a":' * (MAX_DEPTH + 1) + "1" + "}" * (MAX_DEPTH + 1))
+
+
+def test_brackets_inside_strings_do_not_count() -> None:
+    text = '{"k\\"[[": "' + "[{" * 5000 + '\\\\", "b": ["]]]"]}'
+    assert loads_object(text)["b"] == ["]]]"]

@@ -45,6 +45,6 @@ def test_idp_error_builds_the_typed_class() -> None:
     error = idp_errors.idp_error("number_mismatch", "nope", status=422)
     assert isinstance(error, idp_errors.NumberMismatch)
     assert (error.code, error.status, error.kind) == ("number_mismatch", 422, "refused")
-    other = idp_errors.idp_error("push_rate_limited", "slow down", status=429)
+    other = idp_errors.idp_error("brand_new_code", "slow down", status=429)
     assert type(other) is idp_errors.IdpRefused
-    assert other.code == "push_rate_limited"
+    assert other.code == "brand_new_code"

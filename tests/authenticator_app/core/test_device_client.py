@@ -114,3 +114,37 @@ def test_error_from_response_without_body() -> None:
     response.status_code = 502
     response._content = b""
     assert isinstance(error_from_response(response), IdpUnavailable)
+
+
+class _CannedSession(requests.Session):
+    """Answers every request with one canned 200 body (the IdP side is what is under test)."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+    def request(self, *args: object, **kwargs: object) -> requests.Response:  # type: ignore[override]
+        response = requests.Response()
+        response.status_code = 200
+        response._content = self.body
+        return response
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"keys": [], "keys": []}',
+        b'{"challenge_id": "abcdefgh", "status": "approved", "status": "denied"}',
+        b'{"keys": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+    ],
+    ids=["duplicate-keys", "duplicate-status", "deep-nesting"],
+)
+def test_idp_answers_are_read_strictly(
+    enrolled: Account, live_clock: FixedClock, body: bytes
+) -> None:
+    assert enrolled.push is not None
+    client = DeviceClient(enrolled.push, session=_CannedSession(body), clock=live_clock)
+    with pytest.raises(IdpResponseInvalid):
+        client.jwks()
+    with pytest.raises(IdpResponseInvalid):
+        client.decide("a.b.c")

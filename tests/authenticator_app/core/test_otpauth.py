@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from authenticator_app.core.accounts import OtpParameters
-from authenticator_app.core.errors import UriInvalid, UriUnsupported
+from authenticator_app.core.errors import UriInvalid, UriIssuerMismatch, UriUnsupported
 from authenticator_app.core.otpauth import (
     format_otpauth_uri,
     is_otpauth_uri,
@@ -51,9 +51,29 @@ def test_no_issuer_at_all() -> None:
     assert (parsed.issuer, parsed.name) == ("", "dave")
 
 
-def test_issuer_parameter_wins_over_the_label() -> None:
-    parsed = parse_otpauth_uri("otpauth://totp/Old:erin?secret=JBSWY3DPEHPK3PXP&issuer=New")
-    assert parsed.issuer == "New"
+def test_a_label_issuer_that_contradicts_the_issuer_parameter_is_refused() -> None:
+    # Key URI format: when both are present they must be equal. It used to keep "New" silently.
+    with pytest.raises(UriIssuerMismatch) as caught:
+        parse_otpauth_uri("otpauth://totp/Old:erin?secret=JBSWY3DPEHPK3PXP&issuer=New")
+    assert caught.value.code == "uri_issuer_mismatch"
+    assert "'Old'" in caught.value.detail
+    assert "'New'" in caught.value.detail
+    assert isinstance(caught.value, UriInvalid)  # an input error: exit status 2
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "otpauth://totp/ACME%20Co:erin?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co",
+        "otpauth://totp/ACME%20Co:erin?secret=JBSWY3DPEHPK3PXP&issuer=ACME+Co",
+        "otpauth://totp/ACME%20Co:%20erin?secret=JBSWY3DPEHPK3PXP&issuer=%20ACME%20Co%20",
+        "otpauth://totp/ACME%20Co:erin?secret=JBSWY3DPEHPK3PXP&issuer=",
+        "otpauth://totp/erin?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co",
+    ],
+)
+def test_agreeing_or_single_issuers_are_accepted(uri: str) -> None:
+    parsed = parse_otpauth_uri(uri)
+    assert (parsed.issuer, parsed.name) == ("ACME Co", "erin")
 
 
 def test_padding_spaces_and_unknown_parameters_are_tolerated() -> None:

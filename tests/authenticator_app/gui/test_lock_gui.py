@@ -46,7 +46,9 @@ def test_first_run_chooses_and_confirms_a_pin(tmp_path: Path, gui_factory: Any, 
     assert lock.error_code == "pin_mismatch"
     assert lock.error_title == "Vérifiez votre saisie"
     assert gui.shows("Les deux codes PIN sont différents.")
-    assert gui.shows("[pin_mismatch]")
+    # The code is for support: under « Détails », collapsed (it used to show as "[pin_mismatch]").
+    assert not [t for t in gui.texts() if "pin_mismatch" in t]
+    assert gui.shows("Détails ›")
     assert lock.title == "Choisissez un code PIN"
     assert gui.current == "lock"
     assert not vault_path.exists()
@@ -57,7 +59,7 @@ def test_first_run_chooses_and_confirms_a_pin(tmp_path: Path, gui_factory: Any, 
     assert gui.current == "accounts"
     accounts = gui.screen()
     assert accounts.total == 0
-    assert accounts.empty_text.startswith("Aucun compte pour l'instant.")
+    assert accounts.empty_text.startswith("Aucun compte pour l’instant.")
     assert gui.shows("Ajouter un compte")
 
     assert vault_path.is_file()

@@ -64,7 +64,7 @@ def test_switch_language_live_and_see_about(vault_file: Path, gui_factory: Any, 
 
     # About: the versions, with their labels, on screen.
     assert about(gui) == {
-        "Version de l'application": __version__,
+        "Version de l’application": __version__,
         "Version du protocole": str(PROTOCOL_VERSION),
         "Coffre-fort": str(vault_file),
     }

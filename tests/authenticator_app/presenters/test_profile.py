@@ -70,7 +70,7 @@ def test_details_and_device(vault: Vault, jasmin: Account) -> None:
     assert details["Identifiant"] == "alice.martin"
     assert details["Période"] == "30 s"
     device = {line.label: line.value for line in model.device}
-    assert device["Identifiant de l'appareil"] == "dev_Q2mT8xZr4kLp"
+    assert device["Identifiant de l’appareil"] == "dev_Q2mT8xZr4kLp"
     assert device["Organisation"] == "jasmin"
     assert device["Vérification du numéro"] == "Saisie du numéro affiché"
 

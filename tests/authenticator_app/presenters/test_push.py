@@ -142,6 +142,17 @@ def test_typed_number_approves(prompt: Prompt) -> None:
     assert prompt.service.vault.was_answered(prompt.account.id, created.id)
 
 
+def test_a_complete_number_clears_the_incomplete_number_error(prompt: Prompt) -> None:
+    created, _pending = prompt.arrive(number=42)
+    prompt.presenter.approve("")
+    assert prompt.model.error.code == "number_incomplete"
+    prompt.presenter.number_typed("4")
+    assert prompt.model.error.code == "number_incomplete"  # still incomplete
+    prompt.presenter.number_typed("42")
+    assert prompt.model.error is None
+    assert created.status == "pending"  # typing never sends
+
+
 def test_a_wrong_number_fails_the_challenge_and_says_so(prompt: Prompt) -> None:
     created, _pending = prompt.arrive(number=42)
     prompt.presenter.approve("24")

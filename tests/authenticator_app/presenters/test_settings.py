@@ -74,7 +74,7 @@ def test_start_shows_the_languages_and_about(settings: Settings, vault_path: Pat
         LanguageChoice("en", "English", False),
     )
     assert about(settings) == {
-        "Version de l'application": __version__,
+        "Version de l’application": __version__,
         "Version du protocole": str(PROTOCOL_VERSION),
         "Coffre-fort": str(vault_path),
     }

@@ -177,19 +177,22 @@ def test_device_token_is_bound_to_the_request(device: ProtocolDevice) -> None:
 
 
 @pytest.mark.parametrize(
-    ("headers", "code"),
+    ("headers", "status", "code"),
     [
-        ({}, "message_malformed"),
-        ({"Authorization": "Bearer x"}, "message_malformed"),
-        ({"Authorization": "Device a.b.c"}, "message_malformed"),
+        ({}, 401, "device_auth_required"),
+        ({"Authorization": "Bearer x"}, 401, "device_auth_required"),
+        ({"Authorization": "Device "}, 401, "device_auth_required"),
+        ({"Authorization": "Device a.b.c"}, 400, "message_malformed"),
     ],
 )
 def test_missing_or_garbled_device_token(
-    device: ProtocolDevice, headers: dict[str, str], code: str
+    device: ProtocolDevice, headers: dict[str, str], status: int, code: str
 ) -> None:
     resp = device.client.get(device.api_path + "/pending", headers=headers)
-    assert resp.status_code in {400, 401}
-    assert resp.get_json()["error"] == code
+    assert (resp.status_code, resp.get_json()["error"]) == (status, code)
+    if status == 401:
+        # No credentials: the challenge names the scheme and realm, not an error (RFC 6750 §3.1).
+        assert resp.headers["WWW-Authenticate"] == 'Device realm="jasmin"'
 
 
 def test_expired_device_token(device: ProtocolDevice, clock: FixedClock) -> None:

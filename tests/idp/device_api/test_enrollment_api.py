@@ -121,7 +121,7 @@ def test_oversized_body(app: Flask) -> None:
         "/realms/jasmin/api/device/v1/enroll", json={"request": "x" * 100_000}
     )
     assert resp.status_code == 413
-    assert resp.get_json()["error"] == "http_413"
+    assert resp.get_json()["error"] == "message_too_large"
 
 
 def test_unknown_realm_is_json_404(app: Flask) -> None:
