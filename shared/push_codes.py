@@ -29,6 +29,7 @@ __all__ = [
     "PUSH_BLOCKED",
     "PUSH_ERROR_CODES",
     "PUSH_RATE_LIMITED",
+    "REALM_UNKNOWN",
     "TOKEN_REPLAYED",
     "TOKEN_WRONG_REQUEST",
 ]
@@ -37,6 +38,8 @@ __all__ = [
 ACTIVATION_CODE_UNKNOWN: Final = "activation_code_unknown"
 ACTIVATION_CODE_EXPIRED: Final = "activation_code_expired"
 ACTIVATION_CODE_USED: Final = "activation_code_used"
+# the realm in the URL
+REALM_UNKNOWN: Final = "realm_unknown"
 # device authentication
 DEVICE_AUTH_REQUIRED: Final = "device_auth_required"
 DEVICE_UNKNOWN: Final = "device_unknown"
@@ -61,6 +64,7 @@ PUSH_ERROR_CODES: Final[frozenset[str]] = frozenset(
         ACTIVATION_CODE_UNKNOWN,
         ACTIVATION_CODE_EXPIRED,
         ACTIVATION_CODE_USED,
+        REALM_UNKNOWN,
         DEVICE_AUTH_REQUIRED,
         DEVICE_UNKNOWN,
         DEVICE_REVOKED,

@@ -81,6 +81,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "activation_code_expired": "the activation code has expired: ask the IdP for a new one",
         "activation_code_used": "the activation code was already used",
         "device_auth_required": "the IdP asked for this device's signed credentials",
+        "realm_unknown": "the IdP has no such realm (the account's address is wrong)",
         "device_unknown": "the IdP does not know this device (it may have been removed)",
         "device_revoked": "this device was removed from the account",
         "token_replayed": "the IdP saw this request twice (replay refused)",

@@ -78,10 +78,8 @@ class DeviceRevoked(IdpRefused):
     code = codes.DEVICE_REVOKED
 
 
-class UpgradeRequired(IdpRefused):
-    """The IdP no longer serves this app's protocol version: the app must be updated."""
-
-    code = "upgrade_required"
+class RealmUnknown(IdpRefused):
+    code = codes.REALM_UNKNOWN
 
 
 class TokenReplayed(IdpRefused):
@@ -142,7 +140,7 @@ IDP_ERRORS: Final[Mapping[str, type[IdpRefused]]] = MappingProxyType(
             DeviceAuthRequired,
             DeviceUnknown,
             DeviceRevoked,
-            UpgradeRequired,
+            RealmUnknown,
             TokenReplayed,
             TokenWrongRequest,
             ChallengeNotFound,

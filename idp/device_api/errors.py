@@ -32,7 +32,7 @@ def error_response(code: str, message: str, status: int) -> Response:
 def www_authenticate(code: str) -> str:
     """The challenge of a 401 (RFC 9110 §11.6.1), in the style of RFC 6750 §3: the realm, and
     the error code unless the request simply carried no credentials."""
-    realm = getattr(g, "realm", None)
+    realm = getattr(g, "realm_ref", None) or getattr(g, "realm", None)
     params = [f'realm="{realm.slug}"'] if realm is not None else []
     if code != "device_auth_required":
         params.append(f'error="{code}"')

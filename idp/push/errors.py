@@ -56,7 +56,7 @@ class DeviceAuthRequired(PushError):
 
 
 class RealmUnknown(PushError):
-    code, status = "realm_unknown", 404
+    code, status = codes.REALM_UNKNOWN, 404
 
 
 class DeviceUnknown(PushError):

@@ -25,7 +25,8 @@ OPERATIONS = {
     ("post", "/decisions"),
     ("delete", "/device"),
 }
-PUBLIC = {("post", "/enroll"), ("get", "/jwks")}
+# The signed decision is its own credential (protocol v2).
+PUBLIC = {("post", "/enroll"), ("get", "/jwks"), ("post", "/decisions")}
 
 
 @pytest.fixture
