@@ -322,3 +322,9 @@ def policy_explain(
             for violation in row["violations"]:
                 click.echo(f"      - {violation['code']}: {violation['text']}")
     sys.exit(0 if all(r["passed"] for r in rows) else 1)
+
+
+# TOTP seeds and realm signing keys encrypted at rest (issue 16).
+from idp.security.data_key_cli import data_key_group  # noqa: E402
+
+cli.add_command(data_key_group)

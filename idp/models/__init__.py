@@ -5,6 +5,7 @@ from idp.models.cas import ServiceTicket
 from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
 from idp.models.jobs import PasswordJob, ResetLink, SupportRequest
+from idp.models.mfa import RecoveryCode, SecondFactorLock
 from idp.models.realm import Realm, RealmKey
 from idp.models.user import PasswordHistory, User, UserAttribute
 
@@ -18,7 +19,9 @@ __all__ = [
     "PasswordJob",
     "Realm",
     "RealmKey",
+    "RecoveryCode",
     "ResetLink",
+    "SecondFactorLock",
     "ServiceTicket",
     "SupportRequest",
     "UsedJti",

@@ -31,6 +31,8 @@ def _push_issues(preset: RealmPreset) -> Issues:
         issues.append(("push.enabled", "must be true: verify_push or sign_in_second_factor use it"))
     if "verify_totp" in steps and not push.offer_totp:
         issues.append(("push.offer_totp", "must be true: the flow has a verify_totp step"))
+    if preset.totp.sign_in != "push_first" and not push.offer_totp:
+        issues.append(("totp.sign_in", "needs push.offer_totp = true: devices get no TOTP seed"))
     if "verify_push" in steps and push.matching_mode == "none":
         # Anyone who knows a login can start a recovery; without number matching a tired
         # user approving a prompt hands over the account (push bombing).
