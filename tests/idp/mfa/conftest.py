@@ -74,3 +74,6 @@ def make_code_device(app: Flask) -> Callable[..., CodeDevice]:
             return add_code_device(**kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+from tests.idp.device_api.conftest import make_uri  # noqa: E402, F401 - shared fixture

@@ -1,0 +1,35 @@
+"""What the second-factor pages say about a refused code or a lock (one place, translated)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from idp.mfa.errors import CodeReplayed, MfaError, RecoveryCodeInvalid, SecondFactorLocked
+
+__all__ = ["code_error_message", "locked_message"]
+
+
+def locked_message(exc: SecondFactorLocked) -> str:
+    minutes, seconds = divmod(exc.retry_after, 60)
+    if minutes:
+        return ngettext(
+            "Trop d'essais infructueux. Réessayez dans %(num)d minute.",
+            "Trop d'essais infructueux. Réessayez dans %(num)d minutes.",
+            minutes + (1 if seconds else 0),
+        )
+    return ngettext(
+        "Trop d'essais infructueux. Réessayez dans %(num)d seconde.",
+        "Trop d'essais infructueux. Réessayez dans %(num)d secondes.",
+        seconds,
+    )
+
+
+def code_error_message(exc: MfaError) -> str:
+    if isinstance(exc, SecondFactorLocked):
+        return locked_message(exc)
+    if isinstance(exc, RecoveryCodeInvalid):
+        return _("Ce code de récupération n'est pas valide ou a déjà été utilisé.")
+    if isinstance(exc, CodeReplayed):
+        return _("Ce code a déjà été utilisé. Attendez le code suivant dans l'application.")
+    return _("Code incorrect. Vérifiez le code affiché dans l'application et réessayez.")
