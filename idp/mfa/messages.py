@@ -13,15 +13,19 @@ __all__ = ["code_error_message", "locked_message"]
 def locked_message(exc: SecondFactorLocked) -> str:
     minutes, seconds = divmod(exc.retry_after, 60)
     if minutes:
-        return ngettext(
-            "Trop d'essais infructueux. Réessayez dans %(num)d minute.",
-            "Trop d'essais infructueux. Réessayez dans %(num)d minutes.",
-            minutes + (1 if seconds else 0),
+        return str(
+            ngettext(
+                "Trop d'essais infructueux. Réessayez dans %(num)d minute.",
+                "Trop d'essais infructueux. Réessayez dans %(num)d minutes.",
+                minutes + (1 if seconds else 0),
+            )
         )
-    return ngettext(
-        "Trop d'essais infructueux. Réessayez dans %(num)d seconde.",
-        "Trop d'essais infructueux. Réessayez dans %(num)d secondes.",
-        seconds,
+    return str(
+        ngettext(
+            "Trop d'essais infructueux. Réessayez dans %(num)d seconde.",
+            "Trop d'essais infructueux. Réessayez dans %(num)d secondes.",
+            seconds,
+        )
     )
 
 
@@ -29,7 +33,7 @@ def code_error_message(exc: MfaError) -> str:
     if isinstance(exc, SecondFactorLocked):
         return locked_message(exc)
     if isinstance(exc, RecoveryCodeInvalid):
-        return _("Ce code de récupération n'est pas valide ou a déjà été utilisé.")
+        return str(_("Ce code de récupération n'est pas valide ou a déjà été utilisé."))
     if isinstance(exc, CodeReplayed):
-        return _("Ce code a déjà été utilisé. Attendez le code suivant dans l'application.")
-    return _("Code incorrect. Vérifiez le code affiché dans l'application et réessayez.")
+        return str(_("Ce code a déjà été utilisé. Attendez le code suivant dans l'application."))
+    return str(_("Code incorrect. Vérifiez le code affiché dans l'application et réessayez."))
