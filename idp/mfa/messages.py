@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from idp.mfa.errors import CodeReplayed, MfaError, RecoveryCodeInvalid, SecondFactorLocked
 
@@ -14,19 +13,12 @@ def locked_message(exc: SecondFactorLocked) -> str:
     minutes, seconds = divmod(exc.retry_after, 60)
     if minutes:
         return str(
-            ngettext(
-                "Trop d'essais infructueux. Réessayez dans %(num)d minute.",
-                "Trop d'essais infructueux. Réessayez dans %(num)d minutes.",
-                minutes + (1 if seconds else 0),
+            _(
+                "Trop d'essais infructueux. Réessayez dans %(minutes)d min.",
+                minutes=minutes + (1 if seconds else 0),
             )
         )
-    return str(
-        ngettext(
-            "Trop d'essais infructueux. Réessayez dans %(num)d seconde.",
-            "Trop d'essais infructueux. Réessayez dans %(num)d secondes.",
-            seconds,
-        )
-    )
+    return str(_("Trop d'essais infructueux. Réessayez dans %(seconds)d s.", seconds=seconds))
 
 
 def code_error_message(exc: MfaError) -> str:

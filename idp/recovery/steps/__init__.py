@@ -18,6 +18,7 @@ from idp.recovery.steps.verify_email_code import VerifyEmailCodeStep
 from idp.recovery.steps.verify_email_link import VerifyEmailLinkStep
 from idp.recovery.steps.verify_push import VerifyPushStep
 from idp.recovery.steps.verify_secret_question import VerifySecretQuestionStep
+from idp.recovery.steps.verify_totp import VerifyTotpStep
 
 __all__ = ["STEPS", "Outcome", "Step", "StepContext", "implemented"]
 
@@ -34,6 +35,7 @@ STEPS: dict[str, Step] = {
         VerifyEmailLinkStep(),
         VerifyEmailCodeStep(),
         VerifyPushStep(),
+        VerifyTotpStep(),
         SetPasswordStep(),
         ApplyAsyncStep(),
         DoneStep(),

@@ -123,7 +123,7 @@ def test_wrong_codes_lock_sign_in_codes_and_pushes(
     for _ in range(5):
         post_code(client, "000000")
     page = text_of(post_code(client, receipt_code(enrolled, clock)))
-    assert "Trop d'essais infructueux. Réessayez dans 30 secondes." in page
+    assert "Trop d'essais infructueux. Réessayez dans 30 s." in page
     # The push is refused too while the lock holds.
     token = csrf_from(client.get("/realms/jasmin/login/code").get_data(as_text=True))
     page = text_of(
@@ -133,7 +133,7 @@ def test_wrong_codes_lock_sign_in_codes_and_pushes(
             follow_redirects=True,
         )
     )
-    assert "Trop d'essais infructueux. Réessayez dans 30 secondes." in page
+    assert "Trop d'essais infructueux. Réessayez dans 30 s." in page
     clock.advance(timedelta(seconds=31))
     assert post_code(client, receipt_code(enrolled, clock)).status_code == 302
 
