@@ -160,4 +160,4 @@ def cancel(slug: str) -> Response:
 
 
 # The code page shares this blueprint and its pending sign-in (issue 16).
-from idp.mfa import code_views  # noqa: E402, F401
+from idp.mfa import code_views, recovery_code_views  # noqa: E402, F401

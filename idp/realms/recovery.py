@@ -53,6 +53,7 @@ StepName = Literal[
     "choose_category",
     "verify_push",
     "verify_totp",
+    "verify_recovery_code",
     "verify_email_code",
     "verify_email_link",
     "verify_secret_question",

@@ -14,6 +14,7 @@ __all__ = [
     "CodeForm",
     "EmailForm",
     "NewPasswordForm",
+    "RecoveryCodeStepForm",
     "StepForm",
     "TotpStepForm",
 ]
@@ -63,6 +64,18 @@ class TotpStepForm(StepForm):
             InputRequired(message=_l("Saisissez le code affiché dans l'application.")),
             Length(max=20, message=_l("Le code ne peut pas dépasser 20 caractères.")),
             Regexp(r"^[\s\-]*(\d[\s\-]*){6,8}$", message=_l("Le code est composé de 6 chiffres.")),
+        ],
+    )
+
+
+class RecoveryCodeStepForm(StepForm):
+    """One of the user's recovery codes (verify_recovery_code)."""
+
+    code = StringField(
+        _l("Code de récupération"),
+        validators=[
+            InputRequired(message=_l("Saisissez un de vos codes de récupération.")),
+            Length(max=40, message=_l("Le code ne peut pas dépasser 40 caractères.")),
         ],
     )
 

@@ -17,6 +17,7 @@ from idp.audit.service import record
 from idp.mfa.errors import MfaError, SecondFactorLocked
 from idp.mfa.messages import code_error_message
 from idp.mfa.totp import verify_code
+from idp.models import User
 from idp.recovery.forms import TotpStepForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 
@@ -30,6 +31,7 @@ class VerifyTotpStep(Step):
     name = "verify_totp"
     template = "recovery/verify_totp.html"
     choice_label = _l("Entrer un code de mon application d'authentification")
+    audit_event = "totp_verify"
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return TotpStepForm()
@@ -42,7 +44,7 @@ class VerifyTotpStep(Step):
         user = ctx.user()
         if user is None:
             record(
-                "totp_verify",
+                self.audit_event,
                 "failure",
                 now=ctx.now,
                 realm=ctx.realm.slug,
@@ -52,19 +54,17 @@ class VerifyTotpStep(Step):
             )
             return self._wrong(tries, str(WRONG))
         try:
-            verify_code(
-                user,
-                str(form.code.data or ""),
-                now=ctx.now,
-                client=ctx.client,
-                purpose="password_reset",
-            )
+            self.check(ctx, user, str(form.code.data or ""))
         except SecondFactorLocked as exc:
             return Outcome.stay("second_factor_locked", errors={"code": [code_error_message(exc)]})
         except MfaError as exc:
             return self._wrong(tries, code_error_message(exc))
-        ctx.flow.update(verified_by="totp")
+        ctx.flow.update(verified_by=self.name)
         return Outcome.next()
+
+    def check(self, ctx: StepContext, user: User, code: str) -> None:
+        """Accept ``code`` for ``user`` once, or raise an MfaError."""
+        verify_code(user, code, now=ctx.now, client=ctx.client, purpose="password_reset")
 
     def _wrong(self, tries: int, message: str) -> Outcome:
         if tries >= MAX_TRIES:

@@ -18,6 +18,7 @@ from tests.idp.device_api.device import ProtocolDevice
 from tests.idp.recovery.conftest import CAPTCHA
 from tests.idp.recovery.test_jasmin_flow import BASE, NEW, _form, _post
 
+JASMIN_ALTERNATIVES = 'verify_push = ["verify_totp", "verify_recovery_code"]'
 CODE_LABEL = "Entrer un code de mon application d'authentification"
 
 
@@ -150,6 +151,36 @@ def test_import_refuses_a_step_this_installation_does_not_run() -> None:
     ],
 )
 def test_alternatives_are_checked(table: str, message: str) -> None:
-    text = _jasmin_text().replace('verify_push = ["verify_totp"]', table)
+    text = _jasmin_text().replace(JASMIN_ALTERNATIVES, table)
     with pytest.raises(PresetError, match=re.escape(message)):
         parse_preset(text, "jasmin.toml")
+
+
+def test_a_recovery_code_when_the_phone_is_lost(
+    app: Flask, client: FlaskClient, clock: FixedClock, device: ProtocolDevice
+) -> None:
+    from idp.extensions import db
+    from idp.mfa import recovery_codes
+    from idp.models import User
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "camille.martin"))
+        codes = recovery_codes.generate(user, now=clock.now(), client=None)
+        db.session.commit()
+    _start(client)
+    page = text_of(client.get(f"{BASE}/verify_push"))
+    assert "Utiliser un code de récupération" in page
+    assert (
+        _choose(client, "verify_recovery_code")
+        .headers["Location"]
+        .endswith(f"{BASE}/verify_recovery_code")
+    )
+    page = text_of(_post(client, "verify_recovery_code", code="ZZZZ-ZZZZ-ZZZZ-ZZZZ"))
+    assert "Code incorrect" in page or "n'est pas valide" in page
+    resp = _post(client, "verify_recovery_code", code=codes[0])
+    assert resp.headers["Location"].endswith(f"{BASE}/set_password")
+    mails = app.extensions["idp.outbox"].as_json()
+    assert any("code de récupération" in m["subject"] for m in mails)
+    with app.app_context():
+        events = [(e.event, e.outcome) for e in query(realm="jasmin")]
+    assert ("recovery_code_used", "success") in events
