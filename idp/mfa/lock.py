@@ -88,11 +88,13 @@ def lock_state(user: User, *, now: datetime) -> LockState:
     return LockState(failures, last, locked_until)
 
 
-def check_unlocked(user: User, *, now: datetime) -> None:
+def check_unlocked(user: User, *, now: datetime) -> LockState:
+    """The user's lock state; raises SecondFactorLocked while the wait runs."""
     state = lock_state(user, now=now)
     retry = state.retry_after(now)
     if retry:
         raise SecondFactorLocked(retry_after=retry)
+    return state
 
 
 def note_failure(

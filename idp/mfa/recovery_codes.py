@@ -96,7 +96,7 @@ def has_codes(user: User) -> bool:
 def use(user: User, code: str, *, now: datetime, client: ClientInfo | None, purpose: str) -> int:
     """Spend one code; returns how many remain. Raises SecondFactorLocked or
     RecoveryCodeInvalid (unknown, used or malformed: one answer)."""
-    lock.check_unlocked(user, now=now)
+    state = lock.check_unlocked(user, now=now)
     spent = db.session.execute(
         update(RecoveryCode)
         .where(
@@ -111,7 +111,8 @@ def use(user: User, code: str, *, now: datetime, client: ClientInfo | None, purp
             user, now=now, client=client, method="recovery_code", reason="recovery_code_invalid"
         )
         raise RecoveryCodeInvalid("unknown or used recovery code")
-    lock.note_success(user, now=now)
+    if state.failures:
+        lock.note_success(user, now=now)
     left = remaining(user)
     record(
         "recovery_code_used",

@@ -155,7 +155,7 @@ def verify_code(
     Raises SecondFactorLocked before looking at the code, NoCodeDevice, CodeReplayed or
     CodeInvalid; every outcome is audited as ``totp_verify``.
     """
-    lock.check_unlocked(user, now=now)
+    state = lock.check_unlocked(user, now=now)
     settings = preset_of(user.realm).totp
     code = normalize(code)
     devices = code_devices(user) if devices is None else devices
@@ -173,7 +173,8 @@ def verify_code(
         steps = matching_steps(secret, code, params, now=now, drift=settings.drift)
         for step in sorted(steps, reverse=True):
             if _claim(device, step):
-                lock.note_success(user, now=now)
+                if state.failures:  # nothing to reset otherwise: spare the writes
+                    lock.note_success(user, now=now)
                 record(
                     "totp_verify",
                     "success",
