@@ -184,7 +184,9 @@ def _message(error: ErrorDetails) -> str:
 
 def _literal_message(error: ErrorDetails) -> str:
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
-    expected = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+    raw = str(ctx.get("expected", ""))
+    # Text literals come quoted ("'a', 'b' or 'c'"), numbers bare ("6 or 8").
+    expected = re.findall(r"'([^']*)'", raw) or re.findall(r"-?\d+", raw)
     value = error.get("input")
     hint = difflib.get_close_matches(value, expected, n=1) if isinstance(value, str) else []
     got = f"unknown value {value!r}" if isinstance(value, str) else "wrong value"

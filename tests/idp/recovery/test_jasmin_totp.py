@@ -184,3 +184,34 @@ def test_a_recovery_code_when_the_phone_is_lost(
     with app.app_context():
         events = [(e.event, e.outcome) for e in query(realm="jasmin")]
     assert ("recovery_code_used", "success") in events
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "offer_totp = true",
+            "offer_totp = false",
+            "must be true: the flow has a verify_totp step",
+        ),
+        ("[sessions]", "[totp]\ndigits = 7\n\n[sessions]", "expected one of: 6, 8"),
+        (
+            "[sessions]",
+            "[totp]\nlock_seconds = 60\nlock_max_seconds = 30\n\n[sessions]",
+            "lock_max_seconds: must be at least lock_seconds",
+        ),
+        ("[sessions]", '[totp]\nsign_in = "sms"\n\n[sessions]', "unknown value 'sms'"),
+        ("[sessions]", "[totp]\ndrift = 11\n\n[sessions]", "less than or equal to 10"),
+    ],
+)
+def test_totp_settings_are_checked(old: str, new: str, message: str) -> None:
+    with pytest.raises(PresetError, match=re.escape(message)):
+        parse_preset(_jasmin_text().replace(old, new, 1), "jasmin.toml")
+
+
+def test_codes_first_needs_seeds() -> None:
+    text = _jasmin_text().replace("offer_totp = true", "offer_totp = false")
+    text = text.replace(JASMIN_ALTERNATIVES, 'verify_push = ["verify_recovery_code"]')
+    text = text.replace("[sessions]", '[totp]\nsign_in = "totp_only"\n\n[sessions]')
+    with pytest.raises(PresetError, match="totp.sign_in: needs push.offer_totp = true"):
+        parse_preset(text, "jasmin.toml")
