@@ -91,3 +91,16 @@ def test_recovery_with_a_code_from_the_app_then_sign_in_with_a_code(
     audit = live_idp.cli("audit", "--realm", "jasmin", "--event", "totp_verify", "--json")
     assert audit.stdout.count('"success"') == 2
     assert "totp_replayed" in audit.stdout
+    # The recovery codes, shown once from the enrollment page (« C'est fait »).
+    page.get_by_role("button", name="Ajouter l'application Authenticator").click()
+    page.get_by_role("button", name="C'est fait : afficher mes codes de récupération").click()
+    page.get_by_role("heading", name="Vos codes de récupération").wait_for()
+    codes = page.get_by_test_id("recovery-code-list").locator("li").all_inner_texts()
+    assert len(codes) == 10
+    with page.expect_download() as download:
+        page.get_by_test_id("download-codes").click()
+    saved = download.value.path().read_text(encoding="utf-8")
+    assert all(code in saved for code in codes)
+    shot(page, "recovery-codes")
+    page.get_by_role("link", name="J'ai mis mes codes en lieu sûr").click()
+    page.get_by_text("Codes de récupération restants : 10.").wait_for()

@@ -3,7 +3,8 @@
 The user types the code the Authenticator app shows for the account (RFC 6238, single use,
 idp.mfa.totp). An unknown identifier, an account without a device and a wrong code get the
 same answer; each try is audited, and the flow ends after ``MAX_TRIES`` wrong codes whatever
-the account, on top of the account's own second-factor lock.
+the account, on top of the account's own second-factor lock (which, here, answers like a
+wrong code: only real accounts have one).
 """
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ class VerifyTotpStep(Step):
             return self._wrong(tries, str(WRONG))
         try:
             self.check(ctx, user, str(form.code.data or ""))
-        except SecondFactorLocked as exc:
-            return Outcome.stay("second_factor_locked", errors={"code": [code_error_message(exc)]})
+        except SecondFactorLocked:
+            # Anonymous page: a lock exists only for real accounts, so saying so would tell
+            # who has one. The audit has it (second_factor_locked at the failure that set it).
+            return self._wrong(tries, str(WRONG))
         except MfaError as exc:
             return self._wrong(tries, code_error_message(exc))
         ctx.flow.update(verified_by=self.name)

@@ -213,5 +213,27 @@ def test_codes_first_needs_seeds() -> None:
     text = _jasmin_text().replace("offer_totp = true", "offer_totp = false")
     text = text.replace(JASMIN_ALTERNATIVES, 'verify_push = ["verify_recovery_code"]')
     text = text.replace("[sessions]", '[totp]\nsign_in = "totp_only"\n\n[sessions]')
-    with pytest.raises(PresetError, match="totp.sign_in: needs push.offer_totp = true"):
+    with pytest.raises(PresetError, match=re.escape("totp.sign_in: needs push.offer_totp = true")):
         parse_preset(text, "jasmin.toml")
+
+
+def test_a_locked_account_answers_like_an_unknown_one(
+    app: Flask, clock: FixedClock, device: ProtocolDevice
+) -> None:
+    pages = {}
+    for login in ("camille.martin", "ghost.user"):
+        for _ in range(2):  # two attempts of 5 tries lock camille (lock_after = 5)
+            c = app.test_client()
+            _start(c, login)
+            _choose(c, "verify_totp")
+            for _ in range(3):
+                _post(c, "verify_totp", code="000000")
+        c = app.test_client()
+        _start(c, login)
+        _choose(c, "verify_totp")
+        pages[login] = text_of(_post(c, "verify_totp", code=_code(device, clock)))
+    assert "Code incorrect" in pages["camille.martin"]
+    assert "Code incorrect" in pages["ghost.user"]
+    assert "Trop d'essais" not in pages["camille.martin"]
+    with app.app_context():
+        assert any(e.event == "second_factor_locked" for e in query(realm="jasmin"))
