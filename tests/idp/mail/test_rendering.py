@@ -22,6 +22,13 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "expires_minutes": 60,
     },
     "identifier_reminder": {"realm_name": "UPHF", "identifier": "jdupont"},
+    "recovery_code_used": {
+        "realm_name": "AECE CFA JASMIN",
+        "when": WHEN,
+        "remaining": 9,
+        "ip": "192.0.2.7",
+        "profile_url": "http://127.0.0.1:5000/realms/jasmin/profile",
+    },
 }
 
 
