@@ -83,7 +83,7 @@ def _jinja_helpers(app: Flask) -> None:
         from idp.recovery.steps import implemented
 
         preset = getattr(g, "preset", None)
-        if preset is None or not implemented(preset.recovery.steps):
+        if preset is None or not implemented(preset.recovery.all_steps):
             return None
         return url_for("recovery.start", **{k: v for k, v in values.items() if v})
 

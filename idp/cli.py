@@ -353,3 +353,7 @@ def _add_groups() -> None:
 
 
 _add_groups()
+# TOTP seeds and realm signing keys encrypted at rest (issue 16).
+from idp.security.data_key_cli import data_key_group  # noqa: E402
+
+cli.add_command(data_key_group)

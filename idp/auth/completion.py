@@ -15,7 +15,9 @@ from idp.auth.service import sign_in
 from idp.auth.session import start_session
 from idp.clock import now
 from idp.extensions import db
-from idp.mfa.service import needs_push, sign_in_challenge
+from idp.mfa.errors import SecondFactorLocked
+from idp.mfa.messages import locked_message
+from idp.mfa.service import second_factor_methods, sign_in_challenge
 from idp.mfa.views import PENDING_KEY
 from idp.models import User
 from idp.policy import is_expired
@@ -48,9 +50,13 @@ def submit_login(form: LoginForm, next_url: str) -> Response | None:
         result.user.password_changed_at, g.preset.password_policy, now=now()
     ):
         return _expired(result.user, forced=result.user.must_change_password)
-    if not needs_push(result.user):
+    methods = second_factor_methods(result.user)
+    if not methods:
         start_session(result.user, now=now())
         return redirect(next_url)
+    if methods[0] == "totp":  # codes first ([totp] sign_in, issue 16): no push sent yet
+        session[PENDING_KEY] = _pending(result.user, next_url, challenge=None)
+        return redirect(url_for("mfa.code"))
     return _push(result.user, form, next_url)
 
 
@@ -78,19 +84,23 @@ def begin_push(user: User, next_url: str) -> Response:
     """Send a sign-in push and show the wait page; ``next_url`` follows the approval.
 
     Also the step-up of a signed-in session (OpenID Connect ``acr_values``). Raises
-    PushRateLimited or NoDevice.
+    PushRateLimited, NoDevice or SecondFactorLocked.
     """
     challenge = sign_in_challenge(
         user, client=client_info(), now=now(), broker=current_app.extensions["idp.broker"]
     )
-    session[PENDING_KEY] = {
+    session[PENDING_KEY] = _pending(user, next_url, challenge=challenge.id)
+    return redirect(url_for("mfa.wait"))
+
+
+def _pending(user: User, next_url: str, *, challenge: str | None) -> dict[str, object]:
+    return {
         "uid": user.id,
         "gen": user.session_generation,
         "realm": g.realm.slug,
-        "challenge": challenge.id,
+        "challenge": challenge,
         "next": next_url,
     }
-    return redirect(url_for("mfa.wait"))
 
 
 def _push(user: User, form: LoginForm, next_url: str) -> Response | None:
@@ -104,4 +114,8 @@ def _push(user: User, form: LoginForm, next_url: str) -> Response | None:
                 minutes=max(1, exc.retry_after // 60),
             )
         ]
+        return None
+    except SecondFactorLocked as exc:  # wrong codes and failed pushes share it (idp.mfa.lock)
+        db.session.commit()
+        form.password.errors = [locked_message(exc)]
         return None

@@ -19,7 +19,11 @@ from idp.mail.rendering import external_url, render_mail
 from idp.models import User
 from idp.push.context import describe_browser
 
-__all__ = ["notify_password_changed", "notify_security_info_changed"]
+__all__ = [
+    "notify_password_changed",
+    "notify_recovery_code_used",
+    "notify_security_info_changed",
+]
 
 
 def notify_password_changed(
@@ -103,6 +107,35 @@ def notify_security_info_changed(
         rendered.to(
             address,
             idempotency_key=f"security_info_changed:{user.id}:{key}:{address}",
+            realm=user.realm.slug,
+            user_id=user.id,
+            actor=user.username,
+        )
+    )
+
+
+def notify_recovery_code_used(
+    user: User, *, now: datetime, client: ClientInfo, remaining: int
+) -> None:
+    """Mail "Un code de récupération a été utilisé" (issue 16), after the commit."""
+    if not user.email:
+        return
+    rendered = render_mail(
+        "recovery_code_used",
+        user.language,
+        realm_name=user.realm.display_name,
+        display_name=user.display_name or None,
+        when=now,
+        remaining=remaining,
+        ip=client.ip,
+        profile_url=external_url(f"/realms/{user.realm.slug}/profile"),
+    )
+    # One mail per code: the remaining count tells the uses apart.
+    key = f"recovery_code_used:{user.id}:{remaining}:{now.isoformat()}"
+    defer(
+        rendered.to(
+            user.email,
+            idempotency_key=key,
             realm=user.realm.slug,
             user_id=user.id,
             actor=user.username,

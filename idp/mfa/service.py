@@ -6,12 +6,20 @@ from datetime import datetime
 
 from idp.audit.service import ClientInfo, record
 from idp.extensions import db
+from idp.mfa.lock import check_unlocked
+from idp.mfa.totp import code_devices
 from idp.models import Challenge, Device, User
 from idp.push.broker import Broker
 from idp.push.challenges import active_devices, create_challenge, refresh_status
 from idp.realms.store import preset_of
 
-__all__ = ["needs_push", "remove_device", "sign_in_challenge", "sign_in_status"]
+__all__ = [
+    "needs_push",
+    "remove_device",
+    "second_factor_methods",
+    "sign_in_challenge",
+    "sign_in_status",
+]
 
 
 def needs_push(user: User) -> bool:
@@ -20,9 +28,29 @@ def needs_push(user: User) -> bool:
     return settings.enabled and settings.sign_in_second_factor and bool(active_devices(user))
 
 
+def second_factor_methods(user: User) -> list[str]:
+    """The sign-in second factors offered to ``user``, first one first ([] = none asked).
+
+    ``totp.sign_in`` orders them; ``totp_only`` still falls back to push for a device that
+    was enrolled without a seed, rather than locking its owner out.
+    """
+    preset = preset_of(user.realm)
+    push = needs_push(user)
+    codes = (
+        preset.push.sign_in_second_factor and preset.push.offer_totp and bool(code_devices(user))
+    )
+    order = preset.totp.sign_in
+    if order == "totp_only":
+        return ["totp"] if codes else (["push"] if push else [])
+    methods = [m for m, ok in (("push", push), ("totp", codes)) if ok]
+    return methods[::-1] if order == "totp_first" else methods
+
+
 def sign_in_challenge(
     user: User, *, client: ClientInfo, now: datetime, broker: Broker
 ) -> Challenge:
+    # A lock earned by wrong codes holds for pushes too (idp.mfa.lock).
+    check_unlocked(user, now=now)
     service = f"{preset_of(user.realm).display_name} – connexion"
     return create_challenge(
         user, purpose="sign_in", service=service, client=client, now=now, broker=broker

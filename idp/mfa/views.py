@@ -23,6 +23,8 @@ from idp.auth.session import AMR_PUSH, end_session, start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa import service
+from idp.mfa.errors import SecondFactorLocked
+from idp.mfa.messages import locked_message
 from idp.models import User
 from idp.push.errors import NoDevice, PushRateLimited
 from idp.web.client import client_info
@@ -32,7 +34,7 @@ from idp.web.safe_redirect import safe_next
 bp = Blueprint("mfa", __name__, url_prefix="/realms/<slug>")
 bind_realm(bp)
 
-__all__ = ["PENDING_KEY", "bp"]
+__all__ = ["PENDING_KEY", "bp", "pending_user"]
 
 PENDING_KEY = "mfa_pending"
 
@@ -44,11 +46,22 @@ def _pending() -> dict[str, Any] | None:
     return None
 
 
+def pending_user() -> tuple[dict[str, Any], User] | None:
+    """The sign-in waiting for its second factor, if its user still has that session."""
+    data = _pending()
+    user = db.session.get(User, data["uid"]) if data else None
+    if data is None or user is None or user.session_generation != data["gen"]:
+        return None
+    return data, user
+
+
 @bp.get("/login/push")
 def wait(slug: str) -> Response | str:
     data = _pending()
     if data is None:
         return redirect(url_for("auth.login"))
+    if not data.get("challenge"):  # codes first (idp.mfa.code_views): no push sent yet
+        return redirect(url_for("mfa.code"))
     user = db.session.get(User, data["uid"])
     try:
         challenge, status = service.sign_in_status(data["challenge"], data["uid"], now=now())
@@ -69,6 +82,11 @@ def wait(slug: str) -> Response | str:
         status=status,
         mode=challenge.matching_mode,
         purpose=purpose,
+        offer_code=(
+            purpose == "sign_in"
+            and user is not None
+            and "totp" in service.second_factor_methods(user)
+        ),
     )
 
 
@@ -92,7 +110,7 @@ def _finish_password_change(user: User, data: dict[str, Any]) -> Response:
 @bp.get("/login/push/status")
 def status(slug: str) -> Response:
     data = _pending()
-    if data is None:
+    if data is None or not data.get("challenge"):
         return jsonify({"status": "none"})
     try:
         _challenge, state = service.sign_in_status(data["challenge"], data["uid"], now=now())
@@ -108,6 +126,9 @@ def resend(slug: str) -> Response:
     if data is None or user is None:
         return redirect(url_for("auth.login"))
     broker = current_app.extensions["idp.broker"]
+    sign_in = data.get("purpose", "sign_in") == "sign_in"
+    if sign_in and "push" not in service.second_factor_methods(user):  # [totp] totp_only
+        return redirect(url_for("mfa.code"))
     try:
         if data.get("purpose") == "password_change":
             challenge = second_factor.challenge_for(
@@ -127,6 +148,10 @@ def resend(slug: str) -> Response:
             "error",
         )
         return redirect(url_for("mfa.wait"))
+    except SecondFactorLocked as exc:
+        db.session.commit()
+        flash(locked_message(exc), "error")
+        return redirect(url_for("mfa.code" if not data.get("challenge") else "mfa.wait"))
     except NoDevice:
         session.pop(PENDING_KEY, None)
         return redirect(url_for("auth.login"))
@@ -139,3 +164,7 @@ def resend(slug: str) -> Response:
 def cancel(slug: str) -> Response:
     session.pop(PENDING_KEY, None)
     return redirect(url_for("auth.login"))
+
+
+# The code page shares this blueprint and its pending sign-in (issue 16).
+from idp.mfa import code_views, recovery_code_views  # noqa: E402, F401

@@ -7,6 +7,7 @@ from idp.models.cas import ServiceTicket
 from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
 from idp.models.flow import FlowState
 from idp.models.jobs import PasswordJob, ResetLink, SupportRequest
+from idp.models.mfa import RecoveryCode, SecondFactorLock
 from idp.models.oidc import (
     OidcAuthorizationCode,
     OidcClient,
@@ -34,7 +35,9 @@ __all__ = [
     "PasswordJob",
     "Realm",
     "RealmKey",
+    "RecoveryCode",
     "ResetLink",
+    "SecondFactorLock",
     "ServiceTicket",
     "SupportRequest",
     "UsedJti",

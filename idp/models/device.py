@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from idp.extensions import db
-from idp.models.types import UTCDateTime
+from idp.models.types import EncryptedText, UTCDateTime
 from idp.models.user import User
 
 __all__ = ["Challenge", "Device", "EnrollmentOfferRecord", "UsedJti"]
@@ -30,8 +30,16 @@ class Device(db.Model):  # type: ignore[name-defined]
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    # Base32 TOTP seed handed to this device at enrollment, when the realm offers codes.
-    totp_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Base32 TOTP seed handed to this device at enrollment, when the realm offers codes;
+    # encrypted at rest (idp.security.data_key).
+    totp_secret: Mapped[str | None] = mapped_column(
+        EncryptedText("device.totp_secret"), nullable=True
+    )
+    # The digits, period and algorithm the device was given (idp.mfa.totp.TotpParams).
+    totp_parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Time step (unix time // period) of the last accepted code: a code at or before it is a
+    # replay (idp.mfa.totp); moved forward only by a conditional UPDATE.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     user: Mapped[User] = relationship()
 

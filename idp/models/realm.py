@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from idp.extensions import db
-from idp.models.types import UTCDateTime
+from idp.models.types import EncryptedText, UTCDateTime
 
 __all__ = ["Realm", "RealmKey"]
 
@@ -36,7 +36,8 @@ class RealmKey(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     realm_id: Mapped[int] = mapped_column(ForeignKey("realm.id", ondelete="CASCADE"), index=True)
     kid: Mapped[str] = mapped_column(String(64), unique=True)
-    private_pem: Mapped[str] = mapped_column(Text)
+    # PEM of the private key, encrypted at rest (idp.security.data_key).
+    private_pem: Mapped[str] = mapped_column(EncryptedText("realm_key.private_pem"))
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # A retired key stays published (so in-flight challenges verify) but no longer signs.

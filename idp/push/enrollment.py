@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from idp.audit.service import ClientInfo, record
 from idp.extensions import db
+from idp.mfa.totp import TotpParams, new_secret
 from idp.models import Device, EnrollmentOfferRecord, Realm, User
 from idp.push.device_auth import remember_jti
 from idp.push.errors import ActivationCodeExpired, ActivationCodeUnknown, ActivationCodeUsed
@@ -134,9 +135,8 @@ def redeem(
         raise ActivationCodeUsed("this activation code has already been used")
     user = offer.user
     preset = preset_of(realm)
-    totp_secret = (
-        base64.b32encode(rng(20)).decode("ascii").rstrip("=") if preset.push.offer_totp else None
-    )
+    totp_secret = new_secret(rng) if preset.push.offer_totp else None
+    totp_params = TotpParams.of_realm(preset.totp)  # kept per device (idp.mfa.totp)
     db.session.add(
         Device(
             id=device_id,
@@ -149,6 +149,7 @@ def redeem(
             enrolled_at=now,
             last_seen_at=now,
             totp_secret=totp_secret,
+            totp_parameters=totp_params.as_dict() if totp_secret else None,
         )
     )
     record(
@@ -171,7 +172,14 @@ def redeem(
         profile_url=f"{base}/profile",
         change_password_url=f"{base}/password/change?login={_quote(user.username)}",
         matching_mode=preset.push.matching_mode,
-        totp=TotpParameters(secret=totp_secret) if totp_secret else None,
+        totp=TotpParameters(
+            secret=totp_secret,
+            digits=preset.totp.digits,
+            period=preset.totp.period,
+            algorithm=preset.totp.algorithm,
+        )
+        if totp_secret
+        else None,
     )
 
 

@@ -6,6 +6,7 @@ offending line, e.g. ``demo_users[1].email`` when a flow mails a code to a user 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from idp.policy.rules import evaluate
@@ -15,7 +16,7 @@ from idp.realms.recovery import EMAIL_STEPS
 if TYPE_CHECKING:
     from idp.realms.schema import DemoUser, RealmPreset
 
-__all__ = ["cross_check"]
+__all__ = ["cross_check", "implementation_issues"]
 
 Issues = list[tuple[str, str]]
 
@@ -24,13 +25,35 @@ def cross_check(preset: RealmPreset) -> Issues:
     return [*_push_issues(preset), *_demo_user_issues(preset)]
 
 
+def implementation_issues(preset: RealmPreset, implemented: Collection[str]) -> Issues:
+    """Steps the preset names that this installation cannot run (``idp realm import``)."""
+    recovery = preset.recovery
+    issues: Issues = [
+        (f"recovery.steps[{i}]", f"{step!r} is not implemented by this installation")
+        for i, step in enumerate(recovery.steps)
+        if step not in implemented
+    ]
+    for step, options in recovery.alternatives.items():
+        issues.extend(
+            (
+                f"recovery.alternatives.{step}[{i}]",
+                f"{option!r} is not implemented by this installation",
+            )
+            for i, option in enumerate(options)
+            if option not in implemented
+        )
+    return issues
+
+
 def _push_issues(preset: RealmPreset) -> Issues:
-    push, steps = preset.push, preset.recovery.steps
+    push, steps = preset.push, preset.recovery.all_steps
     issues: Issues = []
     if ("verify_push" in steps or push.sign_in_second_factor) and not push.enabled:
         issues.append(("push.enabled", "must be true: verify_push or sign_in_second_factor use it"))
     if "verify_totp" in steps and not push.offer_totp:
         issues.append(("push.offer_totp", "must be true: the flow has a verify_totp step"))
+    if preset.totp.sign_in != "push_first" and not push.offer_totp:
+        issues.append(("totp.sign_in", "needs push.offer_totp = true: devices get no TOTP seed"))
     if "verify_push" in steps and push.matching_mode == "none":
         # Anyone who knows a login can start a recovery; without number matching a tired
         # user approving a prompt hands over the account (push bombing).
@@ -65,7 +88,7 @@ def _user_issues(preset: RealmPreset, user: DemoUser) -> Issues:
     if violations:
         codes = ", ".join(v.code for v in violations)
         issues.append(("password", f"breaks the realm's password policy: {codes}"))
-    if user.email is None and EMAIL_STEPS.intersection(preset.recovery.steps):
+    if user.email is None and EMAIL_STEPS.intersection(preset.recovery.all_steps):
         issues.append(("email", "is required: the recovery flow uses email"))
     issues.extend(_attribute_issues(preset, user.attrs, activated=user.activated))
     for kind in IdentifierKind:

@@ -19,7 +19,7 @@ import difflib
 import re
 import tomllib
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from idp.policy.model import PasswordPolicy
+from idp.realms.checks import implementation_issues
 from idp.realms.issues import ISSUES_ERROR_TYPE, PresetError, PresetIssue, join_path
 from idp.realms.schema import (
     Branding,
@@ -64,8 +65,14 @@ _SECRET_FIELDS = frozenset({"password", "secret_answer"})
 _MAX_ECHO = 60
 
 
-def parse_preset(text: str, source: str = "<preset>") -> RealmPreset:
-    """Validate the TOML text of a preset; raise ``PresetError`` listing every issue."""
+def parse_preset(
+    text: str, source: str = "<preset>", *, implemented: Collection[str] | None = None
+) -> RealmPreset:
+    """Validate the TOML text of a preset; raise ``PresetError`` listing every issue.
+
+    With ``implemented`` (the recovery step names this installation runs), a preset naming
+    any other step is refused too, each with its line.
+    """
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_PRESET_BYTES:
         raise PresetError([_too_big(size)], source)
@@ -74,12 +81,20 @@ def parse_preset(text: str, source: str = "<preset>") -> RealmPreset:
     except tomllib.TOMLDecodeError as exc:
         raise PresetError([_syntax_issue(exc)], source) from None
     try:
-        return RealmPreset.model_validate(data)
+        preset = RealmPreset.model_validate(data)
     except ValidationError as exc:
         raise PresetError(_issues(exc.errors(), field_lines(text)), source) from None
+    if implemented is not None:
+        missing = implementation_issues(preset, implemented)
+        if missing:
+            lines = field_lines(text)
+            raise PresetError(
+                [PresetIssue(f, line_for(lines, f), message) for f, message in missing], source
+            )
+    return preset
 
 
-def load_preset(path: str | Path) -> RealmPreset:
+def load_preset(path: str | Path, *, implemented: Collection[str] | None = None) -> RealmPreset:
     """Read and validate a preset file (UTF-8, at most ``MAX_PRESET_BYTES``)."""
     path = Path(path)
     source = str(path)
@@ -95,7 +110,7 @@ def load_preset(path: str | Path) -> RealmPreset:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise PresetError([PresetIssue("", line, "is not valid UTF-8")], source) from None
-    return parse_preset(text, source)
+    return parse_preset(text, source, implemented=implemented)
 
 
 def builtin_preset_paths() -> list[Path]:
@@ -169,7 +184,9 @@ def _message(error: ErrorDetails) -> str:
 
 def _literal_message(error: ErrorDetails) -> str:
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
-    expected = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+    raw = str(ctx.get("expected", ""))
+    # Text literals come quoted ("'a', 'b' or 'c'"), numbers bare ("6 or 8").
+    expected = re.findall(r"'([^']*)'", raw) or re.findall(r"-?\d+", raw)
     value = error.get("input")
     hint = difflib.get_close_matches(value, expected, n=1) if isinstance(value, str) else []
     got = f"unknown value {value!r}" if isinstance(value, str) else "wrong value"

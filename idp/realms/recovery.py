@@ -8,10 +8,15 @@ A developer composes a flow by editing the ``[recovery]`` table of a preset::
 
     [recovery.email_code]
     ttl_seconds = 600
+
+A verification step may offer alternatives the user can pick instead (Entra's "choose a
+method"): ``[recovery.alternatives]`` maps a ``verify_*`` step of ``steps`` to other
+``verify_*`` steps, e.g. ``verify_push = ["verify_totp"]``; the declared step comes first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -48,6 +53,7 @@ StepName = Literal[
     "choose_category",
     "verify_push",
     "verify_totp",
+    "verify_recovery_code",
     "verify_email_code",
     "verify_email_link",
     "verify_secret_question",
@@ -91,6 +97,8 @@ class RecoverySettings(BaseModel):
     entry: Literal["login", "change_password"] = "login"
     steps: list[StepName] = Field(min_length=2, max_length=20)
     flow_ttl_seconds: int = Field(900, ge=60, le=86400, strict=True)
+    # verify_* step of ``steps`` -> verify_* steps the user may choose instead.
+    alternatives: dict[str, list[StepName]] = Field(default_factory=dict)
 
     captcha: CaptchaOptions = Field(default_factory=CaptchaOptions)
     choose_category: ChooseCategoryOptions = Field(default_factory=ChooseCategoryOptions)
@@ -113,10 +121,16 @@ class RecoverySettings(BaseModel):
             raise issues_error(issues)
         return steps
 
+    @property
+    def all_steps(self) -> list[str]:
+        """Every step the flow may run: ``steps`` and their alternatives."""
+        extra = [a for options in self.alternatives.values() for a in options]
+        return [*self.steps, *extra]
+
     @model_validator(mode="after")
     def _options_match_steps(self) -> RecoverySettings:
-        issues: list[tuple[str, str]] = []
-        used = {STEP_OPTION_TABLES[s] for s in self.steps if s in STEP_OPTION_TABLES}
+        issues: list[tuple[str, str]] = _alternative_issues(self.steps, self.alternatives)
+        used = {STEP_OPTION_TABLES[s] for s in self.all_steps if s in STEP_OPTION_TABLES}
         # Non-default options for a step the flow does not run are most likely a typo in
         # ``steps``. Default values are accepted so that a dumped preset validates again.
         for table in sorted(set(STEP_OPTION_TABLES.values()) - used):
@@ -142,6 +156,31 @@ class RecoverySettings(BaseModel):
         table = STEP_OPTION_TABLES.get(step)
         options: BaseModel | None = getattr(self, table) if table else None
         return options
+
+
+def _alternative_issues(
+    steps: Sequence[str], alternatives: Mapping[str, Sequence[str]]
+) -> list[tuple[str, str]]:
+    issues: list[tuple[str, str]] = []
+    offered: dict[str, str] = {}
+    for step, options in alternatives.items():
+        where = f"alternatives.{step}"
+        if step not in steps:
+            issues.append((where, f"{step!r} is not in recovery.steps"))
+        elif step not in VERIFY_STEPS:
+            issues.append((where, "only a verify_* step can offer alternatives"))
+        if not options:
+            issues.append((where, "must list at least one alternative"))
+        for index, option in enumerate(options):
+            at = f"{where}[{index}]"
+            if option not in VERIFY_STEPS:
+                issues.append((at, f"{option!r} is not a verify_* step"))
+            elif option in steps:
+                issues.append((at, f"{option!r} is already in recovery.steps"))
+            elif option in offered:
+                issues.append((at, f"{option!r} is already offered by {offered[option]!r}"))
+            offered.setdefault(option, step)
+    return issues
 
 
 def _order_issues(steps: list[str]) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ from idp.realms.identifiers import IdentifierFormats
 from idp.realms.issues import issues_error
 from idp.realms.push import PushSettings
 from idp.realms.recovery import RecoverySettings
+from idp.realms.totp import TotpSettings
 
 __all__ = [
     "Branding",
@@ -180,6 +181,7 @@ class RealmPreset(BaseModel):
     password_policy: PasswordPolicy
     recovery: RecoverySettings
     push: PushSettings = Field(default_factory=PushSettings)
+    totp: TotpSettings = Field(default_factory=TotpSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     password_hashing: PasswordHashing = Field(default_factory=PasswordHashing)
     urls: UrlSettings = Field(default_factory=UrlSettings)

@@ -8,13 +8,16 @@ Security decisions:
   replayed or back-button POST is refused instead of re-running a step.
 - Steps run in the declared order only: the current step is ``steps[step_index]`` and the
   only moves are "next", "stay" or "fail". A completed or failed flow is dead.
+- A step may offer alternatives (``[recovery.alternatives]``): the user may swap the current
+  step for one of them (``choose``), never for anything else, and only at that position; the
+  choice is kept per position in the flow's data.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,24 +25,70 @@ from sqlalchemy import select
 
 from idp.extensions import db
 from idp.models import FlowState, Realm
-from idp.recovery.errors import FlowCompleted, FlowExpired, FlowLocked, FlowMissing, FlowStale
+from idp.recovery.errors import (
+    FlowChoiceInvalid,
+    FlowCompleted,
+    FlowExpired,
+    FlowLocked,
+    FlowMissing,
+    FlowStale,
+)
 from idp.users.service import username_key
 
-__all__ = ["SESSION_KEY", "FlowHandle", "adopt_flow", "check_lock", "current_flow", "start_flow"]
+__all__ = [
+    "SESSION_KEY",
+    "Alternatives",
+    "FlowHandle",
+    "adopt_flow",
+    "check_lock",
+    "current_flow",
+    "start_flow",
+]
 
 SESSION_KEY = "recovery_flow"
+
+
+Alternatives = Mapping[str, Sequence[str]]
 
 
 class FlowHandle:
     """The flow of this browser session, with the realm's ordered steps."""
 
-    def __init__(self, row: FlowState, steps: list[str]) -> None:
+    def __init__(
+        self, row: FlowState, steps: list[str], alternatives: Alternatives | None = None
+    ) -> None:
         self.row = row
         self.steps = steps
+        self.alternatives: Alternatives = alternatives or {}
+
+    @property
+    def declared(self) -> str:
+        """The step the preset puts at this position."""
+        return self.steps[self.row.step_index]
 
     @property
     def step(self) -> str:
-        return self.steps[self.row.step_index]
+        """The step to run now: the declared one, or the alternative chosen for it."""
+        chosen = self.row.data.get("chosen")
+        if isinstance(chosen, dict):
+            picked = chosen.get(str(self.row.step_index))
+            if picked in self.options:
+                return str(picked)
+        return self.declared
+
+    @property
+    def options(self) -> list[str]:
+        """What the user may run at this position, the declared step first."""
+        return [self.declared, *self.alternatives.get(self.declared, ())]
+
+    def choose(self, name: str) -> None:
+        """Swap the current step for one of its declared alternatives (or back)."""
+        if name not in self.options:
+            raise FlowChoiceInvalid(f"{name!r} is not offered at this step")
+        chosen = dict(self.row.data.get("chosen") or {})
+        chosen[str(self.row.step_index)] = name
+        self.update(chosen=chosen)
+        self.row.version += 1
 
     @property
     def version(self) -> str:
@@ -122,6 +171,7 @@ def start_flow(
     now: datetime,
     subject: str | None = None,
     data: dict[str, Any] | None = None,
+    alternatives: Alternatives | None = None,
 ) -> FlowHandle:
     """A new flow for this browser session; a previous one of the session is abandoned."""
     previous = session.get(SESSION_KEY)
@@ -144,7 +194,7 @@ def start_flow(
     )
     db.session.add(row)
     session[SESSION_KEY] = {"id": row.id, "binding": binding, "realm": realm.slug}
-    return FlowHandle(row, steps)
+    return FlowHandle(row, steps, alternatives)
 
 
 def current_flow(
@@ -154,6 +204,7 @@ def current_flow(
     *,
     now: datetime,
     allow_finished: bool = False,
+    alternatives: Alternatives | None = None,
 ) -> FlowHandle:
     ref = session.get(SESSION_KEY)
     if not isinstance(ref, dict) or ref.get("realm") != realm.slug:
@@ -165,7 +216,7 @@ def current_flow(
         or not secrets.compare_digest(row.session_binding, _digest(str(ref.get("binding", ""))))
     ):
         raise FlowMissing("no recovery in progress")
-    handle = FlowHandle(row, steps)
+    handle = FlowHandle(row, steps, alternatives)
     if handle.finished and not allow_finished:
         raise FlowCompleted("this recovery has ended")
     if row.expires_at <= now and not handle.finished:
@@ -183,6 +234,7 @@ def adopt_flow(
     *,
     now: datetime,
     ttl: timedelta,
+    alternatives: Alternatives | None = None,
 ) -> FlowHandle:
     """Bind an existing flow to this browser session (a mailed link opened anywhere)."""
     binding = secrets.token_urlsafe(32)
@@ -190,4 +242,4 @@ def adopt_flow(
     row.version += 1
     row.expires_at = now + ttl
     session[SESSION_KEY] = {"id": row.id, "binding": binding, "realm": realm.slug}
-    return FlowHandle(row, steps)
+    return FlowHandle(row, steps, alternatives)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from idp.errors import IdpError
 
-__all__ = ["FlowCompleted", "FlowError", "FlowExpired", "FlowLocked", "FlowMissing", "FlowStale"]
+__all__ = [
+    "FlowChoiceInvalid",
+    "FlowCompleted",
+    "FlowError",
+    "FlowExpired",
+    "FlowLocked",
+    "FlowMissing",
+    "FlowStale",
+]
 
 
 class FlowError(IdpError):
@@ -41,3 +49,9 @@ class FlowLocked(FlowError):
     def __init__(self, detail: str = "", *, minutes: int = 15) -> None:
         super().__init__(detail)
         self.minutes = minutes
+
+
+class FlowChoiceInvalid(FlowError):
+    """A method the current step does not offer (a forged or stale choice)."""
+
+    code = "flow_choice_invalid"

@@ -5,11 +5,19 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 from idp.web.fields import confirmation_field, email_field, new_password_field
 
-__all__ = ["CaptchaForm", "CodeForm", "EmailForm", "NewPasswordForm", "StepForm"]
+__all__ = [
+    "CaptchaForm",
+    "CodeForm",
+    "EmailForm",
+    "NewPasswordForm",
+    "RecoveryCodeStepForm",
+    "StepForm",
+    "TotpStepForm",
+]
 
 
 class StepForm(FlaskForm):
@@ -44,6 +52,31 @@ class CodeForm(StepForm):
     code = StringField(
         _l("code"),
         validators=[Length(max=20, message=_l("Le code ne peut pas dépasser 20 caractères."))],
+    )
+
+
+class TotpStepForm(StepForm):
+    """A code from the Authenticator app (verify_totp); spaces and dashes are allowed."""
+
+    code = StringField(
+        _l("Code de vérification"),
+        validators=[
+            InputRequired(message=_l("Saisissez le code affiché dans l'application.")),
+            Length(max=20, message=_l("Le code ne peut pas dépasser 20 caractères.")),
+            Regexp(r"^[\s\-]*(\d[\s\-]*){6,8}$", message=_l("Le code est composé de 6 chiffres.")),
+        ],
+    )
+
+
+class RecoveryCodeStepForm(StepForm):
+    """One of the user's recovery codes (verify_recovery_code)."""
+
+    code = StringField(
+        _l("Code de récupération"),
+        validators=[
+            InputRequired(message=_l("Saisissez un de vos codes de récupération.")),
+            Length(max=40, message=_l("Le code ne peut pas dépasser 40 caractères.")),
+        ],
     )
 
 

@@ -33,6 +33,7 @@ from idp.policy.strength_label import strength
 from idp.recovery import engine
 from idp.recovery.captcha_image import audio_wav, image_png
 from idp.recovery.errors import FlowCompleted, FlowError, FlowLocked, FlowStale
+from idp.recovery.forms import StepForm
 from idp.recovery.links import LinkInvalid, check_link
 from idp.recovery.steps import STEPS, StepContext, implemented
 from idp.recovery.steps.verify_push import challenge_state
@@ -62,12 +63,16 @@ KIND = "recovery"
 
 @bp.before_request
 def _only_runnable_flows() -> None:
-    if not implemented(g.preset.recovery.steps):
+    if not implemented(g.preset.recovery.all_steps):
         abort(404)
 
 
 def _steps() -> list[str]:
     return list(g.preset.recovery.steps)
+
+
+def _alternatives() -> dict[str, list[str]]:
+    return {k: list(v) for k, v in g.preset.recovery.alternatives.items()}
 
 
 def _context(flow: engine.FlowHandle) -> StepContext:
@@ -114,6 +119,7 @@ def start(slug: str) -> BaseResponse | tuple[str, int]:
         ttl=timedelta(seconds=g.preset.recovery.flow_ttl_seconds),
         subject=login or None,
         data={"login": login},
+        alternatives=_alternatives(),
     )
     db.session.commit()
     return redirect(url_for("recovery.step", step=flow.step))
@@ -123,7 +129,9 @@ def start(slug: str) -> BaseResponse | tuple[str, int]:
 @limiter.limit("30 per minute", methods=["POST"])
 def step(slug: str, step: str) -> BaseResponse | str | tuple[str, int]:
     try:
-        flow = engine.current_flow(session, g.realm, _steps(), now=now(), allow_finished=True)
+        flow = engine.current_flow(
+            session, g.realm, _steps(), now=now(), allow_finished=True, alternatives=_alternatives()
+        )
     except FlowError as exc:
         return _problem(exc, 410 if exc.code == "flow_expired" else 400)
     if flow.finished:
@@ -144,7 +152,43 @@ def step(slug: str, step: str) -> BaseResponse | str | tuple[str, int]:
     impl.prepare(ctx)
     db.session.commit()
     form.flow_version.data = flow.version
-    return render_template(impl.template, form=form, flow=flow, **impl.page(ctx, form))
+    return render_template(
+        impl.template,
+        form=form,
+        flow=flow,
+        alternatives=[(n, STEPS[n].choice_label) for n in flow.options if n != flow.step],
+        **impl.page(ctx, form),
+    )
+
+
+@bp.post("/choose")
+@limiter.limit("30 per minute")
+def choose(slug: str) -> BaseResponse | tuple[str, int]:
+    """Another method for the current step (« Entrer un code de mon application... »)."""
+    try:
+        flow = engine.current_flow(
+            session, g.realm, _steps(), now=now(), alternatives=_alternatives()
+        )
+        form = StepForm()
+        if not form.validate_on_submit():
+            raise FlowStale("the form is not valid (CSRF)")
+        flow.check_version(request.form.get("flow_version"))
+        flow.choose((request.form.get("method") or "")[:40])
+    except FlowStale:
+        flash(_("Cette page n'était plus à jour : rien n'a été modifié. Recommencez ici."), "info")
+        return redirect(url_for("recovery.step", step=flow.step))
+    except FlowError as exc:
+        return _problem(exc, 400)
+    ctx = _context(flow)
+    outcome = STEPS[flow.step].chosen(ctx)
+    if outcome.kind == "fail":
+        flow.fail(outcome.code, now=ctx.now)
+        db.session.commit()
+        return _problem(_failure(flow), 403)
+    for name, errors in outcome.errors.items():
+        flash(" ".join(errors), "info" if name == "_info" else "error")
+    db.session.commit()
+    return redirect(url_for("recovery.step", step=flow.step))
 
 
 def _submit(
@@ -204,7 +248,9 @@ def _failure(flow: engine.FlowHandle) -> FlowError:
 
 def _flow_at(step_name: str) -> engine.FlowHandle:
     try:
-        flow = engine.current_flow(session, g.realm, _steps(), now=now())
+        flow = engine.current_flow(
+            session, g.realm, _steps(), now=now(), alternatives=_alternatives()
+        )
     except FlowError:
         abort(404)
     if flow.step != step_name:
@@ -233,7 +279,9 @@ def captcha_wav(slug: str) -> Response:
 @bp.get("/verify_push/status")
 def push_status(slug: str) -> Response:
     try:
-        flow = engine.current_flow(session, g.realm, _steps(), now=now())
+        flow = engine.current_flow(
+            session, g.realm, _steps(), now=now(), alternatives=_alternatives()
+        )
     except FlowError:
         return jsonify({"status": "none"})
     if flow.step != "verify_push":
@@ -257,7 +305,9 @@ def category(slug: str, category_id: str) -> str:
 def password_check(slug: str) -> Response:
     """Live rule check and strength while typing (the same pure policy function as on submit)."""
     try:
-        flow = engine.current_flow(session, g.realm, _steps(), now=now())
+        flow = engine.current_flow(
+            session, g.realm, _steps(), now=now(), alternatives=_alternatives()
+        )
     except FlowError:
         return jsonify({"error": "flow_missing"})
     if flow.step != "set_password":
@@ -294,7 +344,9 @@ def password_check(slug: str) -> Response:
 @bp.get("/apply_async/status")
 def job_status(slug: str) -> Response:
     try:
-        flow = engine.current_flow(session, g.realm, _steps(), now=now())
+        flow = engine.current_flow(
+            session, g.realm, _steps(), now=now(), alternatives=_alternatives()
+        )
     except FlowError:
         return jsonify({"status": "none"})
     if flow.step != "apply_async":
@@ -321,6 +373,7 @@ def open_link(slug: str, token: str) -> BaseResponse | tuple[str, int]:
             row,
             now=now(),
             ttl=timedelta(seconds=g.preset.recovery.flow_ttl_seconds),
+            alternatives=_alternatives(),
         )
         if flow.step != "verify_email_link":
             raise LinkInvalid("flow_moved")

@@ -17,7 +17,9 @@ from idp.recovery.steps.set_password import SetPasswordStep
 from idp.recovery.steps.verify_email_code import VerifyEmailCodeStep
 from idp.recovery.steps.verify_email_link import VerifyEmailLinkStep
 from idp.recovery.steps.verify_push import VerifyPushStep
+from idp.recovery.steps.verify_recovery_code import VerifyRecoveryCodeStep
 from idp.recovery.steps.verify_secret_question import VerifySecretQuestionStep
+from idp.recovery.steps.verify_totp import VerifyTotpStep
 
 __all__ = ["STEPS", "Outcome", "Step", "StepContext", "implemented"]
 
@@ -34,6 +36,8 @@ STEPS: dict[str, Step] = {
         VerifyEmailLinkStep(),
         VerifyEmailCodeStep(),
         VerifyPushStep(),
+        VerifyTotpStep(),
+        VerifyRecoveryCodeStep(),
         SetPasswordStep(),
         ApplyAsyncStep(),
         DoneStep(),

@@ -64,6 +64,9 @@ class Step:
 
     name: ClassVar[str]
     template: ClassVar[str]
+    # The button that picks this step when it is offered as an alternative to another one
+    # ([recovery.alternatives]); a lazy translation.
+    choice_label: ClassVar[Any] = None
 
     def form(self, ctx: StepContext) -> FlaskForm:
         from idp.recovery.forms import StepForm
@@ -79,6 +82,10 @@ class Step:
 
     def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
         raise NotImplementedError
+
+    def chosen(self, ctx: StepContext) -> Outcome:
+        """Called when the user picks this step among alternatives; it may act at once."""
+        return Outcome.stay()
 
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
         """Extra template variables."""

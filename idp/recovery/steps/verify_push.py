@@ -1,14 +1,23 @@
 """``verify_push``: "Envoyer une notification", number matching in the app (seed 000, 06-09).
 
 The browser shows the 2-digit number and waits; the step moves on by itself when the app
-approves. An account without a device and an unknown identifier get the same page.
+approves.
+
+Security: an unknown identifier or an account without a device gets exactly the page of a
+sent notification (a decoy number that nobody can approve, which expires like a real
+challenge), so the page never tells an anonymous visitor whether an account has a device;
+the audit records the difference.
 """
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from idp.audit.service import record
@@ -18,13 +27,24 @@ from idp.push.challenges import active_devices, create_challenge, refresh_status
 from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
 from idp.recovery.steps.base import Outcome, Step, StepContext
 
-__all__ = ["VerifyPushStep", "challenge_state"]
+__all__ = ["Decoy", "VerifyPushStep", "challenge_state"]
 
 
-def challenge_state(ctx: StepContext) -> tuple[Challenge | None, str]:
+@dataclass(frozen=True)
+class Decoy:
+    """What the page shows when no notification could be sent (see the module's docstring)."""
+
+    number: int
+
+
+def challenge_state(ctx: StepContext) -> tuple[Challenge | Decoy | None, str]:
     challenge_id = ctx.flow.data.get("challenge_id")
     challenge = db.session.get(Challenge, challenge_id) if challenge_id else None
     if challenge is None:
+        decoy = ctx.flow.data.get("decoy")
+        if isinstance(decoy, dict):
+            expired = datetime.fromisoformat(str(decoy["expires_at"])) <= ctx.now
+            return Decoy(int(decoy["number"])), "expired" if expired else "pending"
         return None, "none"
     return challenge, refresh_status(challenge, now=ctx.now)
 
@@ -32,6 +52,11 @@ def challenge_state(ctx: StepContext) -> tuple[Challenge | None, str]:
 class VerifyPushStep(Step):
     name = "verify_push"
     template = "recovery/verify_push.html"
+    choice_label = _l("Envoyer une notification")
+
+    def chosen(self, ctx: StepContext) -> Outcome:
+        # Picked from another method's page: « Envoyer une notification » sends it at once.
+        return self._send(ctx)
 
     def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
         if action == "continue":
@@ -52,9 +77,9 @@ class VerifyPushStep(Step):
                 actor=ctx.login,
                 user_id=user.id if user else None,
                 client=ctx.client,
-                details={"reason": "no_device"},
+                details={"reason": "no_device" if user else "unknown_user"},
             )
-            ctx.flow.update(no_device=True)
+            self._decoy(ctx)
             return Outcome.stay()
         service = f"{ctx.preset.display_name} – " + _("réinitialisation du mot de passe")
         try:
@@ -76,16 +101,21 @@ class VerifyPushStep(Step):
             )
             return Outcome.stay("rate_limited", errors={"push": [message]})
         except NoDevice:
-            ctx.flow.update(no_device=True)
+            self._decoy(ctx)
             return Outcome.stay()
-        ctx.flow.update(challenge_id=challenge.id, no_device=False)
+        ctx.flow.update(challenge_id=challenge.id, decoy=None)
         ctx.flow.touch()
         return Outcome.stay()
 
+    def _decoy(self, ctx: StepContext) -> None:
+        ttl = timedelta(seconds=ctx.preset.push.challenge_ttl_seconds)
+        number = secrets.randbelow(90) + 10  # same range as a real typed-mode number
+        ctx.flow.update(
+            challenge_id=None,
+            decoy={"number": number, "expires_at": (ctx.now + ttl).isoformat()},
+        )
+        ctx.flow.touch()
+
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
         challenge, status = challenge_state(ctx)
-        return {
-            "challenge": challenge,
-            "push_status": status,
-            "no_device": bool(ctx.flow.data.get("no_device")),
-        }
+        return {"challenge": challenge, "push_status": status}

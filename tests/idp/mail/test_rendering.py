@@ -28,6 +28,13 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "change": "Votre question secrète a été modifiée.",
         "ip": "192.0.2.7",
     },
+    "recovery_code_used": {
+        "realm_name": "AECE CFA JASMIN",
+        "when": WHEN,
+        "remaining": 9,
+        "ip": "192.0.2.7",
+        "profile_url": "http://127.0.0.1:5000/realms/jasmin/profile",
+    },
 }
 
 

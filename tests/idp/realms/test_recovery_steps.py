@@ -33,6 +33,7 @@ def test_known_steps_are_the_design_list() -> None:
         "choose_category",
         "verify_push",
         "verify_totp",
+        "verify_recovery_code",  # issue 16: the lost phone
         "verify_email_code",
         "verify_email_link",
         "verify_secret_question",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from idp.audit.service import query
 from idp.clock import FixedClock
 from idp.extensions import db
 from idp.models import Challenge
@@ -155,17 +157,31 @@ def test_missing_fields_on_the_captcha(client: FlaskClient) -> None:
     assert "Vous devez recopier les caractères de l'image." in page
 
 
-def test_no_device_and_unknown_user_look_the_same(client: FlaskClient, app: Flask) -> None:
-    pages = []
-    for login_name in ("camille.martin", "ghost.user"):
+def test_device_no_device_and_unknown_user_look_the_same(
+    client: FlaskClient, app: Flask, device: ProtocolDevice
+) -> None:
+    """An anonymous visitor cannot tell whether an account exists or has a device."""
+    pages, statuses = [], []
+    for login_name in ("camille.martin", "theo.lefebvre", "ghost.user"):
         c = app.test_client()
         c.get(f"{BASE}/?login={login_name}")
         _post(c, "captcha", identifier=login_name, answer=CAPTCHA)
         _post(c, "verify_push", action="send")
         page = text_of(c.get(f"{BASE}/verify_push"))
-        assert "Aucune application Authenticator n'est associée à ce compte." in page
-        pages.append(re.sub(r'value="[^"]*"', "", page))
-    assert pages[0] == pages[1]
+        assert "En attente de votre réponse" in page
+        assert "Vous n'avez plus accès à votre application Authenticator ?" in page
+        page = re.sub(r'value="[^"]*"', "", page)
+        pages.append(re.sub(r'data-testid="match-number">\d\d<', "", page))
+        statuses.append(c.get(f"{BASE}/verify_push/status").get_json())
+    assert pages[0] == pages[1] == pages[2]
+    assert statuses == [{"status": "pending"}] * 3
+    with app.app_context():
+        reasons = [
+            e.details.get("reason")
+            for e in query(realm="jasmin")
+            if e.event == "recovery_push" and e.outcome == "failure"
+        ]
+    assert sorted(reasons) == ["no_device", "unknown_user"]
 
 
 def test_steps_cannot_be_skipped(client: FlaskClient) -> None:
@@ -303,19 +319,27 @@ def test_password_older_than_90_days_must_be_changed(
     assert "Votre mot de passe a expiré" in page
 
 
-def test_realms_without_an_implemented_flow_show_no_link(app: Flask, client: FlaskClient) -> None:
-    """A preset may name a step this installation does not run (verify_totp): no dead link."""
+def test_realms_without_an_implemented_flow_show_no_link(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A realm stored before a step was removed from this installation: no dead link."""
     from idp.realms.preset import builtin_preset_paths, parse_preset
     from idp.realms.store import import_preset
+    from idp.recovery.steps import STEPS
 
     text = next(p for p in builtin_preset_paths() if p.stem == "jasmin").read_text()
     text = text.replace('slug = "jasmin"', 'slug = "jasmin-totp"').replace(
         'steps = ["captcha", "verify_push", "set_password", "done"]',
         'steps = ["captcha", "verify_totp", "set_password", "done"]',
     )
+    text = text.replace(
+        'verify_push = ["verify_totp", "verify_recovery_code"]', 'verify_totp = ["verify_push"]'
+    )
     with app.app_context():
         import_preset(parse_preset(text, "jasmin-totp.toml"), now=app.extensions["idp.clock"].now())
         db.session.commit()
+    assert "/recovery/" in client.get("/realms/jasmin-totp/login").get_data(as_text=True)
+    monkeypatch.delitem(STEPS, "verify_totp")
     assert "/recovery/" not in client.get("/realms/jasmin-totp/login").get_data(as_text=True)
     assert client.get("/realms/jasmin-totp/recovery/").status_code == 404
     assert "/recovery/" in client.get("/realms/uphf/sesame/identifiants-oublies").get_data(

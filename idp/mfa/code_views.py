@@ -1,0 +1,58 @@
+"""The code page of sign-in: « Utiliser un code de vérification » from the app.
+
+Routes live on the ``mfa`` blueprint (imported at the end of ``idp.mfa.views``). The page
+is reached after the password, from the push wait page or directly when the realm puts
+codes first (``[totp] sign_in``); it accepts each code once (idp.mfa.totp).
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, session, url_for
+from werkzeug.wrappers import Response
+
+from idp.auth.session import start_session
+from idp.clock import now
+from idp.extensions import db, limiter
+from idp.mfa import service
+from idp.mfa.errors import MfaError
+from idp.mfa.forms import TotpCodeForm
+from idp.mfa.messages import code_error_message
+from idp.mfa.totp import verify_code
+from idp.mfa.views import PENDING_KEY, bp, pending_user
+from idp.realms.store import preset_of
+from idp.web.client import client_info
+from idp.web.safe_redirect import safe_next
+
+__all__ = ["code"]
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def code(slug: str) -> Response | str:
+    found = pending_user()
+    if found is None:
+        return redirect(url_for("auth.login"))
+    data, user = found
+    methods = service.second_factor_methods(user)
+    if "totp" not in methods:
+        return redirect(url_for("mfa.wait"))
+    form = TotpCodeForm()
+    if form.validate_on_submit():
+        try:
+            verify_code(
+                user, form.code.data or "", now=now(), client=client_info(), purpose="sign_in"
+            )
+        except MfaError as exc:
+            db.session.commit()
+            form.code.errors = [code_error_message(exc)]
+        else:
+            db.session.commit()
+            session.pop(PENDING_KEY, None)
+            start_session(user, now=now())
+            return redirect(safe_next(data.get("next"), url_for("account.profile")))
+    return render_template(
+        "mfa/code.html",
+        form=form,
+        offer_push="push" in methods,
+        digits=preset_of(user.realm).totp.digits,
+    )

@@ -1,0 +1,93 @@
+"""Recovery codes in the browser: shown once after enrolling (or regenerating), and used at
+sign-in (« Utiliser un code de récupération »). Routes on the ``mfa`` blueprint."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import flash, g, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from idp.account.views import login_required
+from idp.auth.session import start_session
+from idp.clock import now
+from idp.extensions import db, limiter
+from idp.mfa import recovery_codes, service
+from idp.mfa.errors import MfaError
+from idp.mfa.forms import RecoveryCodeForm
+from idp.mfa.messages import code_error_message
+from idp.mfa.views import PENDING_KEY, bp, pending_user
+from idp.push.challenges import active_devices
+from idp.web.client import client_info
+from idp.web.safe_redirect import safe_next
+
+__all__ = ["make_codes", "sign_in_with_recovery_code"]
+
+
+@bp.post("/recovery-codes")
+@login_required
+@limiter.limit("10 per minute")
+def make_codes(slug: str) -> Response:
+    """New codes: after enrolling (only if none exist yet), or « Générer de nouveaux codes »."""
+    replace = request.form.get("replace") == "1"
+    if not active_devices(g.user):
+        flash(_("Ajoutez d'abord l'application Authenticator à votre compte."), "info")
+        return redirect(url_for("account.profile"))
+    if not replace and recovery_codes.has_codes(g.user):
+        return redirect(url_for("account.profile"))
+    codes = recovery_codes.generate(g.user, now=now(), client=client_info())
+    db.session.commit()
+    title = _("Codes de récupération – %(realm)s", realm=g.preset.display_name)
+    text = "\n".join([title, g.user.username, "", *codes])
+    page = render_template(
+        "mfa/recovery_codes.html",
+        codes=codes,
+        download=f"data:text/plain;charset=utf-8,{quote(text + chr(10))}",
+        filename=f"codes-recuperation-{g.realm.slug}-{g.user.username}.txt",
+    )
+    resp = make_response(page)
+    resp.headers["Cache-Control"] = "no-store"  # shown once: never from a cache
+    return resp
+
+
+@bp.route("/login/recovery-code", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def sign_in_with_recovery_code(slug: str) -> Response | str:
+    found = pending_user()
+    if found is None:
+        return redirect(url_for("auth.login"))
+    data, user = found
+    if not service.second_factor_methods(user):
+        return redirect(url_for("auth.login"))
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        try:
+            left = recovery_codes.use(
+                user, form.code.data or "", now=now(), client=client_info(), purpose="sign_in"
+            )
+        except MfaError as exc:
+            db.session.commit()
+            form.code.errors = [code_error_message(exc)]
+        else:
+            db.session.commit()
+            session.pop(PENDING_KEY, None)
+            start_session(user, now=now())
+            flash(
+                _(
+                    "Code de récupération accepté. Il vous en reste %(count)d : pensez à en "
+                    "générer de nouveaux depuis votre profil.",
+                    count=left,
+                ),
+                "info",
+            )
+            return redirect(safe_next(data.get("next"), url_for("account.profile")))
+    return render_template("mfa/recovery_code.html", form=form)
+
+
+@bp.app_template_global("recovery_codes_left")
+def recovery_codes_left(user: object) -> int:
+    """For the profile's card (templates/mfa/_profile_recovery_codes.html)."""
+    from idp.models import User
+
+    return recovery_codes.remaining(user) if isinstance(user, User) else 0
