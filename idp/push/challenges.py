@@ -20,6 +20,7 @@ Security decisions:
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,7 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from idp.audit.service import ClientInfo, record, record_now
 from idp.extensions import db
 from idp.models import Challenge, Device, User
-from idp.push.broker import Broker, Delivery
+from idp.push.broker import Broker, BrokerUnavailable, Delivery
 from idp.push.device_auth import DeviceRef
 from idp.push.errors import (
     ChallengeAlreadyDecided,
@@ -65,6 +66,8 @@ __all__ = [
 ]
 
 DECIDED = {"approved", "denied", "reported", "failed"}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -230,8 +233,18 @@ def create_challenge(
         )
         for d in devices
     ]
-    broker.publish(deliveries)
+    _publish(broker, deliveries)
     return challenge
+
+
+def _publish(broker: Broker, deliveries: list[Delivery]) -> None:
+    """Events after the commit: the challenge is durable, so a broker that is down (Redis
+    unreachable) delays devices until they catch up from ``pending`` (the broker's loss ended
+    their streams), it does not fail a request whose work is done."""
+    try:
+        broker.publish(deliveries)
+    except BrokerUnavailable as exc:
+        log.warning("challenge events not published (%s): devices will catch up", exc)
 
 
 def _context(service: str, client: ClientInfo, now: datetime) -> dict[str, Any]:
@@ -409,7 +422,7 @@ def decide(
     )
     db.session.commit()
     hint = ChallengeHint(challenge_id=decision.challenge_id, event="decided")
-    broker.publish([(d, hint) for d in active_device_ids(device.user_id)])
+    _publish(broker, [(d, hint) for d in active_device_ids(device.user_id)])
     if new_status == "failed":
         raise NumberMismatch("the number does not match the one shown in the browser")
     return DecisionResult(decision.challenge_id, new_status)

@@ -142,9 +142,10 @@ def test_shown_once_after_enrolling_then_counted_on_the_profile(
 
     login(client, "jasmin", "camille.martin", PASSWORD)
     assert post_code(client, code_device.code(clock)).status_code == 302
+    add = client.get("/realms/jasmin/security/devices/add").get_data(as_text=True)
     page = client.post(
-        "/realms/jasmin/devices/enroll",
-        data={"csrf_token": csrf_from(client.get("/realms/jasmin/profile").get_data(as_text=True))},
+        "/realms/jasmin/security/devices/add",
+        data={"csrf_token": csrf_from(add), "current_password": PASSWORD},
     )
     token = csrf_from(page.get_data(as_text=True))
     assert "afficher mes codes de récupération" in text_of(page)

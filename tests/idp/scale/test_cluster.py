@@ -314,18 +314,31 @@ def test_redis_restart_gives_503_then_streams_reconnect_and_catch_up(
     _a, b = cluster.instances
     redis.stop()
     try:
-        resp = requests.post(
-            f"{b.base_url}/_dev/realms/jasmin/users/{USER}/challenges", json={}, timeout=30
+        # The challenge is durable (PostgreSQL): it is created, its event waits for Redis.
+        during = trigger(b.base_url)
+        # What needs Redis fails plainly: a device call (its jti cannot be claimed) and a
+        # rate-limited form (the limiter fails closed).
+        api = requests.get(
+            b.url("/realms/jasmin/api/device/v1/pending"),
+            headers={"Authorization": "Device a.b.c"},
+            timeout=30,
         )
-        # The challenge may be created (it lives in PostgreSQL) but its event cannot be
-        # published: the IdP says so plainly, and a device catches up from pending later.
-        assert resp.status_code == 503, resp.text
-        assert resp.json()["error"] == "service_unavailable"
-        assert resp.headers["Retry-After"]
+        assert api.status_code in {400, 503}, api.text
+        page = requests.get(b.url("/realms/jasmin/login"), timeout=30)
+        form = requests.post(
+            b.url("/realms/jasmin/login"),
+            data={"csrf_token": _csrf(page.text), "identifier": USER, "password": "x"},
+            cookies=page.cookies,
+            timeout=30,
+        )
+        assert form.status_code == 503, form.text[:300]
+        assert form.headers["Retry-After"]
     finally:
         redis.start()
+    # The stream came back by itself and caught up from pending.
+    watch.next_challenge(during["challenge_id"], timeout=60)
     created = _eventually(lambda: trigger(b.base_url))
-    watch.next_challenge(created["challenge_id"], timeout=30)  # the stream came back by itself
+    watch.next_challenge(created["challenge_id"], timeout=30)
     approve(authenticator, created["number"])
     assert status(b.base_url, created["challenge_id"]) == "approved"
 

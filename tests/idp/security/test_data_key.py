@@ -103,13 +103,9 @@ def test_migration_encrypts_existing_rows(tmp_path: Path) -> None:
         db.engine.dispose()
 
 
-def test_rotation_command(tmp_path: Path, template_db: Path) -> None:
-    import shutil
-
-    db_file = tmp_path / "idp.sqlite3"
-    shutil.copy(template_db, db_file)
+def test_rotation_command(tmp_path: Path, database_url: str) -> None:
     env = {
-        "IDP_DATABASE_URL": f"sqlite:///{db_file}",
+        "IDP_DATABASE_URL": database_url,
         "IDP_SECRET_KEY": SECRET,
         "IDP_INSTANCE_PATH": str(tmp_path),
     }
@@ -128,7 +124,9 @@ def test_rotation_command(tmp_path: Path, template_db: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     assert runner.invoke(cli, ["data-key", "status"], env=new_env).exit_code == 0
-    app = create_app(make_config(db_file, DATA_KEY="n" * 43))
+    app = create_app(
+        make_config(tmp_path / "idp.sqlite3", database_url=database_url, DATA_KEY="n" * 43)
+    )
     with app.app_context():
         key = db.session.scalars(db.select(RealmKey)).first()
         assert key is not None
