@@ -30,6 +30,7 @@ from kivy.utils import platform
 from authenticator_app.core.clock import Clock as TimeSource
 from authenticator_app.core.clock import RandomBytes, system_clock, system_random
 from authenticator_app.core.enrollment import Enroller, default_device_name
+from authenticator_app.core.pipush.service import PiPushService
 from authenticator_app.core.push_service import PushService
 from authenticator_app.core.vault import Vault
 from authenticator_app.core.vault_crypto import KdfParams
@@ -38,6 +39,7 @@ from authenticator_app.presenters.accounts import AccountsPresenter
 from authenticator_app.presenters.add_account import AddAccountPresenter
 from authenticator_app.presenters.lock import LockPresenter
 from authenticator_app.presenters.navigation import Route
+from authenticator_app.presenters.pipush import PiPushPresenter, threaded_pi_launcher
 from authenticator_app.presenters.preferences import Preferences, preferences_path
 from authenticator_app.presenters.profile import ProfilePresenter
 from authenticator_app.presenters.push import PushPresenter
@@ -48,6 +50,7 @@ from authenticator_app.screens.accounts_screen import AccountsScreen
 from authenticator_app.screens.add_account_screen import AddAccountScreen
 from authenticator_app.screens.kivy_runner import KivyRunner
 from authenticator_app.screens.lock_screen import LockScreen
+from authenticator_app.screens.pipush_screen import PiPushScreen
 from authenticator_app.screens.profile_screen import ProfileScreen
 from authenticator_app.screens.push_screen import PushScreen
 from authenticator_app.screens.root import AppRoot
@@ -94,6 +97,8 @@ class AppServices:
     watch: bool = True
     """Watch push accounts (SSE) while unlocked."""
     watch_options: dict[str, Any] = field(default_factory=dict)
+    pi_options: dict[str, Any] = field(default_factory=dict)
+    """Options of the privacyIDEA poller (``interval``: seconds between polls)."""
     preferences_file: Path | None = None
     """Default: ``<vault>.settings.json``."""
     language: str | None = None
@@ -118,6 +123,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         self.vault: Vault | None = None
         self.presenters: dict[str, Any] = {}
         self.push: PushPresenter | None = None
+        self.pipush: PiPushPresenter | None = None
         self.history: list[str] = []
         self.root_widget: AppRoot | None = None
 
@@ -136,6 +142,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             ProfileScreen(),
             AddAccountScreen(),
             PushScreen(),
+            PiPushScreen(),
             SettingsScreen(),
         ):
             root.add_screen(screen)
@@ -219,6 +226,16 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             clock=services.clock,
             **common,
         )
+        self.pipush = PiPushPresenter(
+            self._screen("pipush"),
+            service=self._pi_service(vault),
+            launcher=threaded_pi_launcher(lambda: self._pi_service(vault), **services.pi_options)
+            if services.watch
+            else None,
+            runner=self.runner,
+            notify=services.notify,
+            **common,
+        )
         settings = SettingsPresenter(
             self._screen("settings"),
             vault=vault,
@@ -228,13 +245,25 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             **common,
         )
         self.presenters.update(
-            accounts=accounts, profile=profile, add=add, push=self.push, settings=settings
+            accounts=accounts,
+            profile=profile,
+            add=add,
+            push=self.push,
+            pipush=self.pipush,
+            settings=settings,
         )
-        for name in ("accounts", "profile", "add", "push", "settings"):
+        for name in ("accounts", "profile", "add", "push", "pipush", "settings"):
             self._screen(name).presenter = self.presenters[name]
         self.history = []
         self.show("accounts")
         self.push.start()
+        self.pipush.start()
+
+    def _pi_service(self, vault: Vault) -> PiPushService:
+        services = self.services
+        return PiPushService(
+            vault, clock=services.clock, rng=services.rng, session_factory=services.session_factory
+        )
 
     def _launcher(self, vault: Vault) -> WatchLauncher:
         services = self.services
@@ -253,9 +282,11 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         """Forget the vault key and the presenters that used it; back to the PIN."""
         if self.push is not None:
             self.push.stop()
+        if self.pipush is not None:
+            self.pipush.stop()
         if self.vault is not None:
             self.vault.lock()
-        self.vault, self.push = None, None
+        self.vault, self.push, self.pipush = None, None, None
         lock = self.presenters["lock"]
         self.presenters = {"lock": lock}
         self.history = []
@@ -268,6 +299,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             self.presenters["accounts"].refresh()
         if self.push is not None:
             self.push.start()
+        if self.pipush is not None:
+            self.pipush.start()
 
     def refresh_all(self) -> None:
         """The language changed: every screen renders its texts again."""
@@ -324,24 +357,30 @@ class AuthenticatorApp(App):  # type: ignore[misc]
     def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
         if key != ESCAPE_OR_BACK:
             return False
-        if self.current in {"lock", "accounts", "push"}:
-            return self.current == "push"  # a prompt is answered, not dismissed
+        if self.current in {"lock", "accounts", "push", "pipush"}:
+            return self.current in {"push", "pipush"}  # a prompt is answered, not dismissed
         self.back()
         return True
 
     def on_pause(self) -> bool:
         if self.push is not None:
             self.push.stop()
+        if self.pipush is not None:
+            self.pipush.stop()
         return True
 
     def on_resume(self) -> None:
         if self.vault is not None and self.push is not None:
             self.presenters["accounts"].reload()
             self.push.start()  # reconnects, and catches up from pending
+        if self.vault is not None and self.pipush is not None:
+            self.pipush.start()  # polls again: what is still open shows up
 
     def on_stop(self) -> None:
         if self.push is not None:
             self.push.stop()
+        if self.pipush is not None:
+            self.pipush.stop()
         Clock.unschedule(self._tick)
         Window.unbind(on_keyboard=self._on_keyboard)
         self.runner.shutdown()

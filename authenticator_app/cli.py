@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,21 +23,27 @@ from typing import Any, NoReturn, TextIO
 
 import requests
 
-from authenticator_app import __version__
+from authenticator_app import __version__, cli_pipush
 from authenticator_app.core import summaries
 from authenticator_app.core import watcher as watching
+from authenticator_app.core.accounts import Account, find_accounts
+from authenticator_app.core.challenges import ChallengeInbox, PendingChallenge
 from authenticator_app.core.clock import Clock, RandomBytes, system_clock, system_random
 from authenticator_app.core.codes import current_codes
 from authenticator_app.core.decisions import Decision
 from authenticator_app.core.enrollment import Enroller
 from authenticator_app.core.errors import (
+    AccountNotFound,
     AuthenticatorError,
     ChallengeRefused,
     InputError,
     NoChallenge,
+    NoPushAccount,
     NumberInvalid,
 )
 from authenticator_app.core.idp_errors import IdpRefused
+from authenticator_app.core.pipush.service import DEFAULT_POLL_INTERVAL, PiChallenge, PiPushService
+from authenticator_app.core.pipush.summaries import pi_challenge_line, pi_challenge_summary
 from authenticator_app.core.push_service import PushService
 from authenticator_app.core.unlock import unlock_vault
 from authenticator_app.core.vault import Vault, default_vault_path
@@ -124,6 +131,11 @@ def _add(cli: Cli, args: argparse.Namespace) -> int:
     )
     if args.json:
         cli.document(account=summaries.account_summary(account))
+    elif account.pipush is not None:
+        cli.print(
+            f"enrolled {account.label} as privacyIDEA push token {account.pipush.serial}"
+            f" (poll only: {'yes' if account.pipush.poll_only else 'no, polling anyway'})"
+        )
     elif account.push is not None:
         cli.print(
             f"enrolled {account.label} as device {account.push.device_id} "
@@ -143,6 +155,8 @@ def _list(cli: Cli, args: argparse.Namespace) -> int:
         cli.warn("the vault holds no account")
     for account in accounts:
         device = f"  device {account.push.device_id}" if account.push else ""
+        if account.pipush is not None:
+            device += f"  privacyIDEA {account.pipush.serial}"
         cli.print(f"{account.id}  {account.label}  [{'+'.join(account.kinds)}]{device}")
     return EXIT_OK
 
@@ -160,41 +174,126 @@ def _code(cli: Cli, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@dataclass
+class _PushSelection:
+    """The push accounts a verb works on: this app's own, and privacyIDEA tokens."""
+
+    own: list[Account]
+    pi: list[Account]
+
+
+def _select_push(vault: Vault, query: str | None) -> _PushSelection:
+    own_all = [a for a in vault.accounts if a.push is not None]
+    pi_all = [a for a in vault.accounts if a.pipush is not None]
+    if not own_all and not pi_all:
+        raise NoPushAccount("the vault holds no push account")
+    selection = _PushSelection(
+        own=find_accounts(own_all, query) if own_all else [],
+        pi=find_accounts(pi_all, query) if pi_all else [],
+    )
+    if not selection.own and not selection.pi:
+        raise AccountNotFound(f"no push account matches {query!r}")
+    return selection
+
+
 def _pending(cli: Cli, args: argparse.Namespace) -> int:
-    service = cli.service(cli.open_vault())
+    vault = cli.open_vault()
+    selection = _select_push(vault, args.account)
+    service = cli.service(vault)
     inbox = service.new_inbox()
-    changes = service.refresh(inbox, service.push_accounts(args.account))
+    refused: list[ChallengeRefused] = []
+    if selection.own:
+        refused += service.refresh(inbox, selection.own).refused
+    pi_found: list[PiChallenge] = []
+    if selection.pi:
+        polled = cli_pipush.pi_service(cli, vault).poll(selection.pi)
+        pi_found, refused = polled.challenges, refused + polled.refused
     now = cli.clock()
     if args.json:
         cli.document(
             challenges=[summaries.challenge_summary(p, now=now) for p in inbox.pending],
-            refused=[summaries.refusal_summary(r) for r in changes.refused],
+            refused=[summaries.refusal_summary(r) for r in refused],
+            privacyidea=[pi_challenge_summary(c) for c in pi_found],
         )
         return EXIT_OK
-    for refusal in changes.refused:
+    for refusal in refused:
         cli.refused(refusal)
-    if not len(inbox):
+    if not len(inbox) and not pi_found:
         cli.warn("no pending challenge")
     for pending in inbox.pending:
         cli.print(summaries.challenge_line(pending, now=cli.clock()))
+    for challenge in pi_found:
+        cli.print(pi_challenge_line(challenge))
     return EXIT_OK
 
 
 def _answer(cli: Cli, args: argparse.Namespace, decision: Decision) -> int:
     if args.timeout < 0:
         raise _UsageError("--timeout must not be negative")
+    if args.interval <= 0:
+        raise _UsageError("--interval must be positive")
     number = getattr(args, "number", None)
     if number is not None and not 0 <= number <= 99:
         raise NumberInvalid(f"{number} is not between 0 and 99")
-    service = cli.service(cli.open_vault())
+    vault = cli.open_vault()
+    selection = _select_push(vault, args.account)
+    service = cli.service(vault)
     inbox = service.new_inbox()
-    pending, seen = service.wait_for_challenge(
-        inbox, service.push_accounts(args.account), timeout=args.timeout
-    )
-    for refusal in seen.refused:
-        cli.refused(refusal)
-    if pending is None:
-        raise NoChallenge(f"no challenge arrived within {args.timeout:g} s")
+    if selection.pi and not selection.own:
+        pi = cli_pipush.pi_service(cli, vault)
+        found = cli_pipush.pi_answer(cli, pi, args, selection.pi)
+        return _decide_pi(cli, pi, found, decision, args)
+    if selection.own and not selection.pi:
+        pending, seen = service.wait_for_challenge(inbox, selection.own, timeout=args.timeout)
+        for refusal in seen.refused:
+            cli.refused(refusal)
+        if pending is None:
+            raise NoChallenge(f"no challenge arrived within {args.timeout:g} s")
+        return _decide_own(cli, service, inbox, pending, decision, number=number)
+    return _answer_mixed(cli, args, decision, service=service, inbox=inbox, selection=selection)
+
+
+def _answer_mixed(
+    cli: Cli,
+    args: argparse.Namespace,
+    decision: Decision,
+    *,
+    service: PushService,
+    inbox: ChallengeInbox,
+    selection: _PushSelection,
+) -> int:
+    """Both kinds of push accounts: poll each in turn (no long-poll, so neither waits)."""
+    number = getattr(args, "number", None)
+    pi = cli_pipush.pi_service(cli, service.vault)
+    deadline = time.monotonic() + args.timeout
+    reported: set[str | None] = set()
+    while True:
+        changes = service.refresh(inbox, selection.own)
+        polled = pi.poll(selection.pi)
+        for refusal in [*changes.refused, *polled.refused]:
+            if refusal.challenge_id not in reported:
+                reported.add(refusal.challenge_id)
+                cli.refused(refusal)
+        own_pending = inbox.latest()
+        if own_pending is not None:
+            return _decide_own(cli, service, inbox, own_pending, decision, number=number)
+        if polled.challenges:
+            return _decide_pi(cli, pi, polled.challenges[-1], decision, args)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise NoChallenge(f"no challenge arrived within {args.timeout:g} s")
+        time.sleep(min(args.interval, remaining))
+
+
+def _decide_own(
+    cli: Cli,
+    service: PushService,
+    inbox: ChallengeInbox,
+    pending: PendingChallenge,
+    decision: Decision,
+    *,
+    number: int | None,
+) -> int:
     if decision == "approve" and pending.challenge.matching.mode == "none" and number is not None:
         cli.warn("note: this challenge uses no number matching; --number is not sent")
     outcome = service.answer(pending, decision, number=number, inbox=inbox)
@@ -202,34 +301,96 @@ def _answer(cli: Cli, args: argparse.Namespace, decision: Decision) -> int:
     return EXIT_OK if outcome.succeeded else EXIT_FAILED
 
 
+def _decide_pi(
+    cli: Cli,
+    pi: PiPushService,
+    challenge: PiChallenge,
+    decision: Decision,
+    args: argparse.Namespace,
+) -> int:
+    return cli_pipush.pi_decide(
+        cli,
+        pi,
+        challenge,
+        decision,
+        number=getattr(args, "number", None),
+        choice=getattr(args, "choice", None),
+    )
+
+
 def _watch(cli: Cli, args: argparse.Namespace) -> int:
-    service = cli.service(cli.open_vault())
-    watcher = watching.Watcher(service, service.push_accounts(args.account))
-    labels = {a.id: a.label for a in watcher.accounts.values()}
+    if args.interval <= 0:
+        raise _UsageError("--interval must be positive")
+    vault = cli.open_vault()
+    selection = _select_push(vault, args.account)
+    stop = threading.Event()
+    lock = threading.Lock()
+    pi_thread: threading.Thread | None = None
+    if selection.pi:
+        pi = cli_pipush.pi_service(cli, vault)
 
-    def emit(event: watching.WatchEvent) -> None:
-        if isinstance(event, watching.ConnectionChanged | watching.WatchProblem):
-            cli.warn(watching.status_line(event, labels[event.account_id]))
-        elif args.json:
-            cli.json(watching.watch_event_summary(event, now=cli.clock()))
-        elif isinstance(event, watching.ChallengeArrived):
-            cli.print(summaries.challenge_line(event.pending, now=cli.clock()))
-        elif isinstance(event, watching.ChallengeRefusedEvent):
-            cli.refused(event.refusal)
-        elif isinstance(event, watching.ChallengeDropped):
-            cli.print(f"dropped {event.dropped.challenge_id} ({event.dropped.reason})")
+        def watch_pi() -> None:
+            cli_pipush.pi_watch(
+                cli,
+                pi,
+                selection.pi,
+                as_json=args.json,
+                interval=args.interval,
+                stop=stop,
+                lock=lock,
+            )
 
+        pi_thread = threading.Thread(target=watch_pi, name="pipush-watch", daemon=True)
     # SIGTERM ends a watch as cleanly as Ctrl-C (a test harness stopping the subprocess).
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
-        watcher.run(emit)
+        if pi_thread is not None:
+            pi_thread.start()
+        if selection.own:
+            _watch_own(cli, args, vault, selection.own, lock)
+        else:
+            while not stop.wait(0.5):
+                pass
     except KeyboardInterrupt:
-        watcher.stop()
+        pass
     finally:
+        stop.set()
+        if pi_thread is not None:
+            pi_thread.join(timeout=30)
         if in_main:
             signal.signal(signal.SIGTERM, previous)
     return EXIT_OK
+
+
+def _watch_own(
+    cli: Cli,
+    args: argparse.Namespace,
+    vault: Vault,
+    accounts: list[Account],
+    lock: threading.Lock,
+) -> None:
+    service = cli.service(vault)
+    watcher = watching.Watcher(service, accounts)
+    labels = {a.id: a.label for a in watcher.accounts.values()}
+
+    def emit(event: watching.WatchEvent) -> None:
+        with lock:
+            if isinstance(event, watching.ConnectionChanged | watching.WatchProblem):
+                cli.warn(watching.status_line(event, labels[event.account_id]))
+            elif args.json:
+                cli.json(watching.watch_event_summary(event, now=cli.clock()))
+            elif isinstance(event, watching.ChallengeArrived):
+                cli.print(summaries.challenge_line(event.pending, now=cli.clock()))
+            elif isinstance(event, watching.ChallengeRefusedEvent):
+                cli.refused(event.refusal)
+            elif isinstance(event, watching.ChallengeDropped):
+                cli.print(f"dropped {event.dropped.challenge_id} ({event.dropped.reason})")
+
+    try:
+        watcher.run(emit)
+    except KeyboardInterrupt:
+        watcher.stop()
 
 
 # --- parser and entry point ---------------------------------------------------------------------
@@ -269,6 +430,11 @@ def build_parser() -> argparse.ArgumentParser:
         "wait for the next challenge and approve it",
     )
     approve.add_argument("--number", type=int, help="the number shown in the browser")
+    approve.add_argument(
+        "--choice",
+        metavar="TEXT",
+        help="privacyIDEA: the presence option to pick, as shown at login (letters or numbers)",
+    )
     deny = verb(
         "deny",
         lambda c, a: _answer(c, a, "report" if a.report else "deny"),
@@ -281,6 +447,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--account", help="only this push account (issuer:account or substring)")
     for sub in (approve, deny):
         sub.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="S")
+    for sub in (approve, deny, watch):
+        sub.add_argument(
+            "--interval",
+            type=float,
+            default=DEFAULT_POLL_INTERVAL,
+            metavar="S",
+            help="seconds between polls of privacyIDEA push tokens (no Firebase)",
+        )
     return parser
 
 

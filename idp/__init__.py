@@ -29,6 +29,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     _trust_proxies(app)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from idp.sqlite_server import engine_options
+
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        )
     db.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(
@@ -45,6 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     init_mail(app)
     install_scale_out(app)
+    from idp.oidc.server import init_oidc
+
+    init_oidc(app)
 
     _jinja_helpers(app)
     install_security_headers(app)
@@ -90,12 +99,17 @@ def _jinja_helpers(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from idp.account.views import bp as account_bp
+    from idp.admin.api import admin_api
+    from idp.admin.api import bp as admin_api_bp
+    from idp.admin.views import bp as admin_bp
     from idp.auth.views import bp as auth_bp
     from idp.cas.views import bp as cas_bp
     from idp.device_api.openapi import api
     from idp.device_api.views import bp as device_api_bp
     from idp.mfa.views import bp as mfa_bp
+    from idp.oidc.views import bp as oidc_bp
     from idp.recovery.views import bp as recovery_bp
+    from idp.securityinfo.views import bp as security_bp
     from idp.sesame.views import bp as sesame_bp
     from idp.signup.views import bp as signup_bp
     from idp.support.views import bp as support_bp
@@ -104,14 +118,19 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(security_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(mfa_bp)
     app.register_blueprint(recovery_bp)
     app.register_blueprint(cas_bp)
+    app.register_blueprint(oidc_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(signup_bp)
     app.register_blueprint(sesame_bp)
     app.register_blueprint(device_api_bp)
     api.register(app)
+    app.register_blueprint(admin_api_bp)
+    admin_api.register(app)
     if app.config["TEST_MODE"]:
         # Test-mode routes exist only in a test-mode start (DESIGN.md §4).
         from idp.testmode.views import bp as testmode_bp

@@ -341,3 +341,15 @@ def policy_explain(
             for violation in row["violations"]:
                 click.echo(f"      - {violation['code']}: {violation['text']}")
     sys.exit(0 if all(r["passed"] for r in rows) else 1)
+
+
+def _add_groups() -> None:
+    from idp.admin.cli import admin_group, register_user_commands
+    from idp.oidc.cli import client_group
+
+    cli.add_command(client_group)
+    cli.add_command(admin_group)
+    register_user_commands(user_group)
+
+
+_add_groups()

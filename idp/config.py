@@ -56,7 +56,9 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set from BASE_URL's scheme
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # The cookie only carries the session token (and the language); the server-side record ends
+    # the session (realm [sessions] timeouts, at most 30 days), so the cookie may outlive it.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = 3600
     WTF_CSRF_SSL_STRICT = True
 
@@ -70,10 +72,11 @@ class DefaultConfig:
     LOGIN_RATE_LIMIT = "20 per minute"
     LOGIN_IDENTIFIER_RATE_LIMIT = "10 per 5 minutes"
 
-    # argon2id cost; tests lower it through the test mapping.
-    ARGON2_TIME_COST = 3
-    ARGON2_MEMORY_COST = 64 * 1024
-    ARGON2_PARALLELISM = 2
+    # argon2id cost of new hashes, unless the realm's [password_hashing] says otherwise:
+    # OWASP's current minimum for argon2id (m=19 MiB, t=2, p=1). Tests lower it.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
 
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {}
     # SQLite: how long a write waits for another *process* (writers of this process queue

@@ -1,5 +1,5 @@
-# Sourced by ./scripts/test and ./scripts/demo: makes .venv and installs the project into it.
-# Re-running is fast: nothing is reinstalled unless pyproject.toml changed.
+# Sourced by ./scripts/test, ./scripts/demo and the other scripts: makes .venv and installs the
+# locked dependencies (requirements/*.txt) and the project into it.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -39,36 +39,53 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-covers_extras() {  # covers_extras HAVE WANT: every comma-separated extra of WANT is in HAVE
-  local extra
-  for extra in ${2//,/ }; do
-    [[ ",$1," == *",$extra,"* ]] || return 1
-  done
+# The venv itself, with an up-to-date pip (./scripts/lock needs no more).
+ensure_base_venv() {
+  local py
+  if [ ! -x "$VENV/bin/python" ]; then
+    py="$(pick_python)" || return 1
+    log "creating .venv with $py"
+    "$py" -m venv "$VENV" || return 1
+    "$VENV/bin/python" -m pip install -q --upgrade pip || return 1
+  fi
 }
 
-ensure_venv() {
-  local extras="$1" py stamp want
-  if [ ! -x "$VENV/bin/python" ]; then
-    py="$(pick_python)"
-    log "creating .venv with $py"
-    "$py" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --upgrade pip
+# The lock files (requirements/, written by ./scripts/lock) for a list of extras: idp, app,
+# idp,app or idp,app,dev (dev includes the other two).
+lock_files() {
+  local extras=",$1,"
+  if [[ "$extras" == *,dev,* ]]; then
+    echo "$ROOT/requirements/dev.txt"
+    return 0
   fi
-  stamp="$VENV/.installed-$extras"
-  want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
-  # An install with more extras (./scripts/test's idp,app,dev) covers fewer (idp,app).
-  local other
-  for other in "$VENV"/.installed-*; do
-    if [ -f "$other" ] && [ "$(cat "$other")" = "$want" ] &&
-      covers_extras "${other##*/.installed-}" "$extras"; then
-      stamp="$other"
-      break
-    fi
+  [[ "$extras" == *,idp,* ]] && echo "$ROOT/requirements/idp.txt"
+  [[ "$extras" == *,app,* ]] && echo "$ROOT/requirements/app.txt"
+  return 0
+}
+
+# Installs exactly the locked versions (hashes checked), then the project itself in editable mode
+# without dependencies. Re-running is fast: nothing is reinstalled unless a lock file or
+# pyproject.toml changed (the stamp is their hash).
+ensure_venv() {
+  local extras="$1" stamp want lock
+  local locks=() args=()
+  ensure_base_venv || return 1
+  mapfile -t locks < <(lock_files "$extras")
+  if [ ${#locks[@]} -eq 0 ]; then
+    log "no lock file for extras '$extras' (known: idp, app, dev)"
+    return 1
+  fi
+  for lock in "${locks[@]}"; do
+    [ -f "$lock" ] || { log "missing $lock: run ./scripts/lock"; return 1; }
+    args+=(-r "$lock")
   done
+  stamp="$VENV/.installed-${extras//,/-}"
+  want="$(cat "$ROOT/pyproject.toml" "${locks[@]}" | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] ||
     ! "$VENV/bin/python" -c 'import idp, shared, authenticator_app' 2>/dev/null; then
-    log "installing the project and its dependencies ($extras)"
-    "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
+    log "installing the locked dependencies ($extras: ${locks[*]##*/}) and the project"
+    "$VENV/bin/python" -m pip install -q --require-hashes "${args[@]}" || return 1
+    "$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT" || return 1
     echo "$want" >"$stamp"
   fi
 }

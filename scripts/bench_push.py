@@ -8,8 +8,8 @@ then runs round trips one at a time (``--sequential``, default 100) and K more w
 flight (``--challenges``, ``--concurrency``; default 300 and 4):
 
     browser: POST /_dev/.../challenges           -> "created" (the POST returned; number shown)
-    device:  SSE hint received                     -> delivery latency
-    device:  GET pending, verify JWS (pinned JWKS), sign + POST the decision -> "approved"
+    device:  SSE event received, carrying the signed challenge (protocol v2) -> delivery latency
+    device:  verify the JWS (pinned JWKS), sign + POST the decision -> "approved"
     browser: GET /_dev/challenges/<id>             -> "approved": end of the round trip
 
 and prints p50/p95/p99/max, throughput, the worker's RSS and CPU seconds. The protocol is that
@@ -181,11 +181,40 @@ class Server:
 _servers: list[Server] = []
 
 
+@dataclass
+class Fleet:
+    """Several ``idp serve`` instances acting as one IdP (PostgreSQL + Redis)."""
+
+    servers: list[Server]
+
+    @property
+    def base_url(self) -> str:
+        return self.servers[0].base_url
+
+    @property
+    def workers(self) -> list[int]:
+        return [pid for s in self.servers for pid in s.workers]
+
+    def memory(self) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for server in self.servers:
+            for key, value in server.memory().items():
+                total[key] = total.get(key, 0.0) + value
+        return total
+
+    def cpu_seconds(self) -> float:
+        return sum(s.cpu_seconds() for s in self.servers)
+
+
+# Scaled layout (--workers/--instances > 1): the shared PostgreSQL and Redis URLs.
+SCALE_ENV: dict[str, str] = {}
+
+
 def idp_env(instance: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
     env.update(
         IDP_INSTANCE_PATH=str(instance),
-        IDP_DATABASE_URL=f"sqlite:///{instance / 'idp.sqlite3'}",
+        IDP_DATABASE_URL=SCALE_ENV.get("IDP_DATABASE_URL", f"sqlite:///{instance / 'idp.sqlite3'}"),
         IDP_BASE_URL=f"http://127.0.0.1:{port}",
         IDP_SECRET_KEY="bench-secret-key-" + "b" * 40,
         IDP_TEST_MODE="1",
@@ -193,6 +222,8 @@ def idp_env(instance: Path, port: int) -> dict[str, str]:
         IDP_ARGON2_MEMORY_COST="8192",
         IDP_ARGON2_PARALLELISM="1",
     )
+    if "IDP_REDIS_URL" in SCALE_ENV:
+        env["IDP_REDIS_URL"] = SCALE_ENV["IDP_REDIS_URL"]
     return env
 
 
@@ -200,8 +231,10 @@ def idp_command() -> str:
     return str(Path(sys.executable).parent / "idp")
 
 
-def start_server(instance: Path, port: int, n_devices: int) -> Server:
-    env = idp_env(instance, port)
+def start_server(
+    instance: Path, port: int, n_devices: int, *, workers: int = 1, base_port: int | None = None
+) -> Server:
+    env = idp_env(instance, base_port or port)
     log_path = instance / "idp.log"
     connections = max(4000, 3 * n_devices + 200)
     with log_path.open("wb") as log_file:
@@ -214,7 +247,7 @@ def start_server(instance: Path, port: int, n_devices: int) -> Server:
                 "--port",
                 str(port),
                 "--workers",
-                "1",
+                str(workers),
                 "--worker-connections",
                 str(connections),
                 "--no-migrate",
@@ -232,7 +265,7 @@ def start_server(instance: Path, port: int, n_devices: int) -> Server:
         try:
             if requests.get(server.base_url + "/healthz", timeout=1).status_code == 200:
                 server.workers = children_of(proc.pid)
-                if server.workers:
+                if len(server.workers) >= workers:
                     return server
         except requests.RequestException:
             pass
@@ -353,11 +386,15 @@ class Device:
         self.sse_http = requests.Session()
         self.connected = gevent.event.Event()
         self.hint_event = gevent.event.Event()
-        self.hints: dict[str, float] = {}
+        self.hints: dict[str, tuple[float, str]] = {}
         self.stream_error: str | None = None
         self.stream_ended = False
         self.reader: gevent.Greenlet | None = None
         self._sse_response: requests.Response | None = None
+        # The instance this device's stream and decisions go to, and the one its challenges
+        # are triggered on (another one when there are several: events cross instances).
+        self.home: str | None = None
+        self.trigger_base: str | None = None
 
     # -- addresses
     @property
@@ -368,11 +405,14 @@ class Device:
 
     @property
     def api_url(self) -> str:
-        return self.enrolled.api_url
+        url = self.enrolled.api_url
+        if self.home is None:
+            return url
+        return self.home + "/realms/" + url.split("/realms/", 1)[1]
 
     @property
     def realm_url(self) -> str:
-        base = self.api_url.split("/realms/", 1)[0]
+        base = self.enrolled.api_url.split("/realms/", 1)[0]  # IDP_BASE_URL: the audience
         return realm_url(base, self.enrolled.realm)
 
     def _path(self, tail: str) -> str:
@@ -419,6 +459,18 @@ class Device:
         )
         return {"Authorization": authorization_header(sign(token, self.key, receipt.device_id))}
 
+    def verify(self, token: str) -> PushChallenge:
+        """Verify a challenge from the stream against the JWKS pinned at enrollment."""
+        receipt = self.enrolled
+        return verify(
+            token,
+            keys=receipt.jwks,
+            model=PushChallenge,
+            audience=receipt.device_id,
+            issuer=self.realm_url,
+            now=utcnow(),
+        )
+
     def pending(self) -> list[PushChallenge]:
         """GET pending and verify every token against the JWKS pinned at enrollment."""
         receipt = self.enrolled
@@ -456,9 +508,9 @@ class Device:
             exp=unix_time(now + timedelta(seconds=60)),
             jti=new_jti(),
         )
+        # Protocol v2: the signed decision is its own credential (no Authorization token).
         resp = self.http.post(
             self.api_url + "/decisions",
-            headers=self._auth("POST", self._path("/decisions")),
             json={"decision": sign(decision, self.key, receipt.device_id)},
             timeout=HTTP_TIMEOUT,
         )
@@ -496,7 +548,7 @@ class Device:
                     if event in (None, "hint"):
                         hint = json.loads(data)
                         if hint.get("event") == "challenge":
-                            self.hints[hint["challenge_id"]] = t
+                            self.hints[hint["challenge_id"]] = (t, hint["challenge"])
                             self.hint_event.set()
                     event = data = None
             self.stream_ended = True
@@ -506,7 +558,7 @@ class Device:
         finally:
             self.connected.set()  # never leave a waiter hanging
 
-    def wait_hint(self, challenge_id: str, timeout: float) -> float | None:
+    def wait_hint(self, challenge_id: str, timeout: float) -> tuple[float, str] | None:
         deadline = time.monotonic() + timeout
         while challenge_id not in self.hints:
             remaining = deadline - time.monotonic()
@@ -568,15 +620,16 @@ def client_cpu_seconds() -> float:
 @dataclass
 class Sample:
     trigger: float  # POST sent -> returned
-    delivery: float  # POST returned -> hint read by the device
-    delivery_from_send: float  # POST sent -> hint read by the device
-    pending: float  # GET pending + verify
+    delivery: float  # POST returned -> event read by the device
+    delivery_from_send: float  # POST sent -> event read by the device
+    pending: float  # verify the signed challenge from the event
     decision: float  # sign + POST decision
     status: float  # GET status until approved
     round_trip: float  # POST returned -> status approved
 
 
 def round_trip(browser: requests.Session, base: str, device: Device) -> Sample:
+    base = device.trigger_base or base
     trigger_url = f"{base}/_dev/realms/{REALM}/users/{device.username}/challenges"
     t_send = time.perf_counter()
     resp = browser.post(trigger_url, json={}, timeout=HTTP_TIMEOUT)
@@ -585,15 +638,16 @@ def round_trip(browser: requests.Session, base: str, device: Device) -> Sample:
         raise RuntimeError(f"trigger: {resp.status_code} {resp.text[:200]}")
     created = resp.json()
     challenge_id, number = created["challenge_id"], created["number"]
-    t_hint = device.wait_hint(challenge_id, HINT_TIMEOUT)
-    if t_hint is None:
-        raise RuntimeError(f"no hint for {challenge_id} within {HINT_TIMEOUT} s")
-    t0 = time.perf_counter()  # hint in, number on the browser's screen: the device acts
-    found = [c for c in device.pending() if c.challenge_id == challenge_id]
-    if not found:
-        raise RuntimeError(f"challenge {challenge_id} not in pending")
+    arrived = device.wait_hint(challenge_id, HINT_TIMEOUT)
+    if arrived is None:
+        raise RuntimeError(f"no challenge event for {challenge_id} within {HINT_TIMEOUT} s")
+    t_hint, token = arrived
+    t0 = time.perf_counter()  # challenge in, number on the browser's screen: the device acts
+    challenge = device.verify(token)
+    if challenge.challenge_id != challenge_id:
+        raise RuntimeError(f"the event for {challenge_id} carried {challenge.challenge_id}")
     t1 = time.perf_counter()
-    status = device.approve(found[0], number)
+    status = device.approve(challenge, number)
     if status != "approved":
         raise RuntimeError(f"decision answered {status!r}")
     t2 = time.perf_counter()
@@ -781,19 +835,56 @@ def measure(
     }
 
 
+def layout(args: argparse.Namespace) -> str:
+    store = "PostgreSQL + Redis" if SCALE_ENV else "SQLite, in-process broker"
+    return f"{args.instances} idp serve x {args.workers} gunicorn+gevent worker(s), {store}"
+
+
+def start_fleet(instance: Path, port: int, n: int, args: argparse.Namespace) -> list[Server]:
+    """The first instance on ``port`` (its URL is IDP_BASE_URL for all), the others beside."""
+    log(f"N={n}: starting {layout(args)}")
+    started = [start_server(instance, port, n, workers=args.workers)]
+    started += [
+        start_server(instance, free_port(), n, workers=args.workers, base_port=port)
+        for _ in range(args.instances - 1)
+    ]
+    return started
+
+
+def scaled_services(args: argparse.Namespace, stack: contextlib.ExitStack) -> None:
+    """PostgreSQL and Redis on loopback when the layout has several processes."""
+    args.postgres = None
+    if args.workers == 1 and args.instances == 1:
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.support.postgres import PostgresServer
+    from tests.support.redis import RedisServer
+
+    args.postgres = stack.enter_context(PostgresServer())
+    SCALE_ENV["IDP_REDIS_URL"] = stack.enter_context(RedisServer()).url
+
+
+def spread(devices: list[Device], started: list[Server]) -> None:
+    """Device i streams from instance i and is triggered through instance i+1."""
+    if len(started) > 1:
+        for i, device in enumerate(devices):
+            device.home = started[i % len(started)].base_url
+            device.trigger_base = started[(i + 1) % len(started)].base_url
+
+
 def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    instance = workdir / f"n{n}"
+    instance, port = workdir / f"n{n}", free_port()
     instance.mkdir(parents=True)
-    port = free_port()
     result: dict[str, Any] = {"devices": n}
 
+    if args.postgres is not None:
+        SCALE_ENV["IDP_DATABASE_URL"] = args.postgres.create_database(f"bench_n{n}")
     log(f"N={n}: creating {n} users and offers")
     t = time.perf_counter()
     offers = prepare_instance(instance, port, n)
-    result["setup_s"] = round(time.perf_counter() - t, 2)
-
-    log(f"N={n}: starting idp serve on 127.0.0.1:{port}")
-    server = start_server(instance, port, n)
+    result.update(setup_s=round(time.perf_counter() - t, 2), layout=layout(args))
+    started = start_fleet(instance, port, n, args)
+    server: Server | Fleet = started[0] if len(started) == 1 else Fleet(started)
     devices = [Device(username, uri) for username, uri in offers]
     try:
         mem: dict[str, Any] = {"started": server.memory()}
@@ -802,6 +893,7 @@ def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]
         result["enroll"] = enroll_all(server, devices)
         mem["enrolled"] = server.memory()
 
+        spread(devices, started)
         log(f"N={n}: opening {n} SSE streams")
         broken, elapsed = open_streams(devices)
         result["streams"] = {
@@ -865,17 +957,18 @@ def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]
     finally:
         for device in devices:
             device.close()
-        stop_server(server)
+        for one in started:
+            stop_server(one)
 
 
 # --------------------------------------------------------------------------- report
 
 ROWS = [
     ("round_trip", "round trip: created -> status approved"),
-    ("delivery", "delivery: created -> SSE hint at device"),
-    ("delivery_from_send", "  (trigger POST sent -> SSE hint)"),
+    ("delivery", "delivery: created -> SSE event at device"),
+    ("delivery_from_send", "  (trigger POST sent -> SSE event)"),
     ("trigger_post", "  trigger POST (creates the challenge)"),
-    ("pending_and_verify", "  GET pending + verify JWS"),
+    ("pending_and_verify", "  verify the JWS from the event"),
     ("decision_post", "  sign + POST decision"),
     ("status_get", "  GET status (sees approved)"),
 ]
@@ -894,8 +987,8 @@ def fmt(value: object) -> str:
 def print_report(results: list[dict[str, Any]]) -> None:
     print()
     print(
-        f"Push benchmark: {os.cpu_count()} CPU cores shared by the IdP (1 gunicorn+gevent "
-        "worker, SQLite) and the simulated devices"
+        f"Push benchmark: {os.cpu_count()} CPU cores shared by the IdP "
+        f"({results[0]['layout'] if results else '-'}) and the simulated devices"
     )
     for r in results:
         n, runs = r["devices"], r["runs"]
@@ -967,8 +1060,10 @@ def print_report(results: list[dict[str, Any]]) -> None:
 
 
 def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if any(n < 1 or n > 5000 for n in args.devices):
-        parser.error("--devices: 1 to 5000")
+    if any(n < 1 or n > 20000 for n in args.devices):
+        parser.error("--devices: 1 to 20000")
+    if not 1 <= args.workers <= 8 or not 1 <= args.instances <= 4:
+        parser.error("--workers: 1 to 8, --instances: 1 to 4")
     if not 1 <= args.challenges <= 10000 or not 0 <= args.sequential <= 10000:
         parser.error("--challenges: 1 to 10000, --sequential: 0 to 10000")
     if not 1 <= args.concurrency <= 64 or not 1 <= args.time_limit <= 1800:
@@ -1017,6 +1112,15 @@ def main(argv: list[str] | None = None) -> int:
         help="record the IdP worker with py-spy during the loaded run (flame graph SVG)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the instance folders")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="gunicorn workers per idp serve (>1: PostgreSQL+Redis)",
+    )
+    parser.add_argument(
+        "--instances", type=int, default=1, help="idp serve instances (>1: PostgreSQL + Redis)"
+    )
     args = parser.parse_args(argv)
     check_args(parser, args)
 
@@ -1030,7 +1134,9 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench_push-"))
     results = []
+    scaled = contextlib.ExitStack()
     try:
+        scaled_services(args, scaled)
         for n in args.devices:
             results.append(bench_one(n, args, workdir))
     except RuntimeError as exc:
@@ -1044,6 +1150,7 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + exc.signum
     finally:
         stop_all_servers()
+        scaled.close()
         if args.keep:
             log(f"instances kept in {workdir}")
         else:

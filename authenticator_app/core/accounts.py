@@ -3,7 +3,8 @@
 An :class:`Account` is what the user sees in the list (issuer, name). It may carry a push
 enrollment (:class:`PushDevice`: the device key, its id at the IdP, the pinned realm JWKS, the
 realm's URLs), one-time-code parameters (:class:`OtpParameters`, from an ``otpauth://`` URI or
-from the enrollment receipt), or both. Models are immutable; the vault replaces them whole.
+from the enrollment receipt), or both; or a privacyIDEA push token (:class:`PiPushDevice`, see
+:mod:`authenticator_app.core.pipush`). Models are immutable; the vault replaces them whole.
 
 Secrets (the device private key, the OTP secret) are excluded from ``repr`` and never leave the
 vault except as what they compute (a signature, a code).
@@ -25,13 +26,14 @@ __all__ = [
     "AccountKind",
     "OtpAlgorithm",
     "OtpParameters",
+    "PiPushDevice",
     "PushDevice",
     "find_accounts",
     "select_account",
 ]
 
 OtpAlgorithm = Literal["SHA1", "SHA256", "SHA512"]
-AccountKind = Literal["push", "totp", "hotp"]
+AccountKind = Literal["push", "pipush", "totp", "hotp"]
 Text = Annotated[str, Field(min_length=1, max_length=2048)]
 
 
@@ -76,6 +78,23 @@ class PushDevice(_Stored):
     enrolled_at: AwareDatetime
 
 
+class PiPushDevice(_Stored):
+    """A privacyIDEA push token (poll only) held by this app: its RSA key and the pinned
+    server key (see :mod:`authenticator_app.core.pipush`)."""
+
+    serial: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    url: Text
+    """privacyIDEA's ``/ttype/push`` endpoint (the enrollment URI's ``url``)."""
+    sslverify: bool = True
+    private_key_pem: str = Field(repr=False, max_length=8192)
+    """This device's RSA private key (PKCS#8 PEM). Never leaves the vault."""
+    server_public_key_pem: Annotated[str, Field(max_length=4096)]
+    """The token's server key received at enrollment (SubjectPublicKeyInfo PEM), pinned:
+    challenges must be signed by it."""
+    poll_only: bool = True
+    enrolled_at: AwareDatetime
+
+
 class Account(_Stored):
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
     """Local id (stable, never shown to the IdP)."""
@@ -85,10 +104,11 @@ class Account(_Stored):
     added_at: AwareDatetime
     push: PushDevice | None = None
     otp: OtpParameters | None = None
+    pipush: PiPushDevice | None = None
 
     @model_validator(mode="after")
     def _has_something(self) -> Self:
-        if self.push is None and self.otp is None:
+        if self.push is None and self.otp is None and self.pipush is None:
             raise ValueError("an account holds a push enrollment, OTP parameters, or both")
         return self
 
@@ -102,6 +122,8 @@ class Account(_Stored):
         kinds: list[AccountKind] = []
         if self.push is not None:
             kinds.append("push")
+        if self.pipush is not None:
+            kinds.append("pipush")
         if self.otp is not None:
             kinds.append(self.otp.type)
         return kinds

@@ -20,7 +20,8 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "pin_mismatch": "the two PINs differ",
         "uri_invalid": "this is not a valid account URI",
         "uri_unsupported": (
-            "unsupported URI: expected otpauth://idp-push/, otpauth://totp/ or otpauth://hotp/"
+            "unsupported URI: expected otpauth://idp-push/, otpauth://pipush/ (privacyIDEA), "
+            "otpauth://totp/ or otpauth://hotp/"
         ),
         "uri_insecure": (
             "the enrollment URI points to a plain http:// address that is not on this machine "
@@ -63,6 +64,13 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "challenge_superseded": "a newer request replaced this challenge",
         "challenge_refused": "refused a challenge",
         "no_challenge": "no challenge arrived in time",
+        "challenge_capabilities_invalid": (
+            "refused a privacyIDEA challenge whose capabilities signature does not verify"
+        ),
+        "pi_refused": "privacyIDEA refused the request",
+        "pi_answer_rejected": (
+            "privacyIDEA did not accept the answer: wrong number, or the request is no longer open"
+        ),
         # network
         "idp_unreachable": "the IdP cannot be reached",
         "idp_unavailable": "the IdP is unavailable: try again later",

@@ -1,4 +1,5 @@
-"""Adding accounts: enrollment as a push device (``otpauth://idp-push/``) and plain OTP accounts
+"""Adding accounts: enrollment as a push device (``otpauth://idp-push/``), as a privacyIDEA push
+token (``otpauth://pipush/``, :mod:`authenticator_app.core.pipush`) and plain OTP accounts
 (``otpauth://totp/``, ``otpauth://hotp/``).
 
 Push enrollment (``docs/protocol.md`` §4.1-4.3):
@@ -38,6 +39,8 @@ from authenticator_app.core.errors import (
     UriVersionUnsupported,
 )
 from authenticator_app.core.otpauth import is_otpauth_uri, parse_otpauth_uri
+from authenticator_app.core.pipush.service import PiPushService
+from authenticator_app.core.pipush.uri import is_pipush_uri
 from authenticator_app.core.vault import Vault
 from shared.errors import MessageExpired, ProtocolError, UnsupportedVersion
 from shared.errors import UriInvalid as SharedUriInvalid
@@ -94,7 +97,19 @@ class Enroller:
             )
         if is_otpauth_uri(uri):
             return self.add_otpauth(uri)
+        if is_pipush_uri(uri):
+            return self.pipush().enroll(uri, allow_insecure_http=allow_insecure_http)
         raise UriUnsupported("not an account URI this app knows")
+
+    def pipush(self) -> PiPushService:
+        """The privacyIDEA push service on the same vault, clock, randomness and HTTP."""
+        return PiPushService(
+            self.vault,
+            clock=self.clock,
+            rng=self._rng,
+            session_factory=self._session_factory,
+            timeout=self._timeout,
+        )
 
     def add_otpauth(self, uri: str) -> Account:
         parsed = parse_otpauth_uri(uri)

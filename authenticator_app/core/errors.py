@@ -38,6 +38,8 @@ __all__ = [
     "NumberMissing",
     "NumberNotOffered",
     "OfferExpired",
+    "PiAnswerRejected",
+    "PiRefused",
     "PinEmpty",
     "PinMismatch",
     "PinUnavailable",
@@ -229,6 +231,19 @@ class ChallengeRefused(RefusedError):
 
 class NoChallenge(RefusedError):
     code = "no_challenge"
+
+
+class PiRefused(RefusedError):
+    """privacyIDEA answered ``result.status = false``; ``detail`` is its message."""
+
+    code = "pi_refused"
+
+
+class PiAnswerRejected(RefusedError):
+    """privacyIDEA did not accept a signed answer (``result.value = false``): a wrong number,
+    or the challenge is no longer open."""
+
+    code = "pi_answer_rejected"
 
 
 # --- network ------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ SUMMARY_VERSION: Final = 1
 def account_summary(account: Account) -> dict[str, Any]:
     push = account.push
     otp = account.otp
+    pipush = account.pipush
     return {
         "id": account.id,
         "label": account.label,
@@ -51,6 +52,15 @@ def account_summary(account: Account) -> dict[str, Any]:
             "change_password_url": push.change_password_url,
             "matching_mode": push.matching_mode,
             "enrolled_at": push.enrolled_at.isoformat(),
+        },
+        "pipush": None
+        if pipush is None
+        else {
+            "serial": pipush.serial,
+            "url": pipush.url,
+            "sslverify": pipush.sslverify,
+            "poll_only": pipush.poll_only,
+            "enrolled_at": pipush.enrolled_at.isoformat(),
         },
         "otp": None
         if otp is None

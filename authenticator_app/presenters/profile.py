@@ -171,6 +171,8 @@ class ProfilePresenter:
         parts = []
         if account.push is not None:
             parts.append(_("Notifications push"))
+        if account.pipush is not None:
+            parts.append(_("Notifications push privacyIDEA"))
         if account.otp is not None:
             parts.append(
                 _("Codes à usage unique (TOTP)")
@@ -198,9 +200,16 @@ class ProfilePresenter:
 
     def _device(self, account: Account) -> tuple[DetailLine, ...]:
         push = account.push
+        _ = self._
+        if push is None and account.pipush is not None:
+            pi = account.pipush
+            return (
+                DetailLine(_("Numéro de série"), pi.serial),
+                DetailLine(_("Inscrit le"), format_datetime(pi.enrolled_at, self._.language)),
+                DetailLine(_("Serveur"), pi.url),
+            )
         if push is None:
             return ()
-        _ = self._
         return (
             DetailLine(_("Nom de l'appareil"), push.device_name),
             DetailLine(_("Identifiant de l'appareil"), push.device_id),

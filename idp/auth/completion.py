@@ -23,7 +23,7 @@ from idp.push.errors import PushRateLimited
 from idp.security.passwords import current_hasher
 from idp.web.client import client_info
 
-__all__ = ["submit_login"]
+__all__ = ["begin_push", "submit_login"]
 
 
 def submit_login(form: LoginForm, next_url: str) -> Response | None:
@@ -44,18 +44,20 @@ def submit_login(form: LoginForm, next_url: str) -> Response | None:
         return None
     if lang:
         session["lang"] = lang
-    if is_expired(result.user.password_changed_at, g.preset.password_policy, now=now()):
-        return _expired(result.user)
+    if result.user.must_change_password or is_expired(
+        result.user.password_changed_at, g.preset.password_policy, now=now()
+    ):
+        return _expired(result.user, forced=result.user.must_change_password)
     if not needs_push(result.user):
         start_session(result.user, now=now())
         return redirect(next_url)
     return _push(result.user, form, next_url)
 
 
-def _expired(user: User) -> Response:
-    # Max age reached: no session until the password is changed.
+def _expired(user: User, *, forced: bool) -> Response:
+    # Max age reached, or a temporary password set by an admin: no session until it is changed.
     record(
-        "password_expired",
+        "password_change_required" if forced else "password_expired",
         "info",
         now=now(),
         realm=g.realm.slug,
@@ -63,15 +65,37 @@ def _expired(user: User) -> Response:
         client=client_info(),
     )
     db.session.commit()
-    flash(_("Votre mot de passe a expiré : vous devez le changer pour vous connecter."), "error")
+    if forced:
+        flash(_("Vous devez changer votre mot de passe avant de vous connecter."), "error")
+    else:
+        flash(
+            _("Votre mot de passe a expiré : vous devez le changer pour vous connecter."), "error"
+        )
     return redirect(url_for("account.change_password", login=user.username))
+
+
+def begin_push(user: User, next_url: str) -> Response:
+    """Send a sign-in push and show the wait page; ``next_url`` follows the approval.
+
+    Also the step-up of a signed-in session (OpenID Connect ``acr_values``). Raises
+    PushRateLimited or NoDevice.
+    """
+    challenge = sign_in_challenge(
+        user, client=client_info(), now=now(), broker=current_app.extensions["idp.broker"]
+    )
+    session[PENDING_KEY] = {
+        "uid": user.id,
+        "gen": user.session_generation,
+        "realm": g.realm.slug,
+        "challenge": challenge.id,
+        "next": next_url,
+    }
+    return redirect(url_for("mfa.wait"))
 
 
 def _push(user: User, form: LoginForm, next_url: str) -> Response | None:
     try:
-        challenge = sign_in_challenge(
-            user, client=client_info(), now=now(), broker=current_app.extensions["idp.broker"]
-        )
+        return begin_push(user, next_url)
     except PushRateLimited as exc:
         db.session.commit()
         form.password.errors = [
@@ -81,11 +105,3 @@ def _push(user: User, form: LoginForm, next_url: str) -> Response | None:
             )
         ]
         return None
-    session[PENDING_KEY] = {
-        "uid": user.id,
-        "gen": user.session_generation,
-        "realm": g.realm.slug,
-        "challenge": challenge.id,
-        "next": next_url,
-    }
-    return redirect(url_for("mfa.wait"))

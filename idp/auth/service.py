@@ -43,7 +43,11 @@ def sign_in(
         reason = (
             "unknown_user"
             if known is None
-            else ("not_activated" if not known.activated else "bad_password")
+            else (
+                "not_activated"
+                if not known.activated
+                else ("disabled" if known.disabled_at is not None else "bad_password")
+            )
         )
         record(
             "sign_in",

@@ -1,60 +1,137 @@
-"""The browser session of a signed-in user.
+"""The browser's side of a session: the signed cookie holds an opaque token, nothing else.
 
-The cookie is signed (Flask) and carries the user id, the realm and the user's session
-generation. A password change bumps the generation in the database, so every session that
-carries the old value stops being valid at its next request: sessions are ended everywhere
-without a server-side session table.
+Views call these; the records themselves live in ``idp.auth.sessions`` (the database), so
+logout, « partout ailleurs », a password change, an admin action and the realm's timeouts
+end a session for real, on every instance sharing the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, session
 
+from idp.auth import sessions
+from idp.clock import now as clock_now
 from idp.extensions import db
-from idp.models import Realm, User
+from idp.models import BrowserSession, Realm, User
+from idp.realms.store import preset_of
+from idp.web.client import client_info
 
-__all__ = ["current_user", "end_session", "start_session"]
+__all__ = [
+    "AMR_PASSWORD",
+    "AMR_PUSH",
+    "SessionAuth",
+    "current_browser_session",
+    "current_user",
+    "elevate_session",
+    "end_session",
+    "session_auth",
+    "start_session",
+]
 
-_KEY = "auth"
+_TOKEN = "sid"  # noqa: S105 - the cookie key, not a secret
 
 
-def start_session(user: User, *, now: datetime) -> None:
+# How the session was authenticated (RFC 8176 values), for OpenID Connect's amr/acr.
+AMR_PASSWORD = ("pwd",)
+# Password, then a push approved with the app's device key (proof of a software key) = MFA.
+AMR_PUSH = ("pwd", "swk", "mfa")
+
+
+@dataclass(frozen=True)
+class SessionAuth:
+    """When and how the current session authenticated."""
+
+    at: datetime
+    amr: tuple[str, ...]
+
+
+def start_session(
+    user: User, *, now: datetime, amr: Iterable[str] = AMR_PASSWORD
+) -> BrowserSession:
+    """Sign ``user`` in on this browser: a new record and a new token (rotation at sign-in)."""
     lang = session.get("lang")
-    # A new session on sign-in: nothing set before authentication survives but the language.
+    previous = session.get(_TOKEN)
+    # Nothing set before authentication survives but the language.
     session.clear()
     if lang:
         session["lang"] = lang
-    session[_KEY] = {
-        "uid": user.id,
-        "realm": user.realm.slug,
-        "gen": user.session_generation,
-        "at": now.isoformat(),
-    }
+    row, token = sessions.start(
+        user,
+        amr=amr,
+        client=client_info(),
+        now=now,
+        replacing=previous if isinstance(previous, str) else None,
+    )
+    db.session.commit()
+    session[_TOKEN] = token
     session.permanent = True
+    g.browser_session = row
+    return row
 
 
-def end_session() -> None:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+def elevate_session(row: BrowserSession, *, amr: Iterable[str], now: datetime) -> None:
+    """A privilege change (fresh second factor): same record, new token in the cookie."""
+    session[_TOKEN] = sessions.rotate(row, amr=amr, now=now)
+    db.session.commit()
+
+
+def end_session(*, reason: str = "logout", now: datetime | None = None) -> None:
+    """End this browser's session (the record too) and forget everything but the language."""
+    token = session.get(_TOKEN)
+    if isinstance(token, str):
+        row = sessions.find(token)
+        if row is not None and row.revoked_at is None:
+            sessions.end(row, reason=reason, now=now or clock_now(), client=client_info())
+            db.session.commit()
+    _forget()
+
+
+def current_browser_session(realm: Realm) -> BrowserSession | None:
+    """This browser's live session in ``realm`` (None when signed out, ended or timed out)."""
+    cached: BrowserSession | None = g.get("browser_session")
+    if cached is not None and cached.realm_id == realm.id and cached.revoked_at is None:
+        return cached
+    token = session.get(_TOKEN)
+    if not isinstance(token, str):
+        return None
+    at = clock_now()
+    row = sessions.current(token, realm=realm, settings=preset_of(realm).sessions, now=at)
+    if row is None:
+        db.session.commit()  # a timeout may just have ended it
+        dead = sessions.find(token)
+        if dead is None or dead.revoked_at is not None:
+            # Ended for good (here or on another instance): the browser stops sending it.
+            _forget()
+        return None
+    if row.last_seen_at == at:
+        db.session.commit()  # last seen, at most once a minute
+    g.browser_session = row
+    return row
 
 
 def current_user(realm: Realm) -> User | None:
-    """The signed-in user of ``realm``, or None (a stale generation ends the session)."""
-    data = session.get(_KEY)
-    user = None
-    if isinstance(data, dict) and data.get("realm") == realm.slug:
-        candidate = db.session.get(User, data.get("uid"))
-        if (
-            candidate is not None
-            and candidate.realm_id == realm.id
-            and candidate.session_generation == data.get("gen")
-        ):
-            user = candidate
-        else:
-            end_session()
+    """The signed-in user of ``realm``, or None."""
+    row = current_browser_session(realm)
+    user = row.user if row is not None else None
     g.user_language = user.language if user is not None else None
     return user
+
+
+def _forget() -> None:
+    g.pop("browser_session", None)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def session_auth(realm: Realm) -> SessionAuth | None:
+    """How this browser's live session of ``realm`` was authenticated (after current_user)."""
+    row = current_browser_session(realm)
+    if row is None:
+        return None
+    return SessionAuth(row.authenticated_at, tuple(row.amr or AMR_PASSWORD))

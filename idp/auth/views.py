@@ -20,6 +20,7 @@ from idp.auth.completion import submit_login
 from idp.auth.forms import LoginForm
 from idp.auth.session import current_user, end_session
 from idp.extensions import limiter
+from idp.oidc.continuation import allow_form_action, relying_party_origin
 from idp.web.realm_context import bind_realm
 from idp.web.safe_redirect import safe_next
 
@@ -47,13 +48,18 @@ def login(slug: str) -> Response | str:
         return redirect(url_for("account.profile"))
     form = LoginForm()
     form.language.data = form.language.data or session.get("lang") or g.preset.default_language
+    next_url = safe_next(request.args.get("next"), url_for("account.profile"))
+    if request.method == "GET" and request.args.get("login_hint"):
+        # OpenID Connect login_hint: the identifier the application already knows.
+        form.identifier.data = request.args["login_hint"][:120]
     if form.validate_on_submit():
-        next_url = safe_next(request.args.get("next"), url_for("account.profile"))
         done = submit_login(form, next_url)
         if done is not None:
             return done
     template = f"auth/login_{g.preset.login.variant}.html"
-    return render_template(template, form=form)
+    page = Response(render_template(template, form=form), mimetype="text/html")
+    # Continuing to an OpenID Connect authorization request: the form may end at the client.
+    return allow_form_action(page, relying_party_origin(next_url))
 
 
 @bp.post("/logout")

@@ -14,6 +14,8 @@ __all__ = ["KINDS", "REQUIRED"]
 REQUIRED: Mapping[str, frozenset[str]] = {
     # optional: display_name, ip, browser, login_url
     "password_changed": frozenset({"realm_name", "when"}),
+    # optional: display_name, ip, browser, security_url
+    "security_info_changed": frozenset({"realm_name", "when", "change"}),
     # optional: display_name
     "security_code": frozenset({"realm_name", "code", "expires_minutes"}),
     # optional: display_name

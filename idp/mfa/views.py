@@ -1,13 +1,11 @@
-"""Enroll the authenticator from the profile, remove devices, and the push wait page."""
+"""The push wait page of sign-in (devices are added and removed on the security info page)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import segno
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -20,13 +18,12 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from idp.account.views import login_required
-from idp.auth.session import start_session
+from idp.account import second_factor
+from idp.auth.session import AMR_PUSH, end_session, start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa import service
-from idp.models import Device, User
-from idp.push import enrollment
+from idp.models import User
 from idp.push.errors import NoDevice, PushRateLimited
 from idp.web.client import client_info
 from idp.web.realm_context import bind_realm
@@ -38,29 +35,6 @@ bind_realm(bp)
 __all__ = ["PENDING_KEY", "bp"]
 
 PENDING_KEY = "mfa_pending"
-
-
-@bp.post("/devices/enroll")
-@login_required
-def enroll(slug: str) -> str:
-    issued = enrollment.create_offer(
-        g.user, base_url=current_app.config["BASE_URL"], now=now(), client=client_info()
-    )
-    db.session.commit()
-    qr = segno.make(issued.uri, error="m").svg_data_uri(scale=5, border=2)
-    return render_template("mfa/enroll.html", offer=issued.offer, uri=issued.uri, qr=qr)
-
-
-@bp.post("/devices/<device_id>/remove")
-@login_required
-def remove(slug: str, device_id: str) -> Response:
-    device = db.session.get(Device, device_id)
-    if device is None or device.user_id != g.user.id or device.revoked_at is not None:
-        abort(404)
-    service.remove_device(device, now=now(), client=client_info(), by="user")
-    db.session.commit()
-    flash(_("L'appareil « %(name)s » a été retiré de votre compte.", name=device.name), "info")
-    return redirect(url_for("account.profile"))
 
 
 def _pending() -> dict[str, Any] | None:
@@ -81,13 +55,38 @@ def wait(slug: str) -> Response | str:
     except LookupError:
         session.pop(PENDING_KEY, None)
         return redirect(url_for("auth.login"))
+    purpose = data.get("purpose", "sign_in")
     if status == "approved" and user is not None and user.session_generation == data["gen"]:
         session.pop(PENDING_KEY, None)
-        start_session(user, now=now())
+        if purpose == "password_change":
+            return _finish_password_change(user, data)
+        # Password, then the device's signed approval: RFC 8176 "swk" (proof of a software key).
+        start_session(user, now=now(), amr=AMR_PUSH)
         return redirect(safe_next(data.get("next"), url_for("account.profile")))
     return render_template(
-        "mfa/wait.html", challenge=challenge, status=status, mode=challenge.matching_mode
+        "mfa/wait.html",
+        challenge=challenge,
+        status=status,
+        mode=challenge.matching_mode,
+        purpose=purpose,
     )
+
+
+def _finish_password_change(user: User, data: dict[str, Any]) -> Response:
+    applied = second_factor.finish(
+        user,
+        str(data.get("flow", "")),
+        str(data.get("binding", "")),
+        now=now(),
+        client=client_info(),
+    )
+    db.session.commit()
+    end_session()
+    if applied:
+        flash(_("Votre mot de passe a été modifié. Connectez-vous avec le nouveau."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("Le changement de mot de passe n'a pas abouti : recommencez."), "error")
+    return redirect(url_for("account.change_password", login=user.username))
 
 
 @bp.get("/login/push/status")
@@ -108,10 +107,16 @@ def resend(slug: str) -> Response:
     user = db.session.get(User, data["uid"]) if data else None
     if data is None or user is None:
         return redirect(url_for("auth.login"))
+    broker = current_app.extensions["idp.broker"]
     try:
-        challenge = service.sign_in_challenge(
-            user, client=client_info(), now=now(), broker=current_app.extensions["idp.broker"]
-        )
+        if data.get("purpose") == "password_change":
+            challenge = second_factor.challenge_for(
+                user, client=client_info(), now=now(), broker=broker
+            )
+        else:
+            challenge = service.sign_in_challenge(
+                user, client=client_info(), now=now(), broker=broker
+            )
     except PushRateLimited as exc:
         db.session.commit()
         flash(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from idp.extensions import db
@@ -28,8 +28,16 @@ class User(db.Model):  # type: ignore[name-defined]
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    # Bumped on every password change: a session carrying an older value is dead.
+    # Bumped on every password change. Browser sessions live in ``browser_session`` (ended
+    # there); this counter only guards what was started with the old password: a sign-in
+    # waiting on its push step, and the idempotency key of the "password changed" mail.
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by an admin: no sign-in, no recovery, every session ended.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # A temporary password set by an admin (or a forced change): changed at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Realm administrator (``idp admin grant``): may open /realms/<slug>/admin/.
+    is_admin: Mapped[bool] = mapped_column(default=False)
     # False for a pre-provisioned account that still has to be activated (uphf).
     activated: Mapped[bool] = mapped_column(default=True)
     # Set after a "Non, ce n'est pas moi" report: push-based recovery refused until then.
@@ -55,7 +63,11 @@ class UserAttribute(db.Model):  # type: ignore[name-defined]
     """A named identity attribute (first_name, ine, birth_date, secret_answer_hash...)."""
 
     __tablename__ = "user_attribute"
-    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_user_attribute_name"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_user_attribute_name"),
+        # The admin console finds a user by a number (student number, INE...).
+        Index("ix_user_attribute_value", "value"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

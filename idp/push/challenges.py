@@ -26,10 +26,10 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, literal, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from idp.audit.service import ClientInfo, record
+from idp.audit.service import ClientInfo, record, record_now
 from idp.extensions import db
 from idp.models import Challenge, Device, User
 from idp.push.broker import Broker, Delivery
@@ -61,6 +61,7 @@ __all__ = [
     "pending_tokens",
     "realm_ref",
     "refresh_status",
+    "status_of",
 ]
 
 DECIDED = {"approved", "denied", "reported", "failed"}
@@ -91,15 +92,38 @@ def active_devices(user: User) -> list[Device]:
     )
 
 
+# The hot path's statements are built once and run on the session's connection (in its
+# transaction): no ORM unit of work, no statement construction per request.
 _DEVICE_IDS = (
     select(Device.id)
     .where(Device.user_id == bindparam("user_id"), Device.revoked_at.is_(None))
     .order_by(Device.enrolled_at)
 )
+_LOCK_USER = (
+    select(User.push_blocked_until).where(User.id == bindparam("user_id")).with_for_update()
+)
+_RECENT = select(func.count(), func.min(Challenge.created_at)).where(
+    Challenge.user_id == bindparam("user_id"), Challenge.created_at > bindparam("since")
+)
+_SUPERSEDE = (
+    update(Challenge)
+    .where(
+        Challenge.user_id == bindparam("b_user"),
+        Challenge.purpose == bindparam("b_purpose"),
+        Challenge.status == "pending",
+    )
+    .values(status="superseded", decided_at=bindparam("b_now"))
+    .returning(Challenge.id)
+)
+_INSERT = insert(Challenge)
+
+
+def _conn() -> Connection:
+    return db.session.connection()
 
 
 def active_device_ids(user_id: int) -> list[str]:
-    return list(db.session.scalars(_DEVICE_IDS, {"user_id": user_id}))
+    return list(_conn().execute(_DEVICE_IDS, {"user_id": user_id}).scalars())
 
 
 def create_challenge(
@@ -120,17 +144,12 @@ def create_challenge(
     if not devices:
         raise NoDevice("no authenticator is enrolled for this account")
     # The user's row lock: the count below and the insert are one step for concurrent triggers.
-    blocked_until = db.session.scalar(
-        select(User.push_blocked_until).where(User.id == user.id).with_for_update()
-    )
+    conn = _conn()
+    blocked_until = conn.execute(_LOCK_USER, {"user_id": user.id}).scalar()
     if purpose == "password_reset" and blocked_until and blocked_until > now:
         raise PushBlocked("push-based recovery is blocked after a reported attempt")
     window_start = now - timedelta(seconds=settings.window_seconds)
-    recent, oldest = db.session.execute(
-        select(func.count(), func.min(Challenge.created_at)).where(
-            Challenge.user_id == user.id, Challenge.created_at > window_start
-        )
-    ).one()
+    recent, oldest = conn.execute(_RECENT, {"user_id": user.id, "since": window_start}).one()
     if recent >= settings.max_challenges:
         reopen = (oldest or now) + timedelta(seconds=settings.window_seconds)
         record(
@@ -149,54 +168,50 @@ def create_challenge(
         )
     rng = rng or random.SystemRandom()
     superseded = list(
-        db.session.scalars(
-            update(Challenge)
-            .where(
-                Challenge.user_id == user.id,
-                Challenge.purpose == purpose,
-                Challenge.status == "pending",
-            )
-            .values(status="superseded", decided_at=now)
-            .returning(Challenge.id),
-            execution_options={"synchronize_session": False},
-        )
+        conn.execute(_SUPERSEDE, {"b_user": user.id, "b_purpose": purpose, "b_now": now}).scalars()
     )
     number = rng.randint(10, 99)
     choices = None
     if settings.matching_mode == "choose":
         choices = [*rng.sample([n for n in range(10, 100) if n != number], 2), number]
         rng.shuffle(choices)
-    challenge = Challenge(
-        id=new_identifier(),
-        realm_id=realm.id,
-        user_id=user.id,
-        purpose=purpose,
-        status="pending",
-        matching_mode=settings.matching_mode,
-        number=number if settings.matching_mode != "none" else None,
-        choices=choices,
-        nonce=new_nonce(),
-        created_at=now,
-        expires_at=now + timedelta(seconds=settings.challenge_ttl_seconds),
-        context=_context(service, client, now),
-        flow_id=flow_id,
-    )
-    db.session.add(challenge)
-    record(
+    values: dict[str, Any] = {
+        "id": new_identifier(),
+        "realm_id": realm.id,
+        "user_id": user.id,
+        "purpose": purpose,
+        "status": "pending",
+        "matching_mode": settings.matching_mode,
+        "number": number if settings.matching_mode != "none" else None,
+        "choices": choices,
+        "nonce": new_nonce(),
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=settings.challenge_ttl_seconds),
+        "context": _context(service, client, now),
+        "flow_id": flow_id,
+        "decided_at": None,
+        "decided_by": None,
+        "failure_code": None,
+    }
+    conn.execute(_INSERT, values)
+    record_now(
         "push_challenge_created",
         "info",
         now=now,
         realm=realm.slug,
-        user=user,
+        actor=user.username,
+        user_id=user.id,
         client=client,
         details={
-            "challenge_id": challenge.id,
+            "challenge_id": values["id"],
             "purpose": purpose,
             "devices": len(devices),
             "superseded": len(superseded),
         },
     )
     db.session.commit()
+    # A plain object for the caller (not in the session: nothing to flush or refresh).
+    challenge = Challenge(**values)
     view = ChallengeView.of(challenge)
     base_url = str(current_app.config["BASE_URL"])
     deliveries: list[Delivery] = [
@@ -240,6 +255,30 @@ def refresh_status(challenge: Challenge, *, now: datetime) -> str:
     return challenge.status
 
 
+_STATUS = select(Challenge.status, Challenge.expires_at, Challenge.failure_code).where(
+    Challenge.id == bindparam("challenge_id")
+)
+
+
+def status_of(challenge_id: str, *, now: datetime) -> tuple[str, str | None] | None:
+    """(status, failure code) of a challenge, marking it expired when its time is up; None
+    when there is no such challenge. One read, no ORM object (status polls are frequent)."""
+    row = _conn().execute(_STATUS, {"challenge_id": challenge_id}).first()
+    if row is None:
+        return None
+    status, expires_at, failure = row
+    if status == "pending" and expires_at <= now:
+        db.session.execute(
+            update(Challenge)
+            .where(Challenge.id == challenge_id, Challenge.status == "pending")
+            .values(status="expired"),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+        return status_of(challenge_id, now=now)
+    return status, failure
+
+
 _PENDING = (
     select(*ChallengeView.columns())
     .where(
@@ -255,7 +294,7 @@ def pending_tokens(
     device: DeviceRef, realm: RealmRef, *, base_url: str, now: datetime
 ) -> list[str]:
     """Signed copies, for this device, of its user's pending unexpired challenges."""
-    rows = db.session.execute(_PENDING, {"user_id": device.user_id, "now": now})
+    rows = _conn().execute(_PENDING, {"user_id": device.user_id, "now": now})
     return [
         sign_challenge(
             ChallengeView.from_row(row),
@@ -269,6 +308,38 @@ def pending_tokens(
     ]
 
 
+def _landing(status: Any, failure: Any, *extra: Any) -> Any:
+    """``UPDATE challenge ... WHERE <it is this user's, pending, unexpired, this nonce>
+    RETURNING status, purpose``: the whole decision in one conditional statement."""
+    return (
+        update(Challenge)
+        .where(
+            Challenge.id == bindparam("b_challenge_id"),
+            Challenge.user_id == bindparam("b_user_id"),
+            Challenge.status == "pending",
+            Challenge.expires_at > bindparam("b_now"),
+            Challenge.nonce == bindparam("b_nonce"),
+            *extra,
+        )
+        .values(
+            status=status,
+            decided_at=bindparam("b_now"),
+            decided_by=bindparam("b_device_id"),
+            failure_code=failure,
+        )
+        .returning(Challenge.status, Challenge.purpose)
+    )
+
+
+_MATCHES = (Challenge.matching_mode == "none") | (Challenge.number == bindparam("b_number"))
+_APPROVE_WITH_NUMBER = _landing(
+    case((_MATCHES, literal("approved")), else_=literal("failed")),
+    case((_MATCHES, literal(None)), else_=literal("number_mismatch")),
+)
+_APPROVE_WITHOUT_NUMBER = _landing("approved", None, Challenge.matching_mode == "none")
+_SET_STATUS = _landing(bindparam("b_status"), None)
+
+
 def decide(
     device: DeviceRef,
     decision: PushDecision,
@@ -279,30 +350,30 @@ def decide(
     broker: Broker,
 ) -> DecisionResult:
     """Land a verified decision (see :func:`idp.push.device_auth.authenticate_decision`)."""
-    approve = decision.decision == "approve"
-    if approve:
-        matches = (Challenge.matching_mode == "none") | (Challenge.number == decision.number)
-        status: Any = case((matches, literal("approved")), else_=literal("failed"))
-        failure: Any = case((matches, literal(None)), else_=literal("number_mismatch"))
+    if decision.decision != "approve":
+        statement = _SET_STATUS
+        params: dict[str, Any] = {
+            "b_status": "denied" if decision.decision == "deny" else "reported"
+        }
+    elif decision.number is None:
+        statement, params = _APPROVE_WITHOUT_NUMBER, {}
     else:
-        status = "denied" if decision.decision == "deny" else "reported"
-        failure = None
-    conditions = [
-        Challenge.id == decision.challenge_id,
-        Challenge.user_id == device.user_id,
-        Challenge.status == "pending",
-        Challenge.expires_at > now,
-        Challenge.nonce == decision.nonce,
-    ]
-    if approve and decision.number is None:
-        conditions.append(Challenge.matching_mode == "none")
-    landed = db.session.execute(
-        update(Challenge)
-        .where(and_(*conditions))
-        .values(status=status, decided_at=now, decided_by=device.id, failure_code=failure)
-        .returning(Challenge.status, Challenge.purpose),
-        execution_options={"synchronize_session": False},
-    ).first()
+        statement, params = _APPROVE_WITH_NUMBER, {"b_number": decision.number}
+    landed = (
+        _conn()
+        .execute(
+            statement,
+            {
+                **params,
+                "b_challenge_id": decision.challenge_id,
+                "b_user_id": device.user_id,
+                "b_now": now,
+                "b_nonce": decision.nonce,
+                "b_device_id": device.id,
+            },
+        )
+        .first()
+    )
     if landed is None:
         db.session.rollback()
         _explain_refusal(device, decision, now=now)
@@ -316,9 +387,8 @@ def decide(
         blocked = realm.preset.push.report_blocks_recovery_seconds
         if blocked:
             until = now + timedelta(seconds=blocked)
-            db.session.execute(
-                update(User).where(User.id == device.user_id).values(push_blocked_until=until),
-                execution_options={"synchronize_session": False},
+            _conn().execute(
+                update(User).where(User.id == device.user_id).values(push_blocked_until=until)
             )
             audit["recovery_blocked_until"] = until.isoformat()
     event, outcome = {
@@ -327,7 +397,7 @@ def decide(
         "denied": ("push_denied", "failure"),
         "reported": ("push_reported", "suspicious"),
     }[new_status]
-    record(
+    record_now(
         event,
         outcome,
         now=now,

@@ -105,11 +105,16 @@ _DEVICE_ROW = (
 )
 
 
+_SEEN = (
+    update(Device).where(Device.id == bindparam("b_device")).values(last_seen_at=bindparam("b_now"))
+)
+
+
 def _device_of(realm: RealmRef, token: str) -> tuple[Row[Any], EllipticCurvePublicKey]:
     """The device named by the token's ``kid``, in this realm, not removed."""
     kid = peek_header(token).get("kid")
     row = (
-        db.session.execute(_DEVICE_ROW, {"device_id": kid}).first()
+        db.session.connection().execute(_DEVICE_ROW, {"device_id": kid}).first()
         if isinstance(kid, str) and len(kid) <= 64
         else None
     )
@@ -122,10 +127,7 @@ def _device_of(realm: RealmRef, token: str) -> tuple[Row[Any], EllipticCurvePubl
 
 def _seen(row: Row[Any], now: datetime) -> DeviceRef:
     if row.last_seen_at is None or now - row.last_seen_at > LAST_SEEN_RESOLUTION:
-        db.session.execute(
-            update(Device).where(Device.id == row.id).values(last_seen_at=now),
-            execution_options={"synchronize_session": False},
-        )
+        db.session.connection().execute(_SEEN, {"b_device": row.id, "b_now": now})
     return DeviceRef(
         id=row.id,
         user_id=row.user_id,

@@ -73,8 +73,30 @@ class LoginSettings(BaseModel):
 
 
 class SessionSettings(BaseModel):
+    """Browser sessions: ended ``lifetime_minutes`` after sign-in whatever happens (absolute
+    timeout), or after ``idle_minutes`` without a request (idle timeout), as Keycloak's SSO
+    Session Max and SSO Session Idle."""
+
     model_config = _Frozen
     lifetime_minutes: int = Field(480, ge=5, le=43200, strict=True)
+    idle_minutes: int = Field(30, ge=5, le=43200, strict=True)
+
+    @model_validator(mode="after")
+    def _idle_within_lifetime(self) -> SessionSettings:
+        if self.idle_minutes > self.lifetime_minutes:
+            raise ValueError("idle_minutes must not exceed lifetime_minutes")
+        return self
+
+
+class PasswordHashing(BaseModel):
+    """argon2id cost for this realm's new hashes; unset fields take the server's default
+    (``IDP_ARGON2_*``: OWASP's minimum for argon2id, m=19 MiB, t=2, p=1). A hash made with other
+    parameters is upgraded at the user's next successful sign-in."""
+
+    model_config = _Frozen
+    memory_kib: int | None = Field(None, ge=8192, le=1048576, strict=True)
+    time_cost: int | None = Field(None, ge=1, le=20, strict=True)
+    parallelism: int | None = Field(None, ge=1, le=16, strict=True)
 
 
 class UrlSettings(BaseModel):
@@ -159,6 +181,7 @@ class RealmPreset(BaseModel):
     recovery: RecoverySettings
     push: PushSettings = Field(default_factory=PushSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
+    password_hashing: PasswordHashing = Field(default_factory=PasswordHashing)
     urls: UrlSettings = Field(default_factory=UrlSettings)
     identifiers: IdentifierFormats = Field(default_factory=IdentifierFormats)
     cas: CasSettings = Field(default_factory=CasSettings)

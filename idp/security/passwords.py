@@ -8,6 +8,7 @@ hashing, so the loop keeps serving.
 
 from __future__ import annotations
 
+import functools
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TypeVar
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-__all__ = ["Hasher", "constant_time_equals", "current_hasher", "run_off_loop"]
+__all__ = ["Hasher", "constant_time_equals", "current_hasher", "hasher_with", "run_off_loop"]
 
 T = TypeVar("T")
 
@@ -44,11 +45,19 @@ def constant_time_equals(left: str, right: str) -> bool:
     return hmac.compare_digest(left.encode("utf-8"), right.encode("utf-8"))
 
 
+def _verify_quietly(ph: PasswordHasher, stored_hash: str, password: str) -> bool:
+    try:
+        return bool(ph.verify(stored_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 @dataclass
 class Hasher:
-    time_cost: int = 3
-    memory_cost: int = 64 * 1024
-    parallelism: int = 2
+    # OWASP's minimum for argon2id (Password Storage Cheat Sheet): m=19 MiB, t=2, p=1.
+    time_cost: int = 2
+    memory_cost: int = 19 * 1024
+    parallelism: int = 1
 
     def __post_init__(self) -> None:
         self._ph = PasswordHasher(
@@ -67,10 +76,9 @@ class Hasher:
     def verify(self, stored_hash: str | None, password: str) -> bool:
         """True when ``password`` matches; a missing or corrupt hash costs the same and fails."""
         target = stored_hash or self._dummy
-        try:
-            ok = bool(run_off_loop(self._ph.verify, target, password))
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
+        # The mismatch is caught inside the pool's thread: an exception crossing gevent's
+        # thread pool is printed as a traceback, one per wrong password.
+        ok = run_off_loop(_verify_quietly, self._ph, target, password)
         return ok and stored_hash is not None
 
     def needs_rehash(self, stored_hash: str) -> bool:
@@ -78,8 +86,23 @@ class Hasher:
 
 
 def current_hasher() -> Hasher:
-    """The running app's hasher (cost parameters come from the config)."""
-    from flask import current_app
+    """The hasher for this request: the server's (``IDP_ARGON2_*``), with the cost the realm
+    being served sets in its preset (``[password_hashing]``), if any."""
+    from flask import current_app, g, has_request_context
 
-    hasher: Hasher = current_app.extensions["idp.hasher"]
-    return hasher
+    base: Hasher = current_app.extensions["idp.hasher"]
+    realm = g.get("preset") if has_request_context() else None
+    settings = getattr(realm, "password_hashing", None)
+    if settings is None:
+        return base
+    return hasher_with(
+        time_cost=settings.time_cost or base.time_cost,
+        memory_cost=settings.memory_kib or base.memory_cost,
+        parallelism=settings.parallelism or base.parallelism,
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def hasher_with(*, time_cost: int, memory_cost: int, parallelism: int) -> Hasher:
+    """One hasher per parameter set (each computes its own dummy hash once)."""
+    return Hasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)

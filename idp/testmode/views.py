@@ -12,9 +12,8 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from idp.clock import now
-from idp.extensions import csrf, db
-from idp.models import Challenge
-from idp.push.challenges import create_challenge, refresh_status
+from idp.extensions import csrf
+from idp.push.challenges import create_challenge, status_of
 from idp.push.errors import PushError
 from idp.realms.store import get_realm
 from idp.users.service import find_user
@@ -77,16 +76,11 @@ def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
 
 @bp.get("/challenges/<challenge_id>")
 def challenge_status(challenge_id: str) -> Response:
-    challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None:
+    found = status_of(challenge_id, now=now())
+    if found is None:
         abort(404)
-    return jsonify(
-        {
-            "challenge_id": challenge.id,
-            "status": refresh_status(challenge, now=now()),
-            "failure": challenge.failure_code,
-        }
-    )
+    status, failure = found
+    return jsonify({"challenge_id": challenge_id, "status": status, "failure": failure})
 
 
 @bp.post("/clock")

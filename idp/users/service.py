@@ -4,8 +4,9 @@ Security decisions:
 - Passwords and secret answers are stored as argon2id hashes only.
 - Checking credentials costs the same whether the account exists or not (the hasher verifies
   against a dummy hash), and both failures look the same to the caller.
-- Setting a password appends the old hash to the history and bumps the session generation,
-  which ends every session of the user (checked on each request by idp.auth.session).
+- Setting a password appends the old hash to the history and ends every browser session of
+  the user (``idp.auth.sessions``); the session generation it bumps guards a sign-in still
+  waiting on its push step.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from idp.auth import sessions
 from idp.errors import UserExists
 from idp.extensions import db
 from idp.models import PasswordHistory, Realm, User, UserAttribute
@@ -110,15 +112,23 @@ def set_password_hash(user: User, new_hash: str, *, now: datetime) -> None:
             user.password_history.remove(stale)
     user.password_hash = new_hash
     user.password_changed_at = now
+    user.must_change_password = False
     user.session_generation = (user.session_generation or 0) + 1
+    # Every browser signed in with the old password is signed out, for real.
+    sessions.end_all_for_user(user, reason="password_changed", now=now)
 
 
 def authenticate(realm: Realm, identifier: str, password: str, *, hasher: Hasher) -> User | None:
     """The user when identifier and password match an activated account, else None."""
     user = find_user(realm, identifier)
-    stored = user.password_hash if user is not None and user.activated else None
+    usable = user is not None and user.activated and user.disabled_at is None
+    stored = user.password_hash if usable and user is not None else None
     if not hasher.verify(stored, password):
         return None
+    if user is not None and stored is not None and hasher.needs_rehash(stored):
+        # The realm's argon2 cost changed since this hash was made: upgrade it now that the
+        # password is known (no history entry, no session ended: it is the same password).
+        user.password_hash = hasher.hash(password)
     return user
 
 

@@ -26,7 +26,13 @@ log = logging.getLogger(__name__)
 
 
 def _wants_json() -> bool:
-    return "/api/" in request.path or request.accept_mimetypes.best == "application/json"
+    """APIs (the device API, test mode's /_dev routes) and clients that sent or want JSON."""
+    return (
+        "/api/" in request.path
+        or request.path.startswith("/_dev/")
+        or request.is_json
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def _page(status: int, title: str, message: str) -> tuple[str | dict[str, object], int]:

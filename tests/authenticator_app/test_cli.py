@@ -147,7 +147,12 @@ def test_add_errors(run: Any, idp: FakeIdp, vault_path: Path) -> None:
 
 
 def test_pending_json(run: Any, enrolled_cli: dict[str, Any], idp: FakeIdp) -> None:
-    assert run("pending", "--json").json() == {"v": 1, "challenges": [], "refused": []}
+    assert run("pending", "--json").json() == {
+        "v": 1,
+        "challenges": [],
+        "refused": [],
+        "privacyidea": [],
+    }
     created = idp.create_challenge()
     payload = run("pending", "--json").json()
     [challenge] = payload["challenges"]

@@ -243,3 +243,27 @@ def test_policy_explain(env: dict[str, str]) -> None:
     assert "FAIL  Must differ from the last 3 passwords you chose" in reused.output
     unknown = CliRunner().invoke(cli, ["policy", "explain", "nope", "x"], env=env)
     assert unknown.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, "needs IDP_REDIS_URL"),
+        ({"IDP_REDIS_URL": "redis://127.0.0.1:1/0"}, "needs PostgreSQL"),
+    ],
+    ids=["no redis", "sqlite"],
+)
+def test_serve_refuses_several_workers_without_redis_and_postgresql(
+    env: dict[str, str], extra: dict[str, str], expected: str
+) -> None:
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "idp"), "serve", "--port", "5999", "--workers", "2"],
+        env={**env, **extra, "PATH": str(Path(sys.executable).parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr

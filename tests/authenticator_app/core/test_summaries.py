@@ -32,7 +32,18 @@ def test_account_summary_has_no_secrets(realm: Realm, fixed_now: datetime) -> No
         "period": 30,
         "counter": None,
     }
-    assert set(view) == {"id", "label", "issuer", "name", "kinds", "added_at", "push", "otp"}
+    assert set(view) == {
+        "id",
+        "label",
+        "issuer",
+        "name",
+        "kinds",
+        "added_at",
+        "push",
+        "pipush",
+        "otp",
+    }
+    assert view["pipush"] is None
 
 
 def test_code_summary(fixed_now: datetime) -> None:

@@ -164,3 +164,18 @@ def test_ticket_validation_is_audited(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         events = {e.event for e in query(realm="uphf")}
     assert {"cas_ticket_issued", "cas_ticket_validated"} <= events
+
+
+def test_concurrent_validations_of_one_ticket_succeed_once(app: Flask) -> None:
+    """Regression: with 2 workers on PostgreSQL, 9 of 10 tickets validated several times."""
+    from tests.idp.device_api.test_exactly_once import race
+
+    for _ in range(3):
+        ticket = _ticket(_cas_login(app.test_client()))
+
+        def validate(_i: int, ticket: str = ticket) -> bool:
+            answer = _validate(app.test_client(), ticket)
+            return answer.find("cas:authenticationSuccess", NS) is not None
+
+        results = race(validate)
+        assert results.count(True) == 1, results

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from flask.testing import FlaskClient
 
 from shared.addresses import realm_url
@@ -29,20 +30,22 @@ BASE = "http://127.0.0.1:5000"
 
 @dataclass
 class ProtocolDevice:
-    client: FlaskClient
+    client: FlaskClient | HttpClient
     now: datetime
     key: Any = field(default_factory=generate_private_key)
     receipt: EnrollmentReceipt | None = None
+    base: str = BASE
+    """The IdP's IDP_BASE_URL (audience of the device's tokens)."""
 
     @property
     def realm_url(self) -> str:
         assert self.receipt is not None
-        return realm_url(BASE, self.receipt.realm)
+        return realm_url(self.base, self.receipt.realm)
 
     @property
     def api_path(self) -> str:
         assert self.receipt is not None
-        return self.receipt.api_url.removeprefix(BASE)
+        return self.receipt.api_url.removeprefix(self.base)
 
     def enroll_request(self, offer: EnrollmentOffer, **overrides: Any) -> str:
         jwk = public_jwk(self.key)
@@ -53,7 +56,7 @@ class ProtocolDevice:
             "app_version": "0.1.0",
             "public_jwk": jwk,
             "jti": new_jti(),
-            "aud": realm_url(BASE, offer.realm),
+            "aud": realm_url(self.base, offer.realm),
             "iat": unix_time(self.now),
             "exp": unix_time(self.now + timedelta(minutes=2)),
         }
@@ -138,3 +141,27 @@ class ProtocolDevice:
             headers=self.auth("POST", path),
             json={"decision": token or self.decision_token(challenge, decision, number)},
         )
+
+
+class HttpClient:
+    """A ``requests`` session with the FlaskClient calls ProtocolDevice uses (a real server)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return _Answer(self.session.get(self.base_url + path, timeout=30, **kwargs))
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return _Answer(self.session.post(self.base_url + path, timeout=30, **kwargs))
+
+
+class _Answer:
+    def __init__(self, resp: requests.Response) -> None:
+        self.status_code = resp.status_code
+        self.headers = resp.headers
+        self._resp = resp
+
+    def get_json(self) -> Any:
+        return self._resp.json()

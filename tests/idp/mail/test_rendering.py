@@ -22,6 +22,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "expires_minutes": 60,
     },
     "identifier_reminder": {"realm_name": "UPHF", "identifier": "jdupont"},
+    "security_info_changed": {
+        "realm_name": "UPHF",
+        "when": WHEN,
+        "change": "Votre question secrète a été modifiée.",
+        "ip": "192.0.2.7",
+    },
 }
 
 

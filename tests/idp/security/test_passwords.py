@@ -63,3 +63,44 @@ def test_hashing_does_not_stall_the_gevent_loop() -> None:
     # The loop kept running: many ticks during the hash, no gap anywhere near the hash time.
     assert ticks_during >= 3
     assert max_gap < took
+
+
+def test_default_cost_is_owasp_minimum_for_argon2id() -> None:
+    from idp.config import DefaultConfig
+
+    assert (DefaultConfig.ARGON2_MEMORY_COST, DefaultConfig.ARGON2_TIME_COST) == (19 * 1024, 2)
+    assert DefaultConfig.ARGON2_PARALLELISM == 1
+    assert Hasher().hash("x").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_wrong_password_under_gevent_writes_no_traceback() -> None:
+    code = textwrap.dedent(
+        """
+        from gevent import monkey; monkey.patch_all()
+        from idp.security.passwords import Hasher
+        hasher = Hasher(time_cost=1, memory_cost=1024, parallelism=1)
+        stored = hasher.hash("right")
+        for _ in range(3):
+            assert not hasher.verify(stored, "wrong")
+        assert hasher.verify(stored, "right")
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+    assert "Traceback" not in done.stderr
+    assert "VerifyMismatchError" not in done.stderr
+
+
+def test_realm_cost_is_validated() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from idp.realms.schema import PasswordHashing
+
+    assert PasswordHashing(memory_kib=65536, time_cost=3).parallelism is None
+    with pytest.raises(ValidationError):
+        PasswordHashing(memory_kib=1024)

@@ -1,0 +1,1 @@
+"""Realm administration: the operations shared by the admin console, the CLI and the API."""

@@ -1,0 +1,63 @@
+"""The realm admin console in real Chromium: grant, sign in, find a user, act, read the audit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import LiveIdp, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _sign_in_metamots(page: Any, live: LiveIdp, username: str, password: str) -> None:
+    page.goto(live.url("/realms/metamots/login"))
+    page.get_by_label("Identifiant*").fill(username)
+    page.get_by_label("Mot de passe*", exact=True).fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/realms/metamots/profile")
+
+
+def test_admin_disables_a_user_and_finds_it_in_the_audit(
+    page: Any, browser: Any, live_idp: LiveIdp
+) -> None:
+    victim = browser.new_context(locale="fr-FR")
+    victim_page = victim.new_page()
+    _sign_in_metamots(victim_page, live_idp, "julien.moreau", "Lettres&Mots9")
+
+    # Not an admin yet: 403.
+    _sign_in_metamots(page, live_idp, "sophie.bernard", "Azur!Riviera7")
+    assert page.goto(live_idp.url("/realms/metamots/admin/")).status == 403
+    granted = live_idp.cli("admin", "grant", "metamots", "sophie.bernard", "--reason", "e2e")
+    assert granted.returncode == 0, granted.stderr
+    # Granting ended her sessions: sign in again to get the new rights.
+    page.goto(live_idp.url("/realms/metamots/admin/"))
+    assert "/realms/metamots/login" in page.url
+    _sign_in_metamots(page, live_idp, "sophie.bernard", "Azur!Riviera7")
+    page.goto(live_idp.url("/realms/metamots/admin/"))
+    page.get_by_label("Rechercher").fill("julien")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("link", name="julien.moreau").click()
+    assert page.get_by_test_id("sessions").locator("tr").count() == 1
+    form = page.locator("form", has=page.get_by_role("button", name="Désactiver le compte"))
+    form.get_by_placeholder("Motif").fill("left the association")
+    form.get_by_role("button", name="Désactiver le compte").click()
+    assert page.get_by_text("Action effectuée : Désactiver le compte.").is_visible()
+    assert "Désactivé" in page.get_by_test_id("status").inner_text()
+    shot(page, "admin-user-metamots")
+    victim_page.reload()
+    assert "/realms/metamots/login" in victim_page.url
+    victim.close()
+
+    page.get_by_role("link", name="Journal d'audit").click()
+    page.get_by_label("Événement").fill("admin_user_disabled")
+    page.get_by_role("button", name="Filtrer").click()
+    row = page.get_by_test_id("audit").locator("tbody tr").first
+    assert "sophie.bernard" in row.inner_text()
+    assert re.search(r"reason=left the association", row.inner_text())
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exporter en CSV").click()
+    assert download.value.suggested_filename.startswith("audit-metamots-")
+    shot(page, "admin-audit-metamots")

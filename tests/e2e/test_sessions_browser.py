@@ -1,0 +1,139 @@
+"""Server-side sessions and « Mes informations de sécurité » in real Chromium.
+
+A cookie saved from a signed-in browser is replayed in a fresh browser context after each way
+a session ends: logout, « partout ailleurs », an admin revoke (CLI), a password change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import LiveIdp, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+JASMIN = {
+    "camille.martin": "Tournesol-Vert-42!",
+    "theo.lefebvre": "Kayak&Brume#2031",
+}
+UPHF = ("lea.dubois", "Valenciennes@2025")
+
+
+def _sign_in_jasmin(page: Any, live: LiveIdp, username: str) -> None:
+    page.goto(live.url("/realms/jasmin/login"))
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe", exact=True).fill(JASMIN[username])
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/realms/jasmin/profile")
+
+
+def _replay_is_refused(browser: Any, live: LiveIdp, cookies: list[Any]) -> bool:
+    """Open the profile in a fresh context holding only the saved cookies."""
+    context = browser.new_context(locale="fr-FR")
+    try:
+        context.add_cookies(cookies)
+        page = context.new_page()
+        page.goto(live.url("/realms/jasmin/profile"))
+        return "/realms/jasmin/login" in page.url
+    finally:
+        context.close()
+
+
+def test_saved_cookie_refused_after_logout(page: Any, browser: Any, live_idp: LiveIdp) -> None:
+    _sign_in_jasmin(page, live_idp, "camille.martin")
+    saved = page.context.cookies()
+    assert not _replay_is_refused(browser, live_idp, saved)
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url("**/realms/jasmin/login")
+    assert _replay_is_refused(browser, live_idp, saved)
+
+
+def test_saved_cookie_refused_after_logout_everywhere_else(
+    page: Any, browser: Any, live_idp: LiveIdp
+) -> None:
+    other = browser.new_context(locale="fr-FR")
+    other_page = other.new_page()
+    _sign_in_jasmin(other_page, live_idp, "camille.martin")
+    saved = other.cookies()
+    _sign_in_jasmin(page, live_idp, "camille.martin")
+    page.get_by_role("link", name="Mes informations de sécurité").click()
+    page.wait_for_url("**/realms/jasmin/security")
+    assert page.get_by_test_id("sessions").locator("tbody tr").count() >= 2
+    shot(page, "security-info-jasmin")
+    page.get_by_role("button", name="Se déconnecter partout ailleurs").click()
+    assert page.get_by_text(re.compile(r"\d+ autre\(s\) session\(s\) fermée\(s\)")).is_visible()
+    assert page.get_by_test_id("sessions").locator("tbody tr").count() == 1
+    assert _replay_is_refused(browser, live_idp, saved)
+    other_page.reload()
+    assert "/realms/jasmin/login" in other_page.url
+    other.close()
+
+
+def test_saved_cookie_refused_after_an_admin_revoke(
+    page: Any, browser: Any, live_idp: LiveIdp
+) -> None:
+    _sign_in_jasmin(page, live_idp, "camille.martin")
+    saved = page.context.cookies()
+    out = live_idp.cli("user", "revoke-sessions", "jasmin", "camille.martin", "--json")
+    assert '"count": ' in out.stdout
+    assert _replay_is_refused(browser, live_idp, saved)
+    page.reload()
+    assert "/realms/jasmin/login" in page.url
+
+
+def test_saved_cookie_refused_after_a_password_change(
+    page: Any, browser: Any, live_idp: LiveIdp
+) -> None:
+    # Théo reads the pages in English (his account's language).
+    _sign_in_jasmin(page, live_idp, "theo.lefebvre")
+    saved = page.context.cookies()
+    page.get_by_role("link", name="Change password").click()
+    # The change page is not tied to a session (the app opens it too): the realm's language.
+    page.get_by_label("Mot de passe actuel").fill(JASMIN["theo.lefebvre"])
+    page.get_by_label("Nouveau mot de passe").fill("Orage-Lointain#2027!")
+    page.get_by_label("Confirmation").fill("Orage-Lointain#2027!")
+    page.get_by_role("button", name="Changer de mot de passe").click()
+    page.wait_for_url("**/realms/jasmin/login")
+    assert _replay_is_refused(browser, live_idp, saved)
+
+
+def test_security_page_adds_a_device_after_the_password(page: Any, live_idp: LiveIdp) -> None:
+    _sign_in_jasmin(page, live_idp, "camille.martin")
+    page.goto(live_idp.url("/realms/jasmin/security"))
+    assert page.get_by_role("heading", name="Informations de sécurité").is_visible()
+    page.get_by_role("link", name="Ajouter une méthode de connexion").click()
+    page.get_by_label("Mot de passe actuel").fill("not it")
+    page.get_by_role("button", name="Continuer").click()
+    assert page.get_by_text("Mot de passe incorrect.").is_visible()
+    page.get_by_label("Mot de passe actuel").fill(JASMIN["camille.martin"])
+    page.get_by_role("button", name="Continuer").click()
+    assert page.get_by_test_id("enrollment-uri").inner_text().startswith("otpauth://idp-push/")
+    page.goto(live_idp.url("/realms/jasmin/security"))
+    activity = page.get_by_test_id("activity").inner_text()
+    assert "Connexion réussie" in activity
+    assert "Mot de passe actuel refusé" in activity
+
+
+def test_security_page_on_uphf_changes_the_joker_question(page: Any, live_idp: LiveIdp) -> None:
+    page.goto(live_idp.url("/realms/uphf/login"))
+    page.get_by_label("Identifiant :*").fill(UPHF[0])
+    page.get_by_label("Mot de passe :*", exact=True).fill(UPHF[1])
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/realms/uphf/profile")
+    page.get_by_role("link", name="Mes informations de sécurité").click()
+    question = page.get_by_test_id("secret-question")
+    assert "premier animal" in question.inner_text()
+    page.get_by_test_id("methods").get_by_role(
+        "row", name=re.compile("Question secrète")
+    ).get_by_role("link", name="Modifier").click()
+    page.get_by_label("Question secrète").fill("Quel était le nom de votre école ?")
+    page.get_by_label("Réponse", exact=True).fill("Jules Ferry")
+    page.get_by_label("Mot de passe actuel").fill(UPHF[1])
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/realms/uphf/security")
+    assert page.get_by_text("Votre question secrète a été modifiée.").is_visible()
+    assert "école" in page.get_by_test_id("secret-question").inner_text()
+    shot(page, "security-info-uphf")
