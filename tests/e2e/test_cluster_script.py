@@ -7,10 +7,12 @@ every process it started is gone and its temp dir removed.
 
 from __future__ import annotations
 
+import json
 import queue
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -103,7 +105,7 @@ def test_cluster_script_serves_through_haproxy_and_stops_on_ctrl_c(tmp_path: Pat
     threading.Thread(target=pump, daemon=True).start()
     printed: list[str] = []
     try:
-        base_url = work = None
+        base_url = work = database_url = None
         deadline = time.monotonic() + START_TIMEOUT
         while (base_url is None or work is None) and time.monotonic() < deadline:
             if proc.poll() is not None and lines.empty():
@@ -115,6 +117,8 @@ def test_cluster_script_serves_through_haproxy_and_stops_on_ctrl_c(tmp_path: Pat
             printed.append(line)
             if match := re.search(r"Load balancer \(HAProxy\): (\S+?)/?$", line):
                 base_url = match.group(1)
+            if match := re.search(r"PostgreSQL:\s+(\S+)", line):
+                database_url = match.group(1)
             if match := re.search(r"Data and logs:\s+(\S+)", line):
                 work = Path(match.group(1))
         output = "".join(printed) + (tmp_path / "cluster.err").read_text(errors="replace")
@@ -132,6 +136,39 @@ def test_cluster_script_serves_through_haproxy_and_stops_on_ctrl_c(tmp_path: Pat
         login = requests.get(base_url + "/realms/uphf/login", timeout=10)
         assert login.status_code == 200
         assert requests.get(base_url + "/_dev/mail", timeout=10).status_code == 200
+
+        # The IdP trusts HAProxy's X-Forwarded-For (IDP_PROXY_COUNT=1), not the client's.
+        http = requests.Session()
+        page = http.get(base_url + "/realms/uphf/login", timeout=10)
+        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+        assert csrf, page.text[:300]
+        wrong = http.post(
+            base_url + "/realms/uphf/login",
+            data={"csrf_token": csrf.group(1), "identifier": "lea.dubois", "password": "nope"},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+            timeout=10,
+        )
+        assert wrong.status_code == 200, output
+        assert database_url is not None, output
+        audit = subprocess.run(
+            [str(Path(sys.executable).parent / "idp"), "audit", "--realm", "uphf", "--json"],
+            env={
+                "PATH": "/usr/bin:/bin",
+                "IDP_DATABASE_URL": database_url,
+                "IDP_TEST_MODE": "1",
+                "IDP_INSTANCE_PATH": str(tmp_path),
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        [event] = [
+            json.loads(row)
+            for row in audit.stdout.splitlines()
+            if '"sign_in"' in row and "lea.dubois" in row
+        ]
+        assert event["ip"] == "127.0.0.1", event
 
         started = descendants(proc.pid) | processes_mentioning(str(work))
         assert len(started) >= 5, started  # redis, 2 gunicorn masters (+ workers), haproxy, pg

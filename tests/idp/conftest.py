@@ -108,6 +108,24 @@ class _PostgresDatabases:
         self._worker.shutdown(wait=True)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, keep only the IdP tests that use the test database: the others
+    (presets, policy rules, CLI on its own SQLite file, servers started by the test) would run
+    exactly as in the SQLite pass."""
+    if config.getoption("--database") != "postgresql":
+        return
+    here = Path(__file__).parent
+    same_on_both = [
+        item
+        for item in items
+        if here in item.path.parents and "database_url" not in getattr(item, "fixturenames", ())
+    ]
+    if same_on_both:
+        config.hook.pytest_deselected(items=same_on_both)
+        chosen = set(map(id, same_on_both))
+        items[:] = [item for item in items if id(item) not in chosen]
+
+
 @pytest.fixture(scope="session")
 def database_engine(request: pytest.FixtureRequest) -> str:
     """``sqlite`` or ``postgresql`` (``pytest --database=...``)."""
