@@ -7,6 +7,8 @@ identifiers and outcomes, and ``details`` is scrubbed of known secret keys as a 
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +20,8 @@ from idp.extensions import db
 from idp.models import AuditEvent, User
 
 __all__ = ["ClientInfo", "EventRow", "query", "record"]
+
+log = logging.getLogger(__name__)
 
 _SECRET_KEYS = {"password", "new_password", "code", "answer", "secret", "token", "captcha"}
 
@@ -54,6 +58,16 @@ def _scrub(details: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: ("[redacted]" if k in _SECRET_KEYS else v) for k, v in (details or {}).items()}
 
 
+def _field(value: object) -> str:
+    """A log field on one line: typed identifiers may hold spaces or line breaks."""
+    if value is None or value == "":
+        return "-"
+    text = str(value)
+    if any(c.isspace() or c == '"' or not c.isprintable() for c in text):
+        return json.dumps(text)
+    return text
+
+
 def record(
     event: str,
     outcome: str,
@@ -84,6 +98,16 @@ def record(
         details=_scrub(details),
     )
     db.session.add(row)
+    # One line per security event in the service log, with what the table keeps (scrubbed).
+    log.info(
+        "%s %s realm=%s actor=%s ip=%s%s",
+        event,
+        outcome,
+        _field(realm),
+        _field(row.actor),
+        _field(client.ip),
+        "".join(f" {k}={_field(v)}" for k, v in row.details.items()),
+    )
     return row
 
 

@@ -22,6 +22,7 @@ from idp.policy import is_expired
 from idp.push.errors import PushRateLimited
 from idp.security.passwords import current_hasher
 from idp.web.client import client_info
+from idp.web.durations import retry_message
 
 __all__ = ["submit_login"]
 
@@ -74,12 +75,7 @@ def _push(user: User, form: LoginForm, next_url: str) -> Response | None:
         )
     except PushRateLimited as exc:
         db.session.commit()
-        form.password.errors = [
-            _(
-                "Trop de notifications ont été envoyées. Réessayez dans %(minutes)d minute(s).",
-                minutes=max(1, exc.retry_after // 60),
-            )
-        ]
+        form.password.errors = [retry_message(exc.retry_after)]
         return None
     session[PENDING_KEY] = {
         "uid": user.id,

@@ -29,6 +29,7 @@ from idp.models import Device, User
 from idp.push import enrollment
 from idp.push.errors import NoDevice, PushRateLimited
 from idp.web.client import client_info
+from idp.web.durations import retry_message
 from idp.web.realm_context import bind_realm
 from idp.web.safe_redirect import safe_next
 
@@ -115,10 +116,7 @@ def resend(slug: str) -> Response:
     except PushRateLimited as exc:
         db.session.commit()
         flash(
-            _(
-                "Trop de notifications ont été envoyées. Réessayez dans %(minutes)d minute(s).",
-                minutes=max(1, exc.retry_after // 60),
-            ),
+            retry_message(exc.retry_after),
             "error",
         )
         return redirect(url_for("mfa.wait"))

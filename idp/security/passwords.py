@@ -67,11 +67,16 @@ class Hasher:
     def verify(self, stored_hash: str | None, password: str) -> bool:
         """True when ``password`` matches; a missing or corrupt hash costs the same and fails."""
         target = stored_hash or self._dummy
+        # The exception is caught inside the worker thread: one raised there is printed by
+        # gevent's hub as a traceback (an 11-line one per wrong password) before reaching us.
+        ok = run_off_loop(self._verify_quietly, target, password)
+        return ok and stored_hash is not None
+
+    def _verify_quietly(self, target: str, password: str) -> bool:
         try:
-            ok = bool(run_off_loop(self._ph.verify, target, password))
+            return bool(self._ph.verify(target, password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
-        return ok and stored_hash is not None
 
     def needs_rehash(self, stored_hash: str) -> bool:
         return bool(self._ph.check_needs_rehash(stored_hash))

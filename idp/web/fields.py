@@ -37,7 +37,14 @@ def new_password_field(label: LazyString | None = None) -> PasswordField:
     )
 
 
-def confirmation_field(of: str, label: LazyString | None = None) -> PasswordField:
+def confirmation_field(of: str | None, label: LazyString | None = None) -> PasswordField:
+    """The new password again; ``of=None`` leaves the comparison to the service, which then
+    reports a mismatch together with the policy's errors instead of hiding them."""
+    if of is None:
+        return PasswordField(
+            label or _l("Confirmation"),
+            validators=[Length(max=ABSOLUTE_MAX_LENGTH)],
+        )
     return PasswordField(
         label or _l("Confirmation"),
         validators=[

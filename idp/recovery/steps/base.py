@@ -45,6 +45,8 @@ class Outcome:
     kind: str  # "next" | "stay" | "fail"
     code: str = ""
     errors: Mapping[str, list[str]] = field(default_factory=dict)
+    # For a failure that is (or meets) a lock: when it ends, shown on the problem page.
+    until: datetime | None = None
 
     @classmethod
     def next(cls) -> Outcome:
@@ -55,8 +57,8 @@ class Outcome:
         return cls("stay", code, errors or {})
 
     @classmethod
-    def fail(cls, code: str) -> Outcome:
-        return cls("fail", code)
+    def fail(cls, code: str, *, until: datetime | None = None) -> Outcome:
+        return cls("fail", code, until=until)
 
 
 class Step:
@@ -73,6 +75,11 @@ class Step:
     def satisfied(self, ctx: StepContext) -> bool:
         """True when an earlier page already did this step's work (it then passes on)."""
         return False
+
+    def gate(self, ctx: StepContext) -> Outcome | None:
+        """Checked before the step is shown: a failure here ends the flow (a lock that began
+        in an earlier attempt, e.g.); None lets the page show."""
+        return None
 
     def prepare(self, ctx: StepContext) -> None:
         """Called when the step is displayed (GET): set up what the page needs."""

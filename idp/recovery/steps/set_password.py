@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any, cast
 
@@ -58,9 +59,28 @@ class SetPasswordStep(Step):
             )
         new = form.new_password.data or ""
         violations = violations_for(user, new, ctx.preset.password_policy, hasher=ctx.hasher)
+        errors: dict[str, list[str]] = {}
         if violations:
-            messages = [str(violation_message(v)) for v in violations]
-            return Outcome.stay("policy", errors={"new_password": messages})
+            errors["new_password"] = [str(violation_message(v)) for v in violations]
+        confirmation = getattr(form, "confirmation", None)
+        if confirmation is not None and not secrets.compare_digest(
+            (confirmation.data or "").encode(), new.encode()
+        ):
+            # Said next to the policy errors, never instead of them.
+            errors["confirmation"] = [
+                _("Vous devez confirmer le nouveau mot de passe.")
+                if not confirmation.data
+                else _("Les deux mots de passe ne sont pas identiques.")
+            ]
+        if errors:
+            broken = {v.code for v in violations}
+            marks = {
+                r.code.value: not broken.intersection(r.violations)
+                for r in rules_for(ctx.preset.password_policy)
+            }
+            # Which rules the refused password met, for the next display only (not the password).
+            ctx.flow.update(rule_marks={"version": ctx.flow.version, "marks": marks})
+            return Outcome.stay("policy", errors=errors)
         if "apply_async" in ctx.flow.steps:
             # Propagated in the background ("Veuillez patienter"): hash now, apply later.
             delay = timedelta(seconds=ctx.preset.recovery.apply_async.delay_seconds)
@@ -85,8 +105,10 @@ class SetPasswordStep(Step):
         opts = ctx.preset.recovery.set_password
         typed = cast(NewPasswordForm, form).new_password.data or ""
         user = ctx.user()
+        marks = ctx.flow.data.get("rule_marks") or {}
         return {
             "rules": [(r.code, rule_message(r)) for r in rules_for(policy)],
+            "marks": marks.get("marks", {}) if marks.get("version") == ctx.flow.version else {},
             "title": _("Réinitialiser votre mot de passe"),
             "options": opts,
             # Shown after a submit too, so the meter works without JavaScript.

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from idp.audit.service import record
@@ -104,7 +105,9 @@ class VerifyEmailCodeStep(Step):
             return Outcome.fail("cancelled")
         if action == "resend":
             return self._resend(ctx)
-        return self._verify(ctx, (cast(CodeForm, form).code.data or "").strip())
+        # « 109 322 », as the mail groups it, is the code 109322.
+        typed = "".join((cast(CodeForm, form).code.data or "").split())
+        return self._verify(ctx, typed)
 
     def _resend(self, ctx: StepContext) -> Outcome:
         opts = ctx.preset.recovery.email_code
@@ -132,9 +135,10 @@ class VerifyEmailCodeStep(Step):
                     "cooldown",
                     errors={
                         "code": [
-                            _(
-                                "Patientez %(seconds)d secondes avant de demander un nouveau code.",
-                                seconds=int(wait) + 1,
+                            ngettext(
+                                "Patientez %(num)d seconde avant de demander un nouveau code.",
+                                "Patientez %(num)d secondes avant de demander un nouveau code.",
+                                int(wait) + 1,
                             )
                         ]
                     },
@@ -166,6 +170,14 @@ class VerifyEmailCodeStep(Step):
                 "Ce code a expiré. Cliquez sur « Renvoyer le code » pour en recevoir un nouveau."
             )
             return Outcome.stay("expired", errors={"code": [message]})
+        if not typed.isascii() or not typed.isdigit() or len(typed) != opts.length:
+            # Not a code at all (a typo in its shape): said as such, and it costs no try.
+            message = ngettext(
+                "Le code est composé de %(num)d chiffre.",
+                "Le code est composé de %(num)d chiffres.",
+                opts.length,
+            )
+            return Outcome.stay("malformed", errors={"code": [message]})
         ok = constant_time_equals(_digest(typed), str(data.get("code_digest", "")))
         if ok and data.get("email_user_id"):
             ctx.flow.update(code_digest=None)  # single use
@@ -183,16 +195,12 @@ class VerifyEmailCodeStep(Step):
         )
         if failures >= opts.max_attempts:
             return Outcome.fail("code_attempts")
-        return Outcome.stay(
-            errors={
-                "code": [
-                    _(
-                        "Ce code n'est pas valide (%(left)d essai(s) restant(s)).",
-                        left=opts.max_attempts - failures,
-                    )
-                ]
-            }
+        message = ngettext(
+            "Ce code n'est pas valide (%(num)d essai restant).",
+            "Ce code n'est pas valide (%(num)d essais restants).",
+            opts.max_attempts - failures,
         )
+        return Outcome.stay(errors={"code": [message]})
 
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
         return {"resent": False}
