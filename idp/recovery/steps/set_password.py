@@ -9,6 +9,7 @@ from typing import Any, cast
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from idp.audit.service import record
 from idp.policy import rules_for
 from idp.policy.messages import rule_message, violation_message
 from idp.policy.strength_label import strength
@@ -20,7 +21,9 @@ from idp.users.identity import identity_matches
 from idp.users.password_change import apply_new_password, violations_for
 from idp.users.password_jobs import enqueue
 
-__all__ = ["SetPasswordStep"]
+__all__ = ["MAX_IDENTITY_MISMATCHES", "SetPasswordStep"]
+
+MAX_IDENTITY_MISMATCHES = 5
 
 
 class SetPasswordStep(Step):
@@ -37,16 +40,7 @@ class SetPasswordStep(Step):
         if user is None:  # cannot happen after a verify step; fail closed
             return Outcome.fail("no_account")
         if _reconfirms(ctx) and not identity_matches(user, cast(IdentityForm, form).identity()):
-            # "Vous devez saisir les informations de la même manière que lors de la création
-            # de votre compte" (seed 003): the five fields must match again.
-            return Outcome.stay(
-                "identity",
-                errors={
-                    "email": [
-                        _("Les informations saisies ne correspondent pas à celles de votre compte.")
-                    ]
-                },
-            )
+            return _identity_mismatch(ctx)
         form = cast(NewPasswordForm, form)
         if "accept_rules" in ctx.flow.steps and not form.accept_rules.data:
             return Outcome.stay(
@@ -117,6 +111,28 @@ class SetPasswordStep(Step):
             if opts.suggestions
             else [],
         }
+
+
+def _identity_mismatch(ctx: StepContext) -> Outcome:
+    """ "Vous devez saisir les informations de la même manière que lors de la création de
+    votre compte" (seed 003): the five fields must match again. One neutral message at the top
+    of the form (naming the wrong field would tell which data the account holds), and a few
+    wrong tries end the attempt: the mailed link is not a licence to guess."""
+    failures = int(ctx.flow.data.get("identity_failures", 0)) + 1
+    ctx.flow.update(identity_failures=failures)
+    record(
+        "recovery_identity",
+        "failure",
+        now=ctx.now,
+        realm=ctx.realm.slug,
+        actor=ctx.login or None,
+        client=ctx.client,
+        details={"attempt": failures},
+    )
+    if failures >= MAX_IDENTITY_MISMATCHES:
+        return Outcome.fail("identity_attempts")
+    message = _("Les informations saisies ne correspondent pas à celles de votre compte.")
+    return Outcome.stay("identity", errors={"_form": [message]})
 
 
 def _reconfirms(ctx: StepContext) -> bool:

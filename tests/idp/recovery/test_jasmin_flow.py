@@ -390,3 +390,28 @@ def test_every_answer_to_a_post_is_a_redirect_to_a_get(
     assert "Les deux mots de passe ne sont pas identiques." in page
     assert "1 majuscule minimum" in page
     assert "abc" not in re.findall(r'value="([^"]*)"', page)
+
+
+def test_push_rate_limit_says_the_wait_rounded_up(
+    app: Flask, client: FlaskClient, device: ProtocolDevice, clock: FixedClock
+) -> None:
+    """Five notifications per 15 minutes: the sixth, 12 min 30 s after the first, must wait
+    2 min 30 s, said « dans 3 minutes » (it used to say « dans 2 minute(s) »)."""
+    _to_push(client)
+    _post(client, "verify_push", action="send")
+    clock.advance(timedelta(minutes=12, seconds=30))
+    for _ in range(4):
+        _post(client, "verify_push", action="send")
+    page = text_of(_post(client, "verify_push", action="send"))
+    assert "Trop de notifications ont été envoyées. Réessayez dans 3 minutes." in page
+    assert "(s)" not in page
+
+
+def test_wait_wording(app: Flask) -> None:
+    from idp.web.durations import retry_message
+
+    with app.test_request_context():
+        assert retry_message(60).endswith("dans 1 minute.")
+        assert retry_message(61).endswith("dans 2 minutes.")
+        assert retry_message(1).endswith("dans 1 minute.")
+        assert retry_message(179).endswith("dans 3 minutes.")
