@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from wtforms import PasswordField, StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from idp.policy import ABSOLUTE_MAX_LENGTH
@@ -14,7 +14,8 @@ __all__ = ["confirmation_field", "email_field", "new_password_field"]
 
 
 def email_field(label: LazyString | None = None) -> StringField:
-    return StringField(
+    # type=email: the phone shows its email keyboard (the check stays ours, not the browser's).
+    return EmailField(
         label or _l("Adresse de messagerie"),
         validators=[
             InputRequired(message=_l("Vous devez saisir votre adresse de messagerie.")),
@@ -41,10 +42,7 @@ def confirmation_field(of: str | None, label: LazyString | None = None) -> Passw
     """The new password again; ``of=None`` leaves the comparison to the service, which then
     reports a mismatch together with the policy's errors instead of hiding them."""
     if of is None:
-        return PasswordField(
-            label or _l("Confirmation"),
-            validators=[Length(max=ABSOLUTE_MAX_LENGTH)],
-        )
+        return PasswordField(label or _l("Confirmation"))
     return PasswordField(
         label or _l("Confirmation"),
         validators=[

@@ -8,10 +8,12 @@ from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms.validators import Length
 
 from idp.audit.service import record
 from idp.policy import rules_for
 from idp.policy.messages import rule_message, violation_message
+from idp.policy.rules import RuleCode
 from idp.policy.strength_label import strength
 from idp.policy.suggestions import suggest
 from idp.recovery.forms import IdentityForm, IdentityPasswordForm, NewPasswordForm
@@ -31,9 +33,11 @@ class SetPasswordStep(Step):
     template = "recovery/set_password.html"
 
     def form(self, ctx: StepContext) -> FlaskForm:
-        if _reconfirms(ctx):
-            return identity_form(ctx, IdentityPasswordForm)
-        return NewPasswordForm()
+        form: FlaskForm = (
+            identity_form(ctx, IdentityPasswordForm) if _reconfirms(ctx) else NewPasswordForm()
+        )
+        _say_the_realms_length(form, ctx)
+        return form
 
     def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
         user = ctx.user()
@@ -111,6 +115,22 @@ class SetPasswordStep(Step):
             if opts.suggestions
             else [],
         }
+
+
+def _say_the_realms_length(form: FlaskForm, ctx: StepContext) -> None:
+    """Beyond the absolute cap (256), the form refuses before the policy runs: say the realm's
+    own length rule then (« entre 12 et 64 caractères » for jasmin), not another number."""
+    rule = next(
+        (r for r in rules_for(ctx.preset.password_policy) if r.code == RuleCode.LENGTH), None
+    )
+    if rule is None:
+        return
+    field = form.new_password
+    # A new list: the validators given at class level are shared by every form instance.
+    field.validators = [
+        Length(max=v.max, message=str(rule_message(rule))) if isinstance(v, Length) else v
+        for v in field.validators
+    ]
 
 
 def _identity_mismatch(ctx: StepContext) -> Outcome:

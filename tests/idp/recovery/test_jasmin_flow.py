@@ -273,6 +273,11 @@ def test_policy_failures_are_all_listed_and_nothing_changes(
         assert rule in page
     page = text_of(_post(client, "set_password", new_password=NEW, confirmation=NEW + "x"))
     assert "Les deux mots de passe ne sont pas identiques." in page
+    # Beyond the absolute cap the form says jasmin's own rule (64), not another number (256).
+    long = "Aa1!" * 70
+    page = text_of(_post(client, "set_password", new_password=long, confirmation=long))
+    assert "Doit comporter entre 12 et 64 caractères" in page
+    assert "256 caractères" not in page
     assert (
         login(app.test_client(), "jasmin", "camille.martin", "Tournesol-Vert-42!").status_code
         == 302

@@ -169,6 +169,10 @@ def _to_password(client: FlaskClient) -> None:
 
 def test_every_rule_failure_listed_and_nothing_changes(app: Flask, client: FlaskClient) -> None:
     _to_password(client)
+    page = text_of(client.get(f"{BASE}/set_password"))
+    # Seed 004's words, not jasmin's « Il est maintenant temps... » (said after a push).
+    assert "Pour être valide, votre mot de passe :" in page
+    assert "Il est maintenant temps" not in page
     page = text_of(_new_password(client, "lea.dubois ab"))
     assert "Ne doit comporter aucun espace" in page
     assert "Ne doit pas contenir votre login" in page
@@ -180,6 +184,10 @@ def test_every_rule_failure_listed_and_nothing_changes(app: Flask, client: Flask
     assert "Vous devez reconnaître avoir pris connaissance du règlement intérieur." in page
     page = text_of(_new_password(client, NEW, confirmation=NEW + "x"))
     assert "Les deux mots de passe ne sont pas identiques." in page
+    # A mismatch does not hide the policy's errors.
+    page = text_of(_new_password(client, "lea.dubois ab", confirmation="other"))
+    assert "Les deux mots de passe ne sont pas identiques." in page
+    assert "Ne doit pas contenir votre login" in page
     assert login(app.test_client(), "uphf", "lea.dubois", "Valenciennes@2025").status_code == 302
 
 
