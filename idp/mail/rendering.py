@@ -37,6 +37,7 @@ class RenderedMail:
     subject: str
     text: str
     html: str
+    sender_name: str | None = None
 
     def to(
         self,
@@ -59,6 +60,7 @@ class RenderedMail:
             realm=realm,
             user_id=user_id,
             actor=actor,
+            sender_name=self.sender_name,
         )
 
 
@@ -93,7 +95,10 @@ def render_mail(kind: str, language: str | None, **context: Any) -> RenderedMail
         values["subject"] = subject
         html = html_template.render(values)
         text = _tidy(text_template.render(values))
-    return RenderedMail(kind=kind, language=lang, subject=subject, text=text, html=html)
+    sender = str(context.get("realm_name") or "") or None
+    return RenderedMail(
+        kind=kind, language=lang, subject=subject, text=text, html=html, sender_name=sender
+    )
 
 
 def _subject(template: Template, values: dict[str, Any]) -> str:

@@ -281,3 +281,34 @@ def test_job_survives_a_restart_and_applies_once(
 
         changes = [e for e in query(realm="nouvelle-aquitaine") if e.event == "password_changed"]
     assert len(changes) == 1
+
+
+def test_a_code_typed_with_spaces_is_the_code(app: Flask, client: FlaskClient) -> None:
+    """« 109 322 », as people copy it from the mail, is 109322."""
+    _to_code(client)
+    [code] = _codes(app)
+    resp = _post(client, "verify_email_code", code=f" {code[:3]} {code[3:]} ")
+    assert resp.headers["Location"].endswith(f"{BASE}/set_password"), text_of(resp)
+
+
+def test_a_malformed_code_costs_no_try(app: Flask, client: FlaskClient) -> None:
+    _to_code(client)
+    for typo in ("12345", "12a456", "1234567", "12345", "abcdef", "１２３４５６"):
+        page = text_of(_post(client, "verify_email_code", code=typo))
+        assert "Le code est composé de 6 chiffres." in page
+        assert "essai" not in page
+    # Every try is still there: the first wrong but well-formed code leaves 4.
+    page = text_of(_post(client, "verify_email_code", code="000000"))
+    assert "Ce code n'est pas valide (4 essais restants)." in page
+
+
+def test_fields_ask_for_the_right_keyboard(client: FlaskClient) -> None:
+    client.get(f"{BASE}/")
+    _post(client, "choose_category", action="category:usager")
+    html = client.get(f"{BASE}/identify_by_email").get_data(as_text=True)
+    assert re.search(
+        r'<input[^>]*name="email"[^>]*type="email"|type="email"[^>]*name="email"', html
+    )
+    _post(client, "identify_by_email", email=EMAIL)
+    html = client.get(f"{BASE}/verify_email_code").get_data(as_text=True)
+    assert re.search(r'<input[^>]*inputmode="numeric"[^>]*name="code"', html), html
