@@ -1,7 +1,7 @@
 """Turn an ``OutgoingMail`` into a message with proper headers.
 
-Headers: ``From`` (the address of config ``MAIL_FROM`` under the realm's name), ``To``, ``Subject``, ``Date`` (from the injected
-clock), ``Message-ID`` (``make_msgid`` on the host of ``BASE_URL``), ``Content-Language`` and
+Headers: ``From`` (config ``MAIL_FROM``'s address under the realm's name), ``To``, ``Subject``,
+``Date`` (from the injected clock), ``Message-ID`` (``make_msgid`` on the host of ``BASE_URL``), ``Content-Language`` and
 ``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies to a robot). The body is
 ``multipart/alternative``: text first, HTML second, both UTF-8.
 """
