@@ -1,9 +1,9 @@
 """Turn an ``OutgoingMail`` into a message with proper headers.
 
 Headers: ``From`` (config ``MAIL_FROM``'s address under the realm's name), ``To``, ``Subject``,
-``Date`` (from the injected clock), ``Message-ID`` (``make_msgid`` on the host of ``BASE_URL``), ``Content-Language`` and
-``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies to a robot). The body is
-``multipart/alternative``: text first, HTML second, both UTF-8.
+``Date`` (from the injected clock), ``Message-ID`` (``make_msgid`` on the host of
+``BASE_URL``), ``Content-Language`` and ``Auto-Submitted: auto-generated`` (RFC 3834: no
+auto-replies to a robot). The body is ``multipart/alternative``: text, then HTML, both UTF-8.
 """
 
 from __future__ import annotations
