@@ -312,3 +312,12 @@ def test_fields_ask_for_the_right_keyboard(client: FlaskClient) -> None:
     _post(client, "identify_by_email", email=EMAIL)
     html = client.get(f"{BASE}/verify_email_code").get_data(as_text=True)
     assert re.search(r'<input[^>]*inputmode="numeric"[^>]*name="code"', html), html
+
+
+def test_the_mail_names_the_page_by_its_title(app: Flask, client: FlaskClient) -> None:
+    """The code page is titled « Mot de passe oublié » (seed 001's screenshot); « Saisir le
+    code de sécurité » is the guide's name for the step, not a title the user can see."""
+    _to_code(client)
+    [mail] = [m for m in app.extensions["idp.outbox"].as_json() if m["kind"] == "security_code"]
+    assert "sur la page « Mot de passe oublié »" in mail["text"]
+    assert "Mot de passe oublié" in text_of(client.get(f"{BASE}/verify_email_code"))
