@@ -47,11 +47,34 @@ def test_init_demo_is_idempotent(env: dict[str, str]) -> None:
     first = run(env, "init-demo")
     assert first.exit_code == 0, first.output
     assert "realm jasmin: created, 2 demo user(s) added" in first.output
-    assert "manon.petit                  (to activate)" in first.output
+    assert "- manon.petit  password: none yet: « Activer mon compte »" in first.output
     second = run(env, "init-demo")
     assert second.exit_code == 0
     assert "realm jasmin: up to date, 0 demo user(s) added" in second.output
     assert "camille.martin" in second.output
+
+
+def test_the_demo_banner_gives_every_datum_the_recovery_forms_ask(env: dict[str, str]) -> None:
+    """A newcomer completes every flow from the banner alone (no docs, no TOML reading)."""
+    out = run(env, "init-demo").output
+    for expected in (
+        # Nouvelle-Aquitaine: the identifier looks like an email but is not the mailbox.
+        "- claire.fontaine@demarches.example  password: Dune2Pilat",
+        "recovery: mailbox: claire.fontaine@gmail.example",
+        "category: « Je suis un usager des services de la Région »",
+        "/_dev/mail/view",
+        # metamots: the five identity fields.
+        "recovery: email: sophie.bernard@entreprise.example; first name: Sophie; "
+        "last name: Bernard; country: FR; organisation type: Entreprise",
+        # uphf: numbers, the birth date as the form asks it, the joker answer.
+        "recovery: student no.: 22104578; INE: 0912345671C; birth date: 17/04/2003; "
+        "joker answer: Caramel",
+        "recovery: staff no.: 071234; UID: nroux; birth date: 22/09/1978; joker answer: Germaine",
+        # jasmin: identifier, captcha, push.
+        "- camille.martin  password: Tournesol-Vert-42!",
+        "push: approve in the authenticator app",
+    ):
+        assert expected in out, expected
 
 
 def test_realm_import_reports_every_error_with_line_and_field(
@@ -243,3 +266,54 @@ def test_policy_explain(env: dict[str, str]) -> None:
     assert "FAIL  Must differ from the last 3 passwords you chose" in reused.output
     unknown = CliRunner().invoke(cli, ["policy", "explain", "nope", "x"], env=env)
     assert unknown.exit_code == 2
+
+
+def _prod(env: dict[str, str]) -> dict[str, str]:
+    """No test mode and no IDP_SECRET_KEY: what a newcomer's second shell has."""
+    return {
+        **{k: v for k, v in env.items() if k != "IDP_TEST_MODE"},
+        "PATH": str(Path(sys.executable).parent),
+    }
+
+
+def test_help_without_a_key_prints_no_traceback(env: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "idp"), "--help"],
+        env=_prod(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr
+    assert "audit" in proc.stdout and "init-demo" in proc.stdout
+
+
+def test_commands_find_the_key_the_demo_left_in_the_instance(env: dict[str, str]) -> None:
+    """./scripts/demo writes instance/secret_key; « idp audit », as its banner prints it, must
+    work from another shell where IDP_SECRET_KEY is unset. ``idp serve`` still refuses."""
+    run(env, "init-demo")
+    idp = str(Path(sys.executable).parent / "idp")
+    prod = _prod(env)
+    failed = subprocess.run(
+        [idp, "audit"], env=prod, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert failed.returncode != 0
+    assert "IDP_SECRET_KEY" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    (Path(env["IDP_INSTANCE_PATH"]) / "secret_key").write_text("k" * 48 + "\n")
+    audit = subprocess.run(
+        [idp, "audit"], env=prod, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert audit.returncode == 0, audit.stderr
+    serve = subprocess.run(
+        [idp, "serve", "--port", "5999"],
+        env=prod,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert serve.returncode != 0
+    assert "IDP_SECRET_KEY" in serve.stderr
