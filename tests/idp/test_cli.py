@@ -287,7 +287,8 @@ def test_help_without_a_key_prints_no_traceback(env: dict[str, str]) -> None:
     )
     assert proc.returncode == 0
     assert "Traceback" not in proc.stderr
-    assert "audit" in proc.stdout and "init-demo" in proc.stdout
+    assert "audit" in proc.stdout
+    assert "init-demo" in proc.stdout
 
 
 def test_commands_find_the_key_the_demo_left_in_the_instance(env: dict[str, str]) -> None:
