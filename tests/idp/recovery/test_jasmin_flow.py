@@ -420,3 +420,8 @@ def test_wait_wording(app: Flask) -> None:
         assert retry_message(61).endswith("dans 2 minutes.")
         assert retry_message(1).endswith("dans 1 minute.")
         assert retry_message(179).endswith("dans 3 minutes.")
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            assert retry_message(179).endswith("Try again in 3 minutes.")
+            assert retry_message(30).endswith("Try again in 1 minute.")
