@@ -108,9 +108,9 @@ def submit(
             [("info", _("Cette page n'était plus à jour : rien n'a été modifié. Recommencez ici."))]
         )
     if action == "submit" and not valid:
-        messages = [("error", str(e)) for e in form.errors.get("csrf_token", [])]
+        csrf = [("error", str(e)) for e in form.errors.get("csrf_token", [])]
         _keep(flow, form, {k: v for k, v in form.errors.items() if k != "csrf_token"})
-        return Submitted(messages)
+        return Submitted(csrf)
     ctx = context_for(flow)
     outcome = STEPS[flow.step].handle(ctx, form, action)
     if outcome.kind == "next":

@@ -23,21 +23,25 @@ def minutes_left(seconds: float) -> int:
 def retry_message(retry_after: float) -> str:
     """The push rate limit's answer: « Réessayez dans 3 minutes. »"""
     minutes = minutes_left(retry_after)
-    return ngettext(
-        "Trop de notifications ont été envoyées. Réessayez dans %(num)d minute.",
-        "Trop de notifications ont été envoyées. Réessayez dans %(num)d minutes.",
-        minutes,
+    return str(
+        ngettext(
+            "Trop de notifications ont été envoyées. Réessayez dans %(num)d minute.",
+            "Trop de notifications ont été envoyées. Réessayez dans %(num)d minutes.",
+            minutes,
+        )
     )
 
 
 def lock_message(until: datetime, now: datetime) -> str:
     """A lock's end, both as a duration and as a time of day (the page may stay open a while)."""
     minutes = minutes_left((until - now).total_seconds())
-    return ngettext(
-        "Trop d'essais infructueux. Par sécurité, la réinitialisation est bloquée pendant "
-        "%(num)d minute, jusqu'à %(time)s.",
-        "Trop d'essais infructueux. Par sécurité, la réinitialisation est bloquée pendant "
-        "%(num)d minutes, jusqu'à %(time)s.",
-        minutes,
-        time=format_time(until, format="short"),
+    return str(
+        ngettext(
+            "Trop d'essais infructueux. Par sécurité, la réinitialisation est bloquée pendant "
+            "%(num)d minute, jusqu'à %(time)s.",
+            "Trop d'essais infructueux. Par sécurité, la réinitialisation est bloquée pendant "
+            "%(num)d minutes, jusqu'à %(time)s.",
+            minutes,
+            time=format_time(until, format="short"),
+        )
     )
