@@ -67,7 +67,14 @@ def _context(flow: engine.FlowHandle) -> StepContext:
         broker=current_app.extensions["idp.broker"],
         hasher=current_hasher(),
         config=current_app.config,
+        query=request.args.to_dict(),
+        link_for=_link_for,
     )
+
+
+def _link_for(token: str) -> str:
+    path = url_for("recovery.open_link", slug=g.realm.slug, token=token)
+    return str(current_app.config["BASE_URL"]) + path
 
 
 def _problem(code: str, status: int, *, until: datetime | None = None) -> tuple[str, int]:

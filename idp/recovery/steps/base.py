@@ -1,8 +1,12 @@
-"""What a recovery step is: a form, a template, and a handler returning an outcome."""
+"""What a recovery step is: a form, a template, and a handler returning an outcome.
+
+A step sees the request only through its ``StepContext`` (no ``request``, ``url_for`` or
+``current_app`` in ``recovery/steps/``): the view builds the context, the step decides.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -30,6 +34,10 @@ class StepContext:
     broker: Broker
     hasher: Hasher
     config: Mapping[str, Any]
+    # The page's query string (a step never reads ``request``).
+    query: Mapping[str, str]
+    # The absolute URL of a mailed reset link for ``token`` (a step never calls ``url_for``).
+    link_for: Callable[[str], str]
 
     @property
     def login(self) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -33,7 +32,8 @@ class IdentifyByNumberStep(Step):
         kinds = list(ctx.preset.recovery.identify_by_number.kinds)
         form.kind.choices = [(k, k) for k in kinds]
         if not form.kind.data:
-            form.kind.data = request.args.get("kind") if request.args.get("kind") in kinds else None
+            asked = ctx.query.get("kind")
+            form.kind.data = asked if asked in kinds else None
         return form
 
     def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:

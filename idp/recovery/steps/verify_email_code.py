@@ -18,7 +18,6 @@ import secrets
 from datetime import timedelta
 from typing import Any, cast
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
@@ -34,8 +33,8 @@ from idp.security.passwords import constant_time_equals
 __all__ = ["VerifyEmailCodeStep", "issue_code"]
 
 
-def _digest(code: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
+def _digest(ctx: StepContext, code: str) -> str:
+    key = str(ctx.config["SECRET_KEY"]).encode()
     return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
 
 
@@ -78,7 +77,7 @@ def issue_code(ctx: StepContext, *, first: bool) -> Outcome:
     code = "".join(secrets.choice("0123456789") for _ in range(opts.length))
     serial = int(data.get("code_serial", 0)) + 1
     ctx.flow.update(
-        code_digest=_digest(code),
+        code_digest=_digest(ctx, code),
         code_serial=serial,
         code_failures=0,
         code_expires=(ctx.now + timedelta(seconds=opts.ttl_seconds)).isoformat(),
@@ -178,7 +177,7 @@ class VerifyEmailCodeStep(Step):
                 opts.length,
             )
             return Outcome.stay("malformed", errors={"code": [message]})
-        ok = constant_time_equals(_digest(typed), str(data.get("code_digest", "")))
+        ok = constant_time_equals(_digest(ctx, typed), str(data.get("code_digest", "")))
         if ok and data.get("email_user_id"):
             ctx.flow.update(code_digest=None)  # single use
             return Outcome.next()
