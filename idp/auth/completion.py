@@ -12,11 +12,10 @@ from werkzeug.wrappers import Response
 from idp.audit.service import record
 from idp.auth.forms import LoginForm
 from idp.auth.service import sign_in
-from idp.auth.session import start_session
+from idp.auth.session import PENDING_KEY, start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa.service import needs_push, sign_in_challenge
-from idp.mfa.views import PENDING_KEY
 from idp.models import User
 from idp.policy import is_expired
 from idp.push.errors import PushRateLimited

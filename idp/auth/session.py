@@ -8,14 +8,17 @@ without a server-side session table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
 
-from flask import g, session
+from flask import g, redirect, request, session, url_for
 
 from idp.extensions import db
 from idp.models import Realm, User
 
-__all__ = ["current_user", "end_session", "start_session"]
+__all__ = ["PENDING_KEY", "current_user", "end_session", "login_required", "start_session"]
 
 _KEY = "auth"
 
@@ -58,3 +61,24 @@ def current_user(realm: Realm) -> User | None:
             end_session()
     g.user_language = user.language if user is not None else None
     return user
+
+
+# A sign-in that passed the password and waits for its second factor (push): in the session,
+# next to the signed-in user's, and read by the second-factor pages.
+PENDING_KEY = "mfa_pending"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def login_required(view: F) -> F:
+    """The view runs for the realm's signed-in user (``g.user``); others go to sign in."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        user = current_user(g.realm)
+        if user is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        g.user = user
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

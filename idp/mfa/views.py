@@ -20,8 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from idp.account.views import login_required
-from idp.auth.session import start_session
+from idp.auth.session import PENDING_KEY, login_required, start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa import service
@@ -36,9 +35,7 @@ from idp.web.safe_redirect import safe_next
 bp = Blueprint("mfa", __name__, url_prefix="/realms/<slug>")
 bind_realm(bp)
 
-__all__ = ["PENDING_KEY", "bp"]
-
-PENDING_KEY = "mfa_pending"
+__all__ = ["bp"]
 
 
 @bp.post("/devices/enroll")
