@@ -24,6 +24,7 @@ from jinja2 import Template, TemplateNotFound
 from idp.mail.errors import MailContextMissing, MailKindUnknown
 from idp.mail.kinds import REQUIRED
 from idp.mail.message import OutgoingMail
+from idp.web.typography import french_html, french_text
 
 __all__ = ["RenderedMail", "external_url", "mail_language", "render_mail"]
 
@@ -95,6 +96,8 @@ def render_mail(kind: str, language: str | None, **context: Any) -> RenderedMail
         values["subject"] = subject
         html = html_template.render(values)
         text = _tidy(text_template.render(values))
+    if lang == "fr":
+        subject, text, html = french_text(subject), french_text(text), french_html(html)
     sender = str(context.get("realm_name") or "") or None
     return RenderedMail(
         kind=kind, language=lang, subject=subject, text=text, html=html, sender_name=sender

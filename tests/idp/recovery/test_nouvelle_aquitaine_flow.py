@@ -319,5 +319,5 @@ def test_the_mail_names_the_page_by_its_title(app: Flask, client: FlaskClient) -
     code de sécurité » is the guide's name for the step, not a title the user can see."""
     _to_code(client)
     [mail] = [m for m in app.extensions["idp.outbox"].as_json() if m["kind"] == "security_code"]
-    assert "sur la page « Mot de passe oublié »" in mail["text"]
+    assert "sur la page «\u00a0Mot de passe oublié\u00a0»" in mail["text"]
     assert "Mot de passe oublié" in text_of(client.get(f"{BASE}/verify_email_code"))
