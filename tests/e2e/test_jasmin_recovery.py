@@ -82,6 +82,8 @@ def test_the_whole_guide_then_sign_in(
     # The profile lists the device: its table used to make the page 455 px wide on a phone.
     assert page.get_by_role("button", name="Retirer").count() >= 1
     shot(page, "jasmin-profile-with-device")
+    page.set_viewport_size({"width": 360, "height": 640})
+    shot(page, "jasmin-profile-with-device-phone")
 
 
 def test_wrong_number_stops_this_notification(
