@@ -23,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from idp.security.headers import install_security_headers
     from idp.security.passwords import Hasher
     from idp.web.errors import install_error_handlers
+    from idp.web.typography import install_typography
 
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("IDP_INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(instance) if instance else None)
@@ -58,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _jinja_helpers(app)
     install_security_headers(app)
     install_error_handlers(app)
+    install_typography(app)
     _register_blueprints(app)
     return app
 

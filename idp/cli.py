@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from idp import create_app
 from idp.config import ConfigError, is_loopback
@@ -18,11 +18,33 @@ from idp.config import ConfigError, is_loopback
 __all__ = ["main"]
 
 
-def _app_factory() -> Flask:
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+def instance_secret() -> dict[str, str]:
+    """The key ``./scripts/demo`` keeps in ``<instance>/secret_key``, when IDP_SECRET_KEY is unset.
+
+    So that ``idp audit`` (or any command run next to a demo, in another shell) opens the
+    demo's database with the demo's key instead of failing. ``idp serve`` never uses it: a
+    served IdP gets its key from the environment, or refuses to start.
+    """
+    if os.environ.get("IDP_SECRET_KEY"):
+        return {}
+    instance = os.environ.get("IDP_INSTANCE_PATH") or Flask("idp").instance_path
+    path = Path(instance) / SECRET_FILE
     try:
-        return create_app()
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return {}
+    return {"SECRET_KEY": key} if key else {}
+
+
+def _app_factory(*, serving: bool = False) -> Flask:
+    try:
+        return create_app(None if serving else (instance_secret() or None))
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        # NoAppException: ``idp --help`` then says what is missing instead of a traceback.
+        raise NoAppException(str(exc)) from exc
 
 
 @click.group(
@@ -83,7 +105,7 @@ def serve(
         os.environ["IDP_DEBUG_SERVER"] = "1"
         if not is_loopback(host):
             raise click.ClickException("--debug is only allowed on a loopback address.")
-    app = _app_factory()
+    app = _app_factory(serving=True)
     _check_workers(app.config, workers)
     if not no_migrate:
         with app.app_context():

@@ -63,6 +63,8 @@ class DefaultConfig:
     WTF_CSRF_SSL_STRICT = True
 
     BABEL_DEFAULT_LOCALE = "fr"
+    # Times shown to people (a lock's end, a device's last use, mails) are French local time.
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     BABEL_SUPPORTED_LOCALES = ("fr", "en")
     BABEL_TRANSLATION_DIRECTORIES = "translations"
 

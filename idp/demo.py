@@ -10,10 +10,11 @@ from flask import current_app
 from idp.clock import now
 from idp.extensions import db
 from idp.realms.preset import load_builtin_presets, load_preset
+from idp.realms.schema import DemoUser, RealmPreset
 from idp.realms.store import ensure_demo_users, import_preset
 from idp.security.passwords import current_hasher
 
-__all__ = ["import_file", "load_demo"]
+__all__ = ["banner", "import_file", "load_demo"]
 
 
 def load_demo() -> Iterator[str]:
@@ -30,16 +31,70 @@ def load_demo() -> Iterator[str]:
     except Exception:
         db.session.rollback()
         raise
-    base = current_app.config["BASE_URL"]
     yield from lines
     yield ""
-    yield "Demo accounts (realm / identifier / password / sign-in page):"
+    yield from banner(presets, current_app.config["BASE_URL"])
+
+
+# What each recovery step asks, and where the demo account's answer comes from.
+_ASKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "captcha": (("identifier", "username"),),
+    "identify_by_email": (("mailbox", "email"),),
+    "identify_by_attributes": (
+        ("email", "email"),
+        ("first name", "first_name"),
+        ("last name", "last_name"),
+        ("country", "country"),
+        ("organisation type", "organisation_type"),
+    ),
+    "identify_by_number_and_birth_date": (
+        ("student no.", "student_number"),
+        ("INE", "ine"),
+        ("staff no.", "staff_number"),
+        ("UID", "uid"),
+        ("birth date", "birth_date"),
+    ),
+    "verify_secret_question": (("joker answer", "secret_answer"),),
+}
+
+
+def _value(user: DemoUser, source: str) -> str | None:
+    if source in {"username", "email"}:
+        return getattr(user, source) or None
+    value = user.attrs.get(source)
+    if value and source == "birth_date":
+        year, month, day = value.split("-")
+        return f"{day}/{month}/{year}"  # as the form asks it: jj/mm/aaaa
+    return value or None
+
+
+def banner(presets: list[RealmPreset], base: str) -> Iterator[str]:
+    """Per realm: where to sign in, each demo account, and every datum its recovery asks."""
+    yield "Demo accounts, and what each realm's « forgot password » asks:"
     for preset in presets:
+        steps = list(preset.recovery.steps)
+        yield ""
+        yield f"{preset.display_name} ({preset.slug}): {base}/realms/{preset.slug}/login"
+        if "verify_email_code" in steps or "verify_email_link" in steps:
+            yield f"  mails (codes, links) are shown at {base}/_dev/mail/view"
+        if "captcha" in steps:
+            yield "  captcha: type the characters of the image"
+        if "verify_push" in steps:
+            yield "  push: approve in the authenticator app (a device must be enrolled)"
+        if "choose_category" in steps:
+            going_on = [c.label for c in preset.recovery.choose_category.categories if c.continues]
+            yield "  category: " + " / ".join(f"« {label} »" for label in going_on)
         for user in preset.demo_users:
-            yield (
-                f"  {preset.slug:<20} {user.username:<28} {user.password or '(to activate)':<22} "
-                f"{base}/realms/{preset.slug}/login"
-            )
+            password = user.password if user.activated else "none yet: « Activer mon compte »"
+            yield f"  - {user.username}  password: {password}"
+            asked = [
+                f"{label}: {value}"
+                for step in steps
+                for label, source in _ASKS.get(step, ())
+                if (value := _value(user, source)) is not None
+            ]
+            if asked:
+                yield "      recovery: " + "; ".join(dict.fromkeys(asked))
 
 
 def import_file(path: Path, *, with_demo_users: bool) -> str:

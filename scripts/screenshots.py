@@ -28,10 +28,18 @@ def demo_user(slug: str) -> tuple[str, str]:
     return preset.demo_users[0].username, preset.demo_users[0].password
 
 
+TOO_WIDE: list[str] = []
+
+
 def shoot(page: Page, name: str) -> None:
     path = OUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     print(f"wrote {path.relative_to(ROOT)}")
+    # Every page must fit a 360 px phone without horizontal scrolling.
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    scroll = int(page.evaluate("document.documentElement.scrollWidth"))
+    if scroll > width:
+        TOO_WIDE.append(f"{name}: {scroll} px wide in a {width} px window")
 
 
 def main() -> int:
@@ -64,7 +72,9 @@ def main() -> int:
                 browser.close()
         finally:
             stop_idp(live)
-    return 0
+    for line in TOO_WIDE:
+        print(f"too wide: {line}", file=sys.stderr)
+    return 1 if TOO_WIDE else 0
 
 
 if __name__ == "__main__":

@@ -187,3 +187,32 @@ def test_relative_imports_resolve_against_the_package() -> None:
     assert [item.module for item in package] == ["shared", "shared.keys"]
     module = list(imports_of("from .fields import X", "shared.messages.base"))
     assert [item.module for item in module] == ["shared.messages.fields"]
+
+
+def _idp_import_graph() -> dict[str, set[str]]:
+    """Module -> the idp modules it imports anywhere (top level, in functions, TYPE_CHECKING)."""
+    root = ROOT
+    modules: dict[str, Path] = {}
+    for path in (root / "idp").rglob("*.py"):
+        if "migrations" in path.parts or path.name == "__init__.py":
+            continue
+        modules[".".join(path.relative_to(root).with_suffix("").parts)] = path
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                wanted = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                wanted = [a.name for a in node.names]
+            else:
+                continue
+            graph[name].update(w for w in wanted if w in modules and w != name)
+    return graph
+
+
+def test_no_two_idp_modules_import_each_other() -> None:
+    """Hidden cycles (a lazy import or a TYPE_CHECKING one answering a top-level one) were
+    mail/extension <-> mail/views and realms/schema <-> realms/checks."""
+    graph = _idp_import_graph()
+    pairs = sorted({tuple(sorted((a, b))) for a in graph for b in graph[a] if a in graph[b]})
+    assert pairs == []

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
-
 from flask import (
     Blueprint,
     current_app,
@@ -23,7 +19,7 @@ from werkzeug.wrappers import Response
 from idp.account import service
 from idp.account.forms import ChangePasswordForm
 from idp.account.second_factor import PendingChange
-from idp.auth.session import current_user, end_session
+from idp.auth.session import end_session, login_required
 from idp.clock import now
 from idp.extensions import db, limiter
 from idp.models import User
@@ -38,21 +34,7 @@ from idp.web.realm_context import bind_realm
 bp = Blueprint("account", __name__, url_prefix="/realms/<slug>")
 bind_realm(bp)
 
-__all__ = ["bp", "login_required"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def login_required(view: F) -> F:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        user = current_user(g.realm)
-        if user is None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        g.user = user
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+__all__ = ["bp"]
 
 
 @bp.get("/profile")

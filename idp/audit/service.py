@@ -7,6 +7,8 @@ identifiers and outcomes, and ``details`` is scrubbed of known secret keys as a 
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +20,8 @@ from idp.extensions import db
 from idp.models import AuditEvent, User
 
 __all__ = ["ClientInfo", "EventRow", "query", "record", "record_now"]
+
+log = logging.getLogger(__name__)
 
 _SECRET_KEYS = {"password", "new_password", "code", "answer", "secret", "token", "captcha"}
 
@@ -54,6 +58,16 @@ def _scrub(details: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: ("[redacted]" if k in _SECRET_KEYS else v) for k, v in (details or {}).items()}
 
 
+def _field(value: object) -> str:
+    """A log field on one line: typed identifiers may hold spaces or line breaks."""
+    if value is None or value == "":
+        return "-"
+    text = str(value)
+    if any(c.isspace() or c == '"' or not c.isprintable() for c in text):
+        return json.dumps(text)
+    return text
+
+
 def record(
     event: str,
     outcome: str,
@@ -71,9 +85,26 @@ def record(
     ``user`` stands for ``actor=user.username, user_id=user.id``."""
     if user is not None:
         actor, user_id = actor or user.username, user_id or user.id
-    row = AuditEvent(**_values(event, outcome, now, realm, actor, user_id, client, details))
+    values = _values(event, outcome, now, realm, actor, user_id, client, details)
+    row = AuditEvent(**values)
     db.session.add(row)
+    _log(values)
     return row
+
+
+def _log(values: Mapping[str, Any]) -> None:
+    """One line per security event in the service log, with what the table keeps (scrubbed)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    log.info(
+        "%s %s realm=%s actor=%s ip=%s%s",
+        values["event"],
+        values["outcome"],
+        _field(values["realm"]),
+        _field(values["actor"]),
+        _field(values["ip"]),
+        "".join(f" {k}={_field(v)}" for k, v in values["details"].items()),
+    )
 
 
 _INSERT = insert(AuditEvent.__table__)
@@ -94,6 +125,7 @@ def record_now(
     hot paths: no ORM object, no flush). Every id must already exist in the database."""
     values = _values(event, outcome, now, realm, actor, user_id, client, details)
     db.session.connection().execute(_INSERT, values)
+    _log(values)
 
 
 def _values(  # noqa: PLR0917 - the record's fields, in record()'s order

@@ -12,18 +12,18 @@ from werkzeug.wrappers import Response
 from idp.audit.service import record
 from idp.auth.forms import LoginForm
 from idp.auth.service import sign_in
-from idp.auth.session import start_session
+from idp.auth.session import PENDING_KEY, start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa.errors import SecondFactorLocked
 from idp.mfa.messages import locked_message
 from idp.mfa.service import second_factor_methods, sign_in_challenge
-from idp.mfa.views import PENDING_KEY
 from idp.models import User
 from idp.policy import is_expired
 from idp.push.errors import PushRateLimited
 from idp.security.passwords import current_hasher
 from idp.web.client import client_info
+from idp.web.durations import retry_message
 
 __all__ = ["begin_push", "submit_login"]
 
@@ -108,12 +108,7 @@ def _push(user: User, form: LoginForm, next_url: str) -> Response | None:
         return begin_push(user, next_url)
     except PushRateLimited as exc:
         db.session.commit()
-        form.password.errors = [
-            _(
-                "Trop de notifications ont été envoyées. Réessayez dans %(minutes)d minute(s).",
-                minutes=max(1, exc.retry_after // 60),
-            )
-        ]
+        form.password.errors = [retry_message(exc.retry_after)]
         return None
     except SecondFactorLocked as exc:  # wrong codes and failed pushes share it (idp.mfa.lock)
         db.session.commit()

@@ -7,11 +7,13 @@ end a session for real, on every instance sharing the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
 
-from flask import g, session
+from flask import g, redirect, request, session, url_for
 
 from idp.auth import sessions
 from idp.clock import now as clock_now
@@ -23,11 +25,13 @@ from idp.web.client import client_info
 __all__ = [
     "AMR_PASSWORD",
     "AMR_PUSH",
+    "PENDING_KEY",
     "SessionAuth",
     "current_browser_session",
     "current_user",
     "elevate_session",
     "end_session",
+    "login_required",
     "session_auth",
     "start_session",
 ]
@@ -135,3 +139,24 @@ def session_auth(realm: Realm) -> SessionAuth | None:
     if row is None:
         return None
     return SessionAuth(row.authenticated_at, tuple(row.amr or AMR_PASSWORD))
+
+
+# A sign-in that passed the password and waits for its second factor (push): in the session,
+# next to the signed-in user's, and read by the second-factor pages.
+PENDING_KEY = "mfa_pending"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def login_required(view: F) -> F:
+    """The view runs for the realm's signed-in user (``g.user``); others go to sign in."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        user = current_user(g.realm)
+        if user is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        g.user = user
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

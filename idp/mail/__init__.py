@@ -19,13 +19,14 @@ development outbox. See ``docs/decisions.md`` (Mail).
 
 from __future__ import annotations
 
+from idp.mail.current import current_mailer, current_outbox
 from idp.mail.errors import (
     MailContextMissing,
     MailDeliveryFailed,
     MailError,
     MailKindUnknown,
 )
-from idp.mail.extension import current_mailer, current_outbox, init_mail
+from idp.mail.extension import init_mail
 from idp.mail.kinds import KINDS
 from idp.mail.mailer import Mailer, Transport
 from idp.mail.message import DeliveryResult, OutgoingMail

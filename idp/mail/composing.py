@@ -1,16 +1,16 @@
 """Turn an ``OutgoingMail`` into a message with proper headers.
 
-Headers: ``From`` (config ``MAIL_FROM``), ``To``, ``Subject``, ``Date`` (from the injected
-clock), ``Message-ID`` (``make_msgid`` on the host of ``BASE_URL``), ``Content-Language`` and
-``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies to a robot). The body is
-``multipart/alternative``: text first, HTML second, both UTF-8.
+Headers: ``From`` (config ``MAIL_FROM``'s address under the realm's name), ``To``, ``Subject``,
+``Date`` (from the injected clock), ``Message-ID`` (``make_msgid`` on the host of
+``BASE_URL``), ``Content-Language`` and ``Auto-Submitted: auto-generated`` (RFC 3834: no
+auto-replies to a robot). The body is ``multipart/alternative``: text, then HTML, both UTF-8.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -70,4 +70,12 @@ def message_id_domain(base_url: str) -> str:
 
 
 def compose(mail: OutgoingMail, *, sender: str, domain: str, now: datetime) -> ComposedMail:
+    """``sender`` is ``MAIL_FROM``; a realm's mail keeps its address under the realm's name."""
+    if mail.sender_name:
+        _name, address = parseaddr(sender)
+        # Unencoded here (the outbox shows it as people read it); the SMTP layer encodes it.
+        quoted = mail.sender_name.replace("\\", "\\\\").replace('"', '\\"')
+        sender = f'"{quoted}" <{address or sender}>'
+        if mail.sender_name.isascii():
+            sender = formataddr((mail.sender_name, address or sender))
     return ComposedMail(mail=mail, sender=sender, message_id=make_msgid(domain=domain), date=now)

@@ -16,8 +16,8 @@ from flask import after_this_request, current_app, g, has_request_context
 from werkzeug.wrappers import Response
 
 from idp.extensions import db
+from idp.mail.current import current_mailer
 from idp.mail.errors import MailDeliveryFailed
-from idp.mail.extension import current_mailer
 from idp.mail.message import OutgoingMail
 
 __all__ = ["defer", "flush"]

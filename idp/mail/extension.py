@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_mailman import Mail
 
 from idp.config import is_loopback
@@ -21,8 +21,9 @@ from idp.mail.mailer import Mailer, Transport
 from idp.mail.outbox import Outbox, OutboxTransport
 from idp.mail.smtp import SmtpTransport
 from idp.mail.smtp_url import parse_smtp_url
+from idp.mail.views import bp as outbox_views
 
-__all__ = ["current_mailer", "current_outbox", "init_mail"]
+__all__ = ["init_mail"]
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,7 @@ def init_mail(app: Flask) -> None:
             cfg["TEST_MODE"] or bool(cfg.get("DEBUG_SERVER")) or bool(cfg.get("MAIL_OUTBOX_VIEW"))
         )
         if development and is_loopback(str(cfg.get("BIND_HOST", ""))):
-            from idp.mail.views import bp
-
-            app.register_blueprint(bp)
+            app.register_blueprint(outbox_views)
         elif not app.testing:
             log.warning(
                 "IDP_SMTP_URL is unset: mail is not sent but kept in the development outbox "
@@ -80,14 +79,3 @@ def _outbox_path(app: Flask) -> Path | None:
         return None
     path = Path(name)
     return path if path.is_absolute() else Path(app.instance_path) / path
-
-
-def current_mailer() -> Mailer:
-    mailer: Mailer = current_app.extensions["idp.mailer"]
-    return mailer
-
-
-def current_outbox() -> Outbox | None:
-    """The development outbox, or None when mail goes through SMTP."""
-    outbox: Outbox | None = current_app.extensions.get("idp.outbox")
-    return outbox

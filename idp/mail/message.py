@@ -29,6 +29,8 @@ class OutgoingMail:
     realm: str | None = None
     user_id: int | None = None
     actor: str | None = None
+    # The From display name: the realm's own name (« AECE CFA JASMIN »), not the IdP's.
+    sender_name: str | None = None
 
 
 @dataclass(frozen=True)

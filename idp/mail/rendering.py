@@ -24,6 +24,7 @@ from jinja2 import Template, TemplateNotFound
 from idp.mail.errors import MailContextMissing, MailKindUnknown
 from idp.mail.kinds import REQUIRED
 from idp.mail.message import OutgoingMail
+from idp.web.typography import french_html, french_text
 
 __all__ = ["RenderedMail", "external_url", "mail_language", "render_mail"]
 
@@ -37,6 +38,7 @@ class RenderedMail:
     subject: str
     text: str
     html: str
+    sender_name: str | None = None
 
     def to(
         self,
@@ -59,6 +61,7 @@ class RenderedMail:
             realm=realm,
             user_id=user_id,
             actor=actor,
+            sender_name=self.sender_name,
         )
 
 
@@ -93,7 +96,12 @@ def render_mail(kind: str, language: str | None, **context: Any) -> RenderedMail
         values["subject"] = subject
         html = html_template.render(values)
         text = _tidy(text_template.render(values))
-    return RenderedMail(kind=kind, language=lang, subject=subject, text=text, html=html)
+    if lang == "fr":
+        subject, text, html = french_text(subject), french_text(text), french_html(html)
+    sender = str(context.get("realm_name") or "") or None
+    return RenderedMail(
+        kind=kind, language=lang, subject=subject, text=text, html=html, sender_name=sender
+    )
 
 
 def _subject(template: Template, values: dict[str, Any]) -> str:

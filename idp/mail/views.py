@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response
 
-from idp.mail.extension import current_outbox
+from idp.mail.current import current_outbox
 
 __all__ = ["bp"]
 

@@ -9,8 +9,7 @@ from flask import flash, g, make_response, redirect, render_template, request, s
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from idp.account.views import login_required
-from idp.auth.session import start_session
+from idp.auth.session import login_required, start_session
 from idp.clock import now
 from idp.extensions import db, limiter
 from idp.mfa import recovery_codes, service

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from idp.account import second_factor
-from idp.auth.session import AMR_PUSH, end_session, start_session
+from idp.auth.session import AMR_PUSH, PENDING_KEY, end_session, start_session
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa import service
@@ -28,6 +28,7 @@ from idp.mfa.messages import locked_message
 from idp.models import User
 from idp.push.errors import NoDevice, PushRateLimited
 from idp.web.client import client_info
+from idp.web.durations import retry_message
 from idp.web.realm_context import bind_realm
 from idp.web.safe_redirect import safe_next
 
@@ -35,8 +36,6 @@ bp = Blueprint("mfa", __name__, url_prefix="/realms/<slug>")
 bind_realm(bp)
 
 __all__ = ["PENDING_KEY", "bp", "pending_user"]
-
-PENDING_KEY = "mfa_pending"
 
 
 def _pending() -> dict[str, Any] | None:
@@ -141,10 +140,7 @@ def resend(slug: str) -> Response:
     except PushRateLimited as exc:
         db.session.commit()
         flash(
-            _(
-                "Trop de notifications ont été envoyées. Réessayez dans %(minutes)d minute(s).",
-                minutes=max(1, exc.retry_after // 60),
-            ),
+            retry_message(exc.retry_after),
             "error",
         )
         return redirect(url_for("mfa.wait"))

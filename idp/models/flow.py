@@ -31,6 +31,9 @@ class FlowState(db.Model):  # type: ignore[name-defined]
     )
     # Who the flow is about, casefolded as typed (known account or not): locks apply to it.
     subject_key: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
+    # The client that ran it (SHA-256 of its address): a lock holds per client as well, so
+    # typing another identifier or opening the entry page without ``?login=`` changes nothing.
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

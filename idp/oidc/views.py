@@ -25,9 +25,8 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
-from idp.account.views import login_required
 from idp.auth.completion import begin_push
-from idp.auth.session import current_user, end_session, session_auth
+from idp.auth.session import current_user, end_session, login_required, session_auth
 from idp.clock import now
 from idp.extensions import csrf, db, limiter
 from idp.models import User

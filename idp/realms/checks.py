@@ -6,26 +6,47 @@ offending line, e.g. ``demo_users[1].email`` when a flow mails a code to a user 
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Sequence
+from typing import Protocol
 
+from idp.policy.model import PasswordPolicy
 from idp.policy.rules import evaluate
-from idp.realms.identifiers import IdentifierKind
-from idp.realms.recovery import EMAIL_STEPS
+from idp.realms.demo_user import DemoUser
+from idp.realms.identifiers import IdentifierFormats, IdentifierKind
+from idp.realms.push import PushSettings
+from idp.realms.recovery import EMAIL_STEPS, RecoverySettings
+from idp.realms.totp import TotpSettings
 
-if TYPE_CHECKING:
-    from idp.realms.schema import DemoUser, RealmPreset
-
-__all__ = ["cross_check", "implementation_issues"]
+__all__ = ["CheckedPreset", "cross_check", "implementation_issues"]
 
 Issues = list[tuple[str, str]]
 
 
-def cross_check(preset: RealmPreset) -> Issues:
+class CheckedPreset(Protocol):
+    """The tables of a preset these checks read (``schema.RealmPreset`` has them): the schema
+    imports the checks, the checks do not import the schema."""
+
+    @property
+    def languages(self) -> Sequence[str]: ...
+    @property
+    def password_policy(self) -> PasswordPolicy: ...
+    @property
+    def recovery(self) -> RecoverySettings: ...
+    @property
+    def push(self) -> PushSettings: ...
+    @property
+    def identifiers(self) -> IdentifierFormats: ...
+    @property
+    def demo_users(self) -> Sequence[DemoUser]: ...
+    @property
+    def totp(self) -> TotpSettings: ...
+
+
+def cross_check(preset: CheckedPreset) -> Issues:
     return [*_push_issues(preset), *_demo_user_issues(preset)]
 
 
-def implementation_issues(preset: RealmPreset, implemented: Collection[str]) -> Issues:
+def implementation_issues(preset: CheckedPreset, implemented: Collection[str]) -> Issues:
     """Steps the preset names that this installation cannot run (``idp realm import``)."""
     recovery = preset.recovery
     issues: Issues = [
@@ -45,7 +66,7 @@ def implementation_issues(preset: RealmPreset, implemented: Collection[str]) -> 
     return issues
 
 
-def _push_issues(preset: RealmPreset) -> Issues:
+def _push_issues(preset: CheckedPreset) -> Issues:
     push, steps = preset.push, preset.recovery.all_steps
     issues: Issues = []
     if ("verify_push" in steps or push.sign_in_second_factor) and not push.enabled:
@@ -61,7 +82,7 @@ def _push_issues(preset: RealmPreset) -> Issues:
     return issues
 
 
-def _demo_user_issues(preset: RealmPreset) -> Issues:
+def _demo_user_issues(preset: CheckedPreset) -> Issues:
     issues: Issues = []
     seen: dict[str, int] = {}
     for index, user in enumerate(preset.demo_users):
@@ -76,7 +97,7 @@ def _demo_user_issues(preset: RealmPreset) -> Issues:
     return issues
 
 
-def _user_issues(preset: RealmPreset, user: DemoUser) -> Issues:
+def _user_issues(preset: CheckedPreset, user: DemoUser) -> Issues:
     """What a demo user lacks for the realm's flow, or breaks in its rules."""
     issues: Issues = []
     policy = preset.password_policy
@@ -101,7 +122,7 @@ def _user_issues(preset: RealmPreset, user: DemoUser) -> Issues:
 
 
 def _attribute_issues(
-    preset: RealmPreset, attrs: dict[str, str], *, activated: bool = True
+    preset: CheckedPreset, attrs: dict[str, str], *, activated: bool = True
 ) -> Issues:
     """Attributes the recovery steps of the realm need to find or verify the user."""
     recovery = preset.recovery

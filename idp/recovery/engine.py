@@ -21,7 +21,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from idp.extensions import db
 from idp.models import FlowState, Realm
@@ -41,6 +41,7 @@ __all__ = [
     "FlowHandle",
     "adopt_flow",
     "check_lock",
+    "client_key",
     "current_flow",
     "start_flow",
 ]
@@ -123,10 +124,18 @@ class FlowHandle:
         self.row.completed_at = now
         self.row.version += 1
 
-    def fail(self, code: str, *, now: datetime) -> None:
+    def fail(self, code: str, *, now: datetime, until: datetime | None = None) -> None:
+        """End the flow; ``until`` is when the lock this failure causes or meets ends."""
         self.row.failed_at = now
         self.row.failure_code = code
         self.row.version += 1
+        if until is not None:
+            self.update(locked_until=until.isoformat())
+
+    @property
+    def locked_until(self) -> datetime | None:
+        value = self.data.get("locked_until")
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
 
     @property
     def finished(self) -> bool:
@@ -137,28 +146,44 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
-def check_lock(
-    realm: Realm, subject: str | None, *, code: str, lock: timedelta, now: datetime
-) -> None:
-    """Refuse a new flow for ``subject`` while a recent one failed with ``code``.
+def client_key(ip: str | None) -> str | None:
+    """What a flow keeps of its client for locks: a digest of the address, not the address."""
+    return hashlib.sha256(ip.encode("utf-8")).hexdigest() if ip else None
 
-    Applied to the identifier as typed, known account or not, so it reveals nothing.
+
+def check_lock(
+    realm: Realm,
+    subject: str | None,
+    *,
+    code: str,
+    lock: timedelta,
+    now: datetime,
+    client: str | None = None,
+) -> None:
+    """Refuse to go on while a recent flow failed with ``code`` for ``subject`` or ``client``.
+
+    Applied to the identifier as typed, known account or not, so it reveals nothing; and to
+    the client (``client_key``), so a lock does not end by changing the identifier or the URL.
     """
-    if not subject or lock <= timedelta(0):
+    if lock <= timedelta(0):
+        return
+    who = []
+    if subject:
+        who.append(FlowState.subject_key == username_key(subject))
+    if client:
+        who.append(FlowState.client_key == client)
+    if not who:
         return
     last = db.session.scalar(
-        select(FlowState.failed_at)
-        .where(
+        select(func.max(FlowState.failed_at)).where(
             FlowState.realm_id == realm.id,
-            FlowState.subject_key == username_key(subject),
+            or_(*who),
             FlowState.failure_code == code,
             FlowState.failed_at > now - lock,
         )
-        .order_by(FlowState.failed_at.desc())
     )
     if last is not None:
-        remaining = int((last + lock - now).total_seconds() // 60) + 1
-        raise FlowLocked("recovery is locked for this identifier", minutes=remaining)
+        raise FlowLocked("recovery is locked for this identifier or client", until=last + lock)
 
 
 def start_flow(
@@ -170,6 +195,7 @@ def start_flow(
     ttl: timedelta,
     now: datetime,
     subject: str | None = None,
+    client: str | None = None,
     data: dict[str, Any] | None = None,
     alternatives: Alternatives | None = None,
 ) -> FlowHandle:
@@ -188,6 +214,7 @@ def start_flow(
         step_index=0,
         version=1,
         subject_key=username_key(subject) if subject else None,
+        client_key=client,
         data=data or {},
         created_at=now,
         expires_at=now + ttl,

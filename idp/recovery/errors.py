@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from idp.errors import IdpError
 
 __all__ = [
@@ -46,9 +48,9 @@ class FlowLocked(FlowError):
 
     code = "flow_locked"
 
-    def __init__(self, detail: str = "", *, minutes: int = 15) -> None:
+    def __init__(self, detail: str = "", *, until: datetime) -> None:
         super().__init__(detail)
-        self.minutes = minutes
+        self.until = until
 
 
 class FlowChoiceInvalid(FlowError):

@@ -41,7 +41,8 @@ class NewPasswordForm(StepForm):
     # Shown and required only when the flow has an accept_rules step (seed 004).
     accept_rules = BooleanField(_l("Je reconnais avoir pris connaissance du règlement intérieur"))
     new_password = new_password_field()
-    confirmation = confirmation_field("new_password")
+    # Compared by the step, next to the policy: a mismatch must not hide the policy's errors.
+    confirmation = confirmation_field(None)
 
 
 class EmailForm(StepForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -23,24 +23,22 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as BaseResponse
 
-from idp.audit.service import record
 from idp.clock import now
 from idp.extensions import db, limiter
-from idp.models import FlowState
 from idp.policy import ABSOLUTE_MAX_LENGTH, explain
 from idp.policy.messages import violation_message
 from idp.policy.strength_label import strength
-from idp.recovery import engine
+from idp.recovery import engine, service
 from idp.recovery.captcha_image import audio_wav, image_png
 from idp.recovery.errors import FlowCompleted, FlowError, FlowLocked, FlowStale
 from idp.recovery.forms import StepForm
-from idp.recovery.links import LinkInvalid, check_link
 from idp.recovery.steps import STEPS, StepContext, implemented
 from idp.recovery.steps.verify_push import challenge_state
 from idp.security.passwords import current_hasher
 from idp.users.password_change import names_of, previous_hashes
 from idp.users.password_jobs import status_of
 from idp.web.client import client_info
+from idp.web.durations import lock_message
 from idp.web.realm_context import bind_realm
 
 bp = Blueprint("recovery", __name__, url_prefix="/realms/<slug>/recovery")
@@ -85,42 +83,32 @@ def _context(flow: engine.FlowHandle) -> StepContext:
         broker=current_app.extensions["idp.broker"],
         hasher=current_hasher(),
         config=current_app.config,
+        query=request.args.to_dict(),
+        link_for=_link_for,
     )
 
 
-def _problem(exc: FlowError, status: int = 400) -> tuple[str, int]:
+def _link_for(token: str) -> str:
+    path = url_for("recovery.open_link", slug=g.realm.slug, token=token)
+    return str(current_app.config["BASE_URL"]) + path
+
+
+def _problem(code: str, status: int, *, until: datetime | None = None) -> tuple[str, int]:
     db.session.commit()
-    return render_template(
-        "recovery/problem.html", code=exc.code, minutes=getattr(exc, "minutes", None)
-    ), status
+    lock = lock_message(until, now()) if until is not None and until > now() else None
+    return render_template("recovery/problem.html", code=code, lock=lock), status
 
 
 @bp.get("/")
 @limiter.limit("30 per minute")
 def start(slug: str) -> BaseResponse | tuple[str, int]:
     login = (request.args.get("login") or "").strip()[:120]
-    opts = g.preset.recovery.captcha
     try:
-        engine.check_lock(
-            g.realm,
-            login,
-            code="captcha_locked",
-            lock=timedelta(seconds=opts.lock_seconds),
-            now=now(),
+        flow = service.begin(
+            session, g.realm, g.preset, kind=KIND, login=login, client=client_info(), now=now()
         )
     except FlowLocked as exc:
-        return _problem(exc, 429)
-    flow = engine.start_flow(
-        session,
-        g.realm,
-        _steps(),
-        kind=KIND,
-        now=now(),
-        ttl=timedelta(seconds=g.preset.recovery.flow_ttl_seconds),
-        subject=login or None,
-        data={"login": login},
-        alternatives=_alternatives(),
-    )
+        return _problem("captcha_locked", 429, until=exc.until)
     db.session.commit()
     return redirect(url_for("recovery.step", step=flow.step))
 
@@ -133,25 +121,22 @@ def step(slug: str, step: str) -> BaseResponse | str | tuple[str, int]:
             session, g.realm, _steps(), now=now(), allow_finished=True, alternatives=_alternatives()
         )
     except FlowError as exc:
-        return _problem(exc, 410 if exc.code == "flow_expired" else 400)
-    if flow.finished:
-        if flow.row.completed_at is not None and flow.step == "done" and step == "done":
-            return render_template("recovery/done.html", flow=flow)
-        return _problem(FlowCompleted() if flow.row.completed_at else _failure(flow), 400)
-    if step != flow.step:
+        return _problem(exc.code, 410 if exc.code == "flow_expired" else 400)
+    if not flow.finished and step != flow.step:
         # Back/forward or a second tab: only the current step can be shown.
         flash(_("Cette étape n'est plus disponible : reprenez où vous en étiez."), "info")
         return redirect(url_for("recovery.step", step=flow.step))
-    impl = STEPS[flow.step]
-    ctx = _context(flow)
-    form = impl.form(ctx)
+    if flow.finished:
+        return _ended(flow, step)
+    form = STEPS[flow.step].form(_context(flow))
     if request.method == "POST":
-        answer = _submit(flow, ctx, form)
-        if answer is not None:
-            return answer
-    impl.prepare(ctx)
+        return _post(flow, form)
+    ctx = _context(flow)
+    if not service.show(flow, ctx, form):
+        return _ended(flow, step)
     db.session.commit()
     form.flow_version.data = flow.version
+    impl = STEPS[flow.step]
     return render_template(
         impl.template,
         form=form,
@@ -178,72 +163,45 @@ def choose(slug: str) -> BaseResponse | tuple[str, int]:
         flash(_("Cette page n'était plus à jour : rien n'a été modifié. Recommencez ici."), "info")
         return redirect(url_for("recovery.step", step=flow.step))
     except FlowError as exc:
-        return _problem(exc, 400)
+        return _problem(exc.code, 400)
     ctx = _context(flow)
     outcome = STEPS[flow.step].chosen(ctx)
     if outcome.kind == "fail":
         flow.fail(outcome.code, now=ctx.now)
         db.session.commit()
-        return _problem(_failure(flow), 403)
+        return _problem(flow.row.failure_code or "flow_failed", 403)
     for name, errors in outcome.errors.items():
         flash(" ".join(errors), "info" if name == "_info" else "error")
     db.session.commit()
     return redirect(url_for("recovery.step", step=flow.step))
 
 
-def _submit(
-    flow: engine.FlowHandle, ctx: StepContext, form: FlaskForm
-) -> BaseResponse | tuple[str, int] | None:
-    """Run the current step's handler; None means "show the step again" (with errors)."""
-    try:
-        flow.check_version(request.form.get("flow_version"))
-    except FlowStale:
-        flash(_("Cette page n'était plus à jour : rien n'a été modifié. Recommencez ici."), "info")
-        return redirect(url_for("recovery.step", step=flow.step))
-    action = request.form.get("action", "submit")[:20]
-    if action == "submit" and not form.validate_on_submit():
-        return None
-    outcome = STEPS[flow.step].handle(ctx, form, action)
-    if outcome.kind == "next":
-        flow.advance(now=ctx.now)
-        while STEPS[flow.step].satisfied(_context(flow)):
-            flow.advance(now=ctx.now)
-        STEPS[flow.step].prepare(_context(flow))
-        db.session.commit()
-        return redirect(url_for("recovery.step", step=flow.step))
-    if outcome.kind == "fail":
-        flow.fail(outcome.code, now=ctx.now)
-        db.session.commit()
-        if outcome.code == "cancelled":
-            flash(
-                _(
-                    "Vous avez annulé la réinitialisation de votre mot de passe. "
-                    "Rien n'a été modifié."
-                ),
-                "info",
-            )
-            return redirect(url_for("auth.login"))
-        return _problem(_failure(flow), 403)
-    for name, errors in outcome.errors.items():
-        if name == "_info":
-            flash(" ".join(errors), "info")
-            continue
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(errors)
-        else:
-            flash(" ".join(errors), "error")
-    return None
+def _post(flow: engine.FlowHandle, form: FlaskForm) -> BaseResponse:
+    done = service.submit(
+        flow,
+        _context,
+        form,
+        action=request.form.get("action", "submit")[:20],
+        posted_version=request.form.get("flow_version"),
+        valid=form.validate_on_submit(),
+    )
+    db.session.commit()
+    for category, message in done.messages:
+        flash(message, category)
+    if done.cancelled:
+        return redirect(url_for("auth.login"))
+    # POST-redirect-GET, whatever happened: a reload never re-posts.
+    return redirect(url_for("recovery.step", step=flow.step), code=303)
 
 
-class _Failed(FlowError):
-    pass
-
-
-def _failure(flow: engine.FlowHandle) -> FlowError:
-    exc = _Failed()
-    exc.code = flow.row.failure_code or "flow_failed"
-    return exc
+def _ended(flow: engine.FlowHandle, step: str) -> str | tuple[str, int]:
+    if flow.row.completed_at is not None:
+        if flow.step == "done" and step == "done":
+            return render_template("recovery/done.html", flow=flow)
+        return _problem(FlowCompleted.code, 400)
+    code = flow.row.failure_code or "flow_failed"
+    status = 410 if code == "expired" else 403
+    return _problem(code, status, until=flow.locked_until)
 
 
 def _flow_at(step_name: str) -> engine.FlowHandle:
@@ -360,45 +318,8 @@ def job_status(slug: str) -> Response:
 @limiter.limit("30 per minute")
 def open_link(slug: str, token: str) -> BaseResponse | tuple[str, int]:
     """The mailed link: valid once, then the flow continues in this browser."""
-    try:
-        link = check_link(token, now=now())
-        row = db.session.get(FlowState, link.flow_id)
-        if row is None or row.realm_id != g.realm.id or row.completed_at or row.failed_at:
-            raise LinkInvalid("flow_ended")
-        steps = _steps()
-        flow = engine.adopt_flow(
-            session,
-            g.realm,
-            steps,
-            row,
-            now=now(),
-            ttl=timedelta(seconds=g.preset.recovery.flow_ttl_seconds),
-            alternatives=_alternatives(),
-        )
-        if flow.step != "verify_email_link":
-            raise LinkInvalid("flow_moved")
-        flow.update(login=link.user.username)
-        flow.advance(now=now())
-    except LinkInvalid as exc:
-        db.session.rollback()
-        record(
-            "recovery_link",
-            "failure",
-            now=now(),
-            realm=g.realm.slug,
-            client=client_info(),
-            details={"reason": exc.reason},
-        )
-        db.session.commit()
-        return render_template("recovery/link_invalid.html"), 410
-    record(
-        "recovery_link",
-        "success",
-        now=now(),
-        realm=g.realm.slug,
-        actor=link.user.username,
-        user_id=link.user_id,
-        client=client_info(),
-    )
+    flow = service.follow_link(session, g.realm, g.preset, token, client=client_info(), now=now())
     db.session.commit()
+    if flow is None:
+        return render_template("recovery/link_invalid.html"), 410
     return redirect(url_for("recovery.step", step=flow.step))

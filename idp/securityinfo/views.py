@@ -6,8 +6,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from idp.account.views import login_required
-from idp.auth.session import current_browser_session
+from idp.auth.session import current_browser_session, login_required
 from idp.clock import now
 from idp.errors import AttributeInvalid
 from idp.extensions import db, limiter

@@ -6,24 +6,19 @@ from datetime import datetime
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from idp.audit.service import record
 from idp.clock import now
 from idp.extensions import db, limiter
-from idp.mail import mail_language, render_mail
-from idp.mail.deferred import defer
 from idp.models import User
 from idp.policy import rules_for
 from idp.policy.messages import rule_message, violation_message
 from idp.realms.identifiers import IdentifierKind
 from idp.recovery.forms import NumberForm
 from idp.security.passwords import current_hasher
+from idp.sesame import service
 from idp.sesame.activation import ACTIVATION_TTL, QUESTIONS, activate
 from idp.sesame.forms import ActivationForm
-from idp.users.identification import find_by_number, normalise_number, parse_birth_date_fr
-from idp.users.masking import mask_identifier
 from idp.web.client import client_info
 from idp.web.realm_context import bind_realm
 
@@ -73,57 +68,22 @@ def identifier(slug: str) -> Response | str:
     form.kind.choices = [(k, k) for k in kinds]
     shown: str | None = None
     if form.validate_on_submit():
-        shown = _recover_identifier(form)
+        shown = service.recover_identifier(
+            g.realm, g.preset, *_typed(form), now=now(), client=client_info()
+        )
+        db.session.commit()
+        if shown is None:
+            form.number.errors = [
+                _(
+                    "Les informations saisies ne permettent pas de vous identifier. "
+                    "Vérifiez votre numéro et votre date de naissance."
+                )
+            ]
     elif not form.kind.data:
         form.kind.data = request.args.get("kind") if request.args.get("kind") in kinds else None
     return render_template(
         "sesame/identifier.html", form=form, kinds=kinds, kind=form.kind.data, masked=shown
     )
-
-
-def _recover_identifier(form: FlaskForm) -> str | None:
-    assert isinstance(form, NumberForm)  # noqa: S101 - narrowing for the type checker
-    kind = IdentifierKind(form.kind.data)
-    birth = parse_birth_date_fr(form.birth_date.data or "", today=now().date())
-    number = normalise_number(kind, form.number.data or "")
-    user = find_by_number(g.realm, g.preset.identifiers, kind, number, birth) if birth else None
-    record(
-        "identifier_recovery",
-        "success" if user else "failure",
-        now=now(),
-        realm=g.realm.slug,
-        actor=f"{kind.value}:{number}"[:120],
-        user_id=user.id if user else None,
-        client=client_info(),
-    )
-    if user is None:
-        db.session.commit()
-        form.number.errors = [
-            _(
-                "Les informations saisies ne permettent pas de vous identifier. "
-                "Vérifiez votre numéro et votre date de naissance."
-            )
-        ]
-        return None
-    if user.email:
-        mail = render_mail(
-            "identifier_reminder",
-            mail_language(user.language),
-            realm_name=g.preset.display_name,
-            identifier=user.username,
-            display_name=user.display_name,
-        )
-        defer(
-            mail.to(
-                user.email,
-                idempotency_key=f"identifier:{user.id}:{now().date()}",
-                realm=g.realm.slug,
-                user_id=user.id,
-                actor=user.username,
-            )
-        )
-    db.session.commit()
-    return mask_identifier(user.username)
 
 
 @bp.route("/activation", methods=["GET", "POST"])
@@ -137,20 +97,11 @@ def activation(slug: str) -> Response | str:
     form = _IdentifierForm()
     form.kind.choices = [(k, k) for k in kinds]
     if form.validate_on_submit():
-        kind = IdentifierKind(form.kind.data)
-        birth = parse_birth_date_fr(form.birth_date.data or "", today=now().date())
-        number = normalise_number(kind, form.number.data or "")
-        user = find_by_number(g.realm, g.preset.identifiers, kind, number, birth) if birth else None
-        record(
-            "account_activation_identify",
-            "success" if user and not user.activated else "failure",
-            now=now(),
-            realm=g.realm.slug,
-            actor=f"{kind.value}:{number}"[:120],
-            client=client_info(),
+        user = service.identify_for_activation(
+            g.realm, g.preset, *_typed(form), now=now(), client=client_info()
         )
         db.session.commit()
-        if user is not None and not user.activated:
+        if user is not None:
             session[_ACTIVATION_KEY] = {
                 "uid": user.id,
                 "realm": g.realm.slug,
@@ -170,6 +121,10 @@ def activation(slug: str) -> Response | str:
 
 
 _ACTIVATION_KEY = "sesame_activation"
+
+
+def _typed(form: NumberForm) -> tuple[IdentifierKind, str, str]:
+    return IdentifierKind(form.kind.data), form.number.data or "", form.birth_date.data or ""
 
 
 def _pending_activation() -> User | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired, Length, Regexp
 
 from idp.auth.forms import LANGUAGE_CHOICES
-from idp.policy import ABSOLUTE_MAX_LENGTH
 from idp.recovery.forms import IdentityForm
+from idp.web.fields import confirmation_field, new_password_field
 
 __all__ = ["SignupForm"]
 
@@ -25,21 +25,8 @@ class SignupForm(IdentityForm):
             ),
         ],
     )
-    password = PasswordField(
-        _l("Mot de passe*"),
-        validators=[
-            InputRequired(message=_l("Vous devez choisir un mot de passe.")),
-            Length(
-                max=ABSOLUTE_MAX_LENGTH,
-                message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),
-            ),
-        ],
-    )
-    confirmation = PasswordField(
-        _l("Confirmation*"),
-        validators=[
-            InputRequired(message=_l("Vous devez confirmer le mot de passe.")),
-            EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques.")),
-        ],
+    password = new_password_field(_l("Mot de passe*"), _l("Vous devez choisir un mot de passe."))
+    confirmation = confirmation_field(
+        "password", _l("Confirmation*"), _l("Vous devez confirmer le mot de passe.")
     )
     language = SelectField(_l("Langue de l'interface*"), choices=LANGUAGE_CHOICES, default="fr")

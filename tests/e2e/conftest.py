@@ -158,8 +158,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     setattr(item, "rep_" + rep.when, rep)
 
 
+PHONE_WIDTH = 360
+
+
+def assert_fits_phone(page: object) -> None:
+    """The page, laid out 360 px wide, scrolls only vertically (no horizontal overflow)."""
+    size = page.viewport_size  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 640})  # type: ignore[attr-defined]
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+    finally:
+        if size:
+            page.set_viewport_size(size)  # type: ignore[attr-defined]
+    assert width <= PHONE_WIDTH, f"{page.url} is {width} px wide on a 360 px phone"  # type: ignore[attr-defined]
+
+
 def shot(page: object, name: str) -> None:
-    """Save a screenshot when IDP_SCREENSHOT_DIR is set (scripts/screenshots sets it)."""
+    """Check that the page fits a phone; save a screenshot when IDP_SCREENSHOT_DIR is set
+    (scripts/screenshots sets it)."""
+    assert_fits_phone(page)
     directory = os.environ.get("IDP_SCREENSHOT_DIR")
     if directory:
         Path(directory).mkdir(parents=True, exist_ok=True)

@@ -79,6 +79,11 @@ def test_the_whole_guide_then_sign_in(
     number = int(page.get_by_test_id("match-number").inner_text())
     assert app_vault.run("approve", "--number", str(number), "--timeout", "20").returncode == 0
     page.wait_for_url("**/profile")
+    # The profile lists the device: its table used to make the page 455 px wide on a phone.
+    assert page.locator("table.device-list tbody tr").count() >= 1
+    shot(page, "jasmin-profile-with-device")
+    page.set_viewport_size({"width": 360, "height": 640})
+    shot(page, "jasmin-profile-with-device-phone")
 
 
 def test_wrong_number_stops_this_notification(
@@ -92,6 +97,9 @@ def test_wrong_number_stops_this_notification(
     assert "number_mismatch" in answer.stderr
     page.get_by_test_id("push-outcome").wait_for()
     assert "ne correspond pas" in page.get_by_test_id("push-outcome").inner_text()
+    # The page moved on by a GET: no re-posted form, so no « plus à jour » banner above.
+    assert page.get_by_text("Cette page n'était plus à jour").count() == 0
+    assert page.url.endswith("/recovery/verify_push")
 
 
 def test_denied(page, live_idp: LiveIdp, app_vault: HeadlessAuthenticator) -> None:  # type: ignore[no-untyped-def]
@@ -129,3 +137,8 @@ def test_expired_notification(
     advance_clock(live_idp, 61)
     page.get_by_test_id("push-outcome").wait_for()
     assert "La demande a expiré sans réponse." in page.get_by_test_id("push-outcome").inner_text()
+    assert page.get_by_text("Cette page n'était plus à jour").count() == 0
+    # And sending again from there works (the form carries the current version).
+    page.get_by_role("button", name="Renvoyer une notification").click()
+    page.get_by_text("Soyez bien attentif au numéro qui s'affiche").wait_for()
+    assert page.get_by_text("Cette page n'était plus à jour").count() == 0

@@ -40,3 +40,19 @@ def test_wrong_password_in_the_browser(page, live_idp: LiveIdp) -> None:  # type
     page.get_by_role("button", name="Se connecter").click()
     assert page.get_by_text("Identifiant ou mot de passe incorrect.").is_visible()
     assert page.url.endswith("/realms/jasmin/login")
+
+
+def test_a_wrong_password_is_one_info_line_in_the_service_log(page, live_idp: LiveIdp) -> None:  # type: ignore[no-untyped-def]
+    """gevent's hub printed argon2's VerifyMismatchError as an 11-line traceback each time."""
+    before = len(live_idp.log())
+    page.goto(live_idp.url("/realms/jasmin/login"))
+    page.get_by_label("Identifiant").fill("camille.martin")
+    page.get_by_label("Mot de passe", exact=True).fill("not the password")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.get_by_text("Identifiant ou mot de passe incorrect.").is_visible()
+    written = live_idp.log()[before:]
+    assert "Traceback" not in written
+    assert "VerifyMismatchError" not in written
+    [line] = [ln for ln in written.splitlines() if "sign_in failure" in ln]
+    assert " INFO idp.audit.service: sign_in failure realm=jasmin actor=camille.martin" in line
+    assert "not the password" not in written

@@ -210,10 +210,17 @@ def clock(app: Flask) -> FixedClock:
 
 
 def text_of(resp: Any) -> str:
-    """The response body with HTML entities decoded (French apostrophes are escaped)."""
+    """The response body with HTML entities decoded (French apostrophes are escaped) and
+    French typography's non-breaking spaces read as spaces (tests assert on words; the
+    typography has its own tests)."""
     import html
 
-    return html.unescape(resp.get_data(as_text=True))
+    return plain(html.unescape(resp.get_data(as_text=True)))
+
+
+def plain(text: str) -> str:
+    """Non-breaking spaces (French typography) as ordinary ones."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def csrf_from(html: str) -> str:

@@ -267,3 +267,78 @@ def test_serve_refuses_several_workers_without_redis_and_postgresql(
     assert proc.returncode != 0
     assert expected in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_demo_banner_gives_every_datum_the_recovery_forms_ask(env: dict[str, str]) -> None:
+    """A newcomer completes every flow from the banner alone (no docs, no TOML reading)."""
+    out = run(env, "init-demo").output
+    for expected in (
+        # Nouvelle-Aquitaine: the identifier looks like an email but is not the mailbox.
+        "- claire.fontaine@demarches.example  password: Dune2Pilat",
+        "recovery: mailbox: claire.fontaine@gmail.example",
+        "category: « Je suis un usager des services de la Région »",
+        "/_dev/mail/view",
+        # metamots: the five identity fields.
+        "recovery: email: sophie.bernard@entreprise.example; first name: Sophie; "
+        "last name: Bernard; country: FR; organisation type: Entreprise",
+        # uphf: numbers, the birth date as the form asks it, the joker answer.
+        "recovery: student no.: 22104578; INE: 0912345671C; birth date: 17/04/2003; "
+        "joker answer: Caramel",
+        "recovery: staff no.: 071234; UID: nroux; birth date: 22/09/1978; joker answer: Germaine",
+        # jasmin: identifier, captcha, push.
+        "- camille.martin  password: Tournesol-Vert-42!",
+        "push: approve in the authenticator app",
+    ):
+        assert expected in out, expected
+
+
+def _prod(env: dict[str, str]) -> dict[str, str]:
+    """No test mode and no IDP_SECRET_KEY: what a newcomer's second shell has."""
+    return {
+        **{k: v for k, v in env.items() if k != "IDP_TEST_MODE"},
+        "PATH": str(Path(sys.executable).parent),
+    }
+
+
+def test_help_without_a_key_prints_no_traceback(env: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "idp"), "--help"],
+        env=_prod(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr
+    assert "audit" in proc.stdout
+    assert "init-demo" in proc.stdout
+
+
+def test_commands_find_the_key_the_demo_left_in_the_instance(env: dict[str, str]) -> None:
+    """./scripts/demo writes instance/secret_key; « idp audit », as its banner prints it, must
+    work from another shell where IDP_SECRET_KEY is unset. ``idp serve`` still refuses."""
+    run(env, "init-demo")
+    idp = str(Path(sys.executable).parent / "idp")
+    prod = _prod(env)
+    failed = subprocess.run(
+        [idp, "audit"], env=prod, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert failed.returncode != 0
+    assert "IDP_SECRET_KEY" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    (Path(env["IDP_INSTANCE_PATH"]) / "secret_key").write_text("k" * 48 + "\n")
+    audit = subprocess.run(
+        [idp, "audit"], env=prod, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert audit.returncode == 0, audit.stderr
+    serve = subprocess.run(
+        [idp, "serve", "--port", "5999"],
+        env=prod,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert serve.returncode != 0
+    assert "IDP_SECRET_KEY" in serve.stderr

@@ -17,11 +17,16 @@ def test_every_message_is_translated() -> None:
     assert untranslated == []
 
 
+def _key(value: object) -> object:
+    """Plural entries: .po gives tuples, .mo lists."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def test_compiled_catalog_is_up_to_date() -> None:
     with (CATALOG / "messages.po").open("rb") as f:
-        po = {m.id: m.string for m in read_po(f) if m.id}
+        po = {_key(m.id): _key(m.string) for m in read_po(f) if m.id}
     with (CATALOG / "messages.mo").open("rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     assert po == mo, "run: scripts/i18n compile"
 
 

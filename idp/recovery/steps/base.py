@@ -1,8 +1,12 @@
-"""What a recovery step is: a form, a template, and a handler returning an outcome."""
+"""What a recovery step is: a form, a template, and a handler returning an outcome.
+
+A step sees the request only through its ``StepContext`` (no ``request``, ``url_for`` or
+``current_app`` in ``recovery/steps/``): the view builds the context, the step decides.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -30,6 +34,10 @@ class StepContext:
     broker: Broker
     hasher: Hasher
     config: Mapping[str, Any]
+    # The page's query string (a step never reads ``request``).
+    query: Mapping[str, str]
+    # The absolute URL of a mailed reset link for ``token`` (a step never calls ``url_for``).
+    link_for: Callable[[str], str]
 
     @property
     def login(self) -> str:
@@ -45,6 +53,8 @@ class Outcome:
     kind: str  # "next" | "stay" | "fail"
     code: str = ""
     errors: Mapping[str, list[str]] = field(default_factory=dict)
+    # For a failure that is (or meets) a lock: when it ends, shown on the problem page.
+    until: datetime | None = None
 
     @classmethod
     def next(cls) -> Outcome:
@@ -55,8 +65,8 @@ class Outcome:
         return cls("stay", code, errors or {})
 
     @classmethod
-    def fail(cls, code: str) -> Outcome:
-        return cls("fail", code)
+    def fail(cls, code: str, *, until: datetime | None = None) -> Outcome:
+        return cls("fail", code, until=until)
 
 
 class Step:
@@ -76,6 +86,11 @@ class Step:
     def satisfied(self, ctx: StepContext) -> bool:
         """True when an earlier page already did this step's work (it then passes on)."""
         return False
+
+    def gate(self, ctx: StepContext) -> Outcome | None:
+        """Checked before the step is shown: a failure here ends the flow (a lock that began
+        in an earlier attempt, e.g.); None lets the page show."""
+        return None
 
     def prepare(self, ctx: StepContext) -> None:
         """Called when the step is displayed (GET): set up what the page needs."""

@@ -7,13 +7,17 @@ identifier is locked for ``lock_seconds`` (known account or not, so nothing is r
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any, cast
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from idp.audit.service import record
 from idp.recovery.captcha_image import new_answer
+from idp.recovery.engine import check_lock, client_key
+from idp.recovery.errors import FlowLocked
 from idp.recovery.forms import CaptchaForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.security.passwords import constant_time_equals
@@ -48,6 +52,9 @@ class CaptchaStep(Step):
             ctx.flow.touch()
             return Outcome.stay()
         identifier = (form.identifier.data or "").strip()
+        locked = self._locked(ctx, identifier)
+        if locked is not None:
+            return locked
         errors: dict[str, list[str]] = {}
         if not identifier:
             errors["identifier"] = [_("Vous devez entrer votre identifiant.")]
@@ -70,15 +77,19 @@ class CaptchaStep(Step):
                 client=ctx.client,
                 details={"attempt": attempts},
             )
-            if attempts >= ctx.preset.recovery.captcha.max_attempts:
+            opts = ctx.preset.recovery.captcha
+            if attempts >= opts.max_attempts:
                 ctx.flow.row.subject_key = username_key(identifier) if identifier else None
-                return Outcome.fail("captcha_locked")
-            left = ctx.preset.recovery.captcha.max_attempts - attempts
+                return Outcome.fail(
+                    "captcha_locked", until=ctx.now + timedelta(seconds=opts.lock_seconds)
+                )
             errors["answer"] = [
-                _(
+                ngettext(
                     "Les caractères ne correspondent pas à l'image. "
-                    "Essayez avec cette nouvelle image (%(left)d essai(s) restant(s)).",
-                    left=left,
+                    "Essayez avec cette nouvelle image (%(num)d essai restant).",
+                    "Les caractères ne correspondent pas à l'image. "
+                    "Essayez avec cette nouvelle image (%(num)d essais restants).",
+                    opts.max_attempts - attempts,
                 )
             ]
         if errors:
@@ -86,6 +97,24 @@ class CaptchaStep(Step):
         ctx.flow.update(login=identifier)
         ctx.flow.row.subject_key = username_key(identifier)
         return Outcome.next()
+
+    @staticmethod
+    def _locked(ctx: StepContext, identifier: str) -> Outcome | None:
+        """The lock holds for the identifier typed here and for this client, whatever URL
+        opened the flow (« Recommencer » leads to the entry page without ``?login=``)."""
+        try:
+            check_lock(
+                ctx.realm,
+                identifier,
+                client=client_key(ctx.client.ip),
+                code="captcha_locked",
+                lock=timedelta(seconds=ctx.preset.recovery.captcha.lock_seconds),
+                now=ctx.now,
+            )
+        except FlowLocked as exc:
+            # Another code than "captcha_locked": meeting a lock does not extend it.
+            return Outcome.fail("locked", until=exc.until)
+        return None
 
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
         return {

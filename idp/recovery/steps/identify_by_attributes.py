@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import cast
 
-from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -89,12 +88,11 @@ class IdentifyByAttributesStep(Step):
         )
         if matched and not throttled and user is not None and user.email:
             token = create_link(user, ctx.flow.row.id, now=ctx.now, ttl=ttl)
-            link = url_for("recovery.open_link", slug=ctx.realm.slug, token=token, _external=False)
             mail = render_mail(
                 "reset_link",
                 mail_language(user.language),
                 realm_name=ctx.preset.display_name,
-                link=str(current_app.config["BASE_URL"]) + link,
+                link=ctx.link_for(token),
                 expires_minutes=ttl.seconds // 60 + ttl.days * 1440,
                 display_name=user.display_name,
             )
@@ -106,7 +104,5 @@ class IdentifyByAttributesStep(Step):
                 actor=user.username,
             )
             # After the answer, so matching and non-matching requests take the same time.
-            defer(
-                message, background=bool(current_app.config.get("RESET_MAIL_IN_BACKGROUND", True))
-            )
+            defer(message, background=bool(ctx.config.get("RESET_MAIL_IN_BACKGROUND", True)))
         return Outcome.next()

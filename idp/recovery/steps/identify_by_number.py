@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -16,7 +15,7 @@ from idp.audit.service import record
 from idp.realms.identifiers import IdentifierKind
 from idp.recovery.forms import NumberForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
-from idp.users.identification import find_by_number, normalise_number, parse_birth_date_fr
+from idp.users.identification import identify_by_number
 from idp.users.service import username_key
 
 __all__ = ["MAX_MISMATCHES", "IdentifyByNumberStep"]
@@ -33,23 +32,29 @@ class IdentifyByNumberStep(Step):
         kinds = list(ctx.preset.recovery.identify_by_number.kinds)
         form.kind.choices = [(k, k) for k in kinds]
         if not form.kind.data:
-            form.kind.data = request.args.get("kind") if request.args.get("kind") in kinds else None
+            asked = ctx.query.get("kind")
+            form.kind.data = asked if asked in kinds else None
         return form
 
     def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
         form = cast(NumberForm, form)
-        kind = IdentifierKind(form.kind.data)
-        birth = parse_birth_date_fr(form.birth_date.data or "", today=ctx.now.date())
-        if birth is None:
+        found = identify_by_number(
+            ctx.realm,
+            ctx.preset.identifiers,
+            IdentifierKind(form.kind.data),
+            form.number.data or "",
+            form.birth_date.data or "",
+            today=ctx.now.date(),
+        )
+        if found.problem == "birth_date":
             message = _(
                 "La date de naissance doit être une date réelle et passée, au format jj/mm/aaaa."
             )
             return Outcome.stay(errors={"birth_date": [message]})
-        number = normalise_number(kind, form.number.data or "")
-        if not ctx.preset.identifiers.accepts(kind, number):
+        if found.problem == "number_format":
             return Outcome.stay(errors={"number": [_("Ce numéro n'a pas le bon format.")]})
-        user = find_by_number(ctx.realm, ctx.preset.identifiers, kind, number, birth)
-        ctx.flow.row.subject_key = username_key(f"{kind.value}:{number}")
+        user = found.user
+        ctx.flow.row.subject_key = username_key(found.subject)
         if user is None or not user.activated:
             failures = int(ctx.flow.data.get("identify_failures", 0)) + 1
             ctx.flow.update(identify_failures=failures)
@@ -58,7 +63,7 @@ class IdentifyByNumberStep(Step):
                 "failure",
                 now=ctx.now,
                 realm=ctx.realm.slug,
-                actor=f"{kind.value}:{number}",
+                actor=found.subject,
                 client=ctx.client,
                 details={"attempt": failures},
             )
@@ -74,7 +79,7 @@ class IdentifyByNumberStep(Step):
                     ]
                 }
             )
-        ctx.flow.update(login=user.username, kind=kind.value)
+        ctx.flow.update(login=user.username, kind=found.kind.value)
         return Outcome.next()
 
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:

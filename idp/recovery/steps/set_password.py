@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms.validators import Length
 
+from idp.audit.service import record
 from idp.policy import rules_for
 from idp.policy.messages import rule_message, violation_message
+from idp.policy.rules import RuleCode
 from idp.policy.strength_label import strength
 from idp.policy.suggestions import suggest
 from idp.recovery.forms import IdentityForm, IdentityPasswordForm, NewPasswordForm
@@ -19,7 +23,9 @@ from idp.users.identity import identity_matches
 from idp.users.password_change import apply_new_password, violations_for
 from idp.users.password_jobs import enqueue
 
-__all__ = ["SetPasswordStep"]
+__all__ = ["MAX_IDENTITY_MISMATCHES", "SetPasswordStep"]
+
+MAX_IDENTITY_MISMATCHES = 5
 
 
 class SetPasswordStep(Step):
@@ -27,25 +33,18 @@ class SetPasswordStep(Step):
     template = "recovery/set_password.html"
 
     def form(self, ctx: StepContext) -> FlaskForm:
-        if _reconfirms(ctx):
-            return identity_form(ctx, IdentityPasswordForm)
-        return NewPasswordForm()
+        form: FlaskForm = (
+            identity_form(ctx, IdentityPasswordForm) if _reconfirms(ctx) else NewPasswordForm()
+        )
+        _say_the_realms_length(form, ctx)
+        return form
 
     def handle(self, ctx: StepContext, form: FlaskForm, action: str) -> Outcome:
         user = ctx.user()
         if user is None:  # cannot happen after a verify step; fail closed
             return Outcome.fail("no_account")
         if _reconfirms(ctx) and not identity_matches(user, cast(IdentityForm, form).identity()):
-            # "Vous devez saisir les informations de la même manière que lors de la création
-            # de votre compte" (seed 003): the five fields must match again.
-            return Outcome.stay(
-                "identity",
-                errors={
-                    "email": [
-                        _("Les informations saisies ne correspondent pas à celles de votre compte.")
-                    ]
-                },
-            )
+            return _identity_mismatch(ctx)
         form = cast(NewPasswordForm, form)
         if "accept_rules" in ctx.flow.steps and not form.accept_rules.data:
             return Outcome.stay(
@@ -58,9 +57,28 @@ class SetPasswordStep(Step):
             )
         new = form.new_password.data or ""
         violations = violations_for(user, new, ctx.preset.password_policy, hasher=ctx.hasher)
+        errors: dict[str, list[str]] = {}
         if violations:
-            messages = [str(violation_message(v)) for v in violations]
-            return Outcome.stay("policy", errors={"new_password": messages})
+            errors["new_password"] = [str(violation_message(v)) for v in violations]
+        confirmation = getattr(form, "confirmation", None)
+        if confirmation is not None and not secrets.compare_digest(
+            (confirmation.data or "").encode(), new.encode()
+        ):
+            # Said next to the policy errors, never instead of them.
+            errors["confirmation"] = [
+                _("Vous devez confirmer le nouveau mot de passe.")
+                if not confirmation.data
+                else _("Les deux mots de passe ne sont pas identiques.")
+            ]
+        if errors:
+            broken = {v.code for v in violations}
+            marks = {
+                r.code.value: not broken.intersection(r.violations)
+                for r in rules_for(ctx.preset.password_policy)
+            }
+            # Which rules the refused password met, for the next display only (not the password).
+            ctx.flow.update(rule_marks={"version": ctx.flow.version, "marks": marks})
+            return Outcome.stay("policy", errors=errors)
         if "apply_async" in ctx.flow.steps:
             # Propagated in the background ("Veuillez patienter"): hash now, apply later.
             delay = timedelta(seconds=ctx.preset.recovery.apply_async.delay_seconds)
@@ -85,8 +103,10 @@ class SetPasswordStep(Step):
         opts = ctx.preset.recovery.set_password
         typed = cast(NewPasswordForm, form).new_password.data or ""
         user = ctx.user()
+        marks = ctx.flow.data.get("rule_marks") or {}
         return {
             "rules": [(r.code, rule_message(r)) for r in rules_for(policy)],
+            "marks": marks.get("marks", {}) if marks.get("version") == ctx.flow.version else {},
             "title": _("Réinitialiser votre mot de passe"),
             "options": opts,
             # Shown after a submit too, so the meter works without JavaScript.
@@ -95,6 +115,44 @@ class SetPasswordStep(Step):
             if opts.suggestions
             else [],
         }
+
+
+def _say_the_realms_length(form: FlaskForm, ctx: StepContext) -> None:
+    """Beyond the absolute cap (256), the form refuses before the policy runs: say the realm's
+    own length rule then (« entre 12 et 64 caractères » for jasmin), not another number."""
+    rule = next(
+        (r for r in rules_for(ctx.preset.password_policy) if r.code == RuleCode.LENGTH), None
+    )
+    if rule is None:
+        return
+    field = form.new_password
+    # A new list: the validators given at class level are shared by every form instance.
+    field.validators = [
+        Length(max=v.max, message=str(rule_message(rule))) if isinstance(v, Length) else v
+        for v in field.validators
+    ]
+
+
+def _identity_mismatch(ctx: StepContext) -> Outcome:
+    """ "Vous devez saisir les informations de la même manière que lors de la création de
+    votre compte" (seed 003): the five fields must match again. One neutral message at the top
+    of the form (naming the wrong field would tell which data the account holds), and a few
+    wrong tries end the attempt: the mailed link is not a licence to guess."""
+    failures = int(ctx.flow.data.get("identity_failures", 0)) + 1
+    ctx.flow.update(identity_failures=failures)
+    record(
+        "recovery_identity",
+        "failure",
+        now=ctx.now,
+        realm=ctx.realm.slug,
+        actor=ctx.login or None,
+        client=ctx.client,
+        details={"attempt": failures},
+    )
+    if failures >= MAX_IDENTITY_MISMATCHES:
+        return Outcome.fail("identity_attempts")
+    message = _("Les informations saisies ne correspondent pas à celles de votre compte.")
+    return Outcome.stay("identity", errors={"_form": [message]})
 
 
 def _reconfirms(ctx: StepContext) -> bool:

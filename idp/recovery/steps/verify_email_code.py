@@ -18,8 +18,8 @@ import secrets
 from datetime import timedelta
 from typing import Any, cast
 
-from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from idp.audit.service import record
@@ -33,8 +33,8 @@ from idp.security.passwords import constant_time_equals
 __all__ = ["VerifyEmailCodeStep", "issue_code"]
 
 
-def _digest(code: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
+def _digest(ctx: StepContext, code: str) -> str:
+    key = str(ctx.config["SECRET_KEY"]).encode()
     return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
 
 
@@ -77,7 +77,7 @@ def issue_code(ctx: StepContext, *, first: bool) -> Outcome:
     code = "".join(secrets.choice("0123456789") for _ in range(opts.length))
     serial = int(data.get("code_serial", 0)) + 1
     ctx.flow.update(
-        code_digest=_digest(code),
+        code_digest=_digest(ctx, code),
         code_serial=serial,
         code_failures=0,
         code_expires=(ctx.now + timedelta(seconds=opts.ttl_seconds)).isoformat(),
@@ -104,7 +104,9 @@ class VerifyEmailCodeStep(Step):
             return Outcome.fail("cancelled")
         if action == "resend":
             return self._resend(ctx)
-        return self._verify(ctx, (cast(CodeForm, form).code.data or "").strip())
+        # « 109 322 », as the mail groups it, is the code 109322.
+        typed = "".join((cast(CodeForm, form).code.data or "").split())
+        return self._verify(ctx, typed)
 
     def _resend(self, ctx: StepContext) -> Outcome:
         opts = ctx.preset.recovery.email_code
@@ -132,9 +134,10 @@ class VerifyEmailCodeStep(Step):
                     "cooldown",
                     errors={
                         "code": [
-                            _(
-                                "Patientez %(seconds)d secondes avant de demander un nouveau code.",
-                                seconds=int(wait) + 1,
+                            ngettext(
+                                "Patientez %(num)d seconde avant de demander un nouveau code.",
+                                "Patientez %(num)d secondes avant de demander un nouveau code.",
+                                int(wait) + 1,
                             )
                         ]
                     },
@@ -166,7 +169,15 @@ class VerifyEmailCodeStep(Step):
                 "Ce code a expiré. Cliquez sur « Renvoyer le code » pour en recevoir un nouveau."
             )
             return Outcome.stay("expired", errors={"code": [message]})
-        ok = constant_time_equals(_digest(typed), str(data.get("code_digest", "")))
+        if not typed.isascii() or not typed.isdigit() or len(typed) != opts.length:
+            # Not a code at all (a typo in its shape): said as such, and it costs no try.
+            message = ngettext(
+                "Le code est composé de %(num)d chiffre.",
+                "Le code est composé de %(num)d chiffres.",
+                opts.length,
+            )
+            return Outcome.stay("malformed", errors={"code": [message]})
+        ok = constant_time_equals(_digest(ctx, typed), str(data.get("code_digest", "")))
         if ok and data.get("email_user_id"):
             ctx.flow.update(code_digest=None)  # single use
             return Outcome.next()
@@ -183,16 +194,12 @@ class VerifyEmailCodeStep(Step):
         )
         if failures >= opts.max_attempts:
             return Outcome.fail("code_attempts")
-        return Outcome.stay(
-            errors={
-                "code": [
-                    _(
-                        "Ce code n'est pas valide (%(left)d essai(s) restant(s)).",
-                        left=opts.max_attempts - failures,
-                    )
-                ]
-            }
+        message = ngettext(
+            "Ce code n'est pas valide (%(num)d essai restant).",
+            "Ce code n'est pas valide (%(num)d essais restants).",
+            opts.max_attempts - failures,
         )
+        return Outcome.stay(errors={"code": [message]})
 
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
         return {"resent": False}

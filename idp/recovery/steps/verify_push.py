@@ -26,6 +26,7 @@ from idp.models import Challenge
 from idp.push.challenges import active_devices, create_challenge, refresh_status
 from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
 from idp.recovery.steps.base import Outcome, Step, StepContext
+from idp.web.durations import retry_message
 
 __all__ = ["Decoy", "VerifyPushStep", "challenge_state"]
 
@@ -95,10 +96,7 @@ class VerifyPushStep(Step):
         except PushBlocked:
             return Outcome.fail("push_blocked")
         except PushRateLimited as exc:
-            message = _(
-                "Trop de notifications ont été envoyées. Réessayez dans %(minutes)d minute(s).",
-                minutes=max(1, exc.retry_after // 60),
-            )
+            message = retry_message(exc.retry_after)
             return Outcome.stay("rate_limited", errors={"push": [message]})
         except NoDevice:
             self._decoy(ctx)

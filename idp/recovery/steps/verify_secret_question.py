@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from idp.audit.service import record
@@ -35,16 +35,9 @@ class VerifySecretQuestionStep(Step):
         opts = ctx.preset.recovery.secret_question
         if user is None:
             return Outcome.fail("no_account")
-        try:
-            check_lock(
-                ctx.realm,
-                user.username,
-                code="secret_locked",
-                lock=timedelta(seconds=opts.lock_seconds),
-                now=ctx.now,
-            )
-        except FlowLocked:
-            return Outcome.fail("secret_locked")
+        locked = self.gate(ctx)
+        if locked is not None:
+            return locked
         stored = user.attribute("secret_answer_hash")
         typed = normalise_answer(cast(AnswerForm, form).answer.data or "")
         if stored and typed and ctx.hasher.verify(stored, typed):
@@ -62,17 +55,35 @@ class VerifySecretQuestionStep(Step):
         )
         if failures >= opts.max_attempts:
             ctx.flow.row.subject_key = username_key(user.username)
-            return Outcome.fail("secret_locked")
-        return Outcome.stay(
-            errors={
-                "answer": [
-                    _(
-                        "Réponse incorrecte (%(left)d essai(s) restant(s)).",
-                        left=opts.max_attempts - failures,
-                    )
-                ]
-            }
+            return Outcome.fail(
+                "secret_locked", until=ctx.now + timedelta(seconds=opts.lock_seconds)
+            )
+        left = opts.max_attempts - failures
+        message = ngettext(
+            "Réponse incorrecte (%(num)d essai restant).",
+            "Réponse incorrecte (%(num)d essais restants).",
+            left,
         )
+        return Outcome.stay(errors={"answer": [message]})
+
+    def gate(self, ctx: StepContext) -> Outcome | None:
+        """Locked after too many wrong answers: starting again shows the lock and its end,
+        not the question (whose right answer would be refused anyway)."""
+        user = ctx.user()
+        if user is None:
+            return None
+        try:
+            check_lock(
+                ctx.realm,
+                user.username,
+                code="secret_locked",
+                lock=timedelta(seconds=ctx.preset.recovery.secret_question.lock_seconds),
+                now=ctx.now,
+            )
+        except FlowLocked as exc:
+            # Another code than "secret_locked": meeting the lock does not extend it.
+            return Outcome.fail("locked", until=exc.until)
+        return None
 
     def page(self, ctx: StepContext, form: FlaskForm) -> dict[str, Any]:
         user = ctx.user()

@@ -23,7 +23,12 @@
         li.classList.toggle("rule-ok", ok);
         li.classList.toggle("rule-ko", Boolean(input.value) && !ok);
       });
-      if (strength) strength.textContent = input.value ? `Force : ${body.strength.label}` : "";
+      if (strength) {
+        // The page's own wording (French or English), with French typography's no-break space.
+        const format = strength.dataset.format || "{label}";
+        strength.textContent = input.value
+          ? format.replace("{label}", body.strength.label).replace(" :", "\u00a0:") : "";
+      }
       if (meter) meter.value = body.strength.score;
       if (ready) ready.hidden = !body.ok;
     } catch (e) { /* offline: the submit still checks everything */ }

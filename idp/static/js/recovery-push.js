@@ -9,7 +9,9 @@
                                                        cache: "no-store" });
       const body = await resp.json();
       if (body.status === "approved" || body.status === "reported") { form.submit(); return; }
-      if (body.status !== "pending") { window.location.reload(); return; }
+      // Another outcome (wrong number, denied, expired): show it by loading the step's GET
+      // URL. Never reload(): the page may be the answer to a POST, which Chromium re-posts.
+      if (body.status !== "pending") { window.location.assign(box.dataset.pageUrl); return; }
     } catch (e) {
       // network hiccup: keep polling
     }

@@ -151,6 +151,7 @@ def test_logout(client: FlaskClient) -> None:
     assert client.get(f"{CAS}/login", query_string={"service": SERVICE}).status_code == 200
     page = text_of(client.get(f"{CAS}/logout", query_string={"service": "https://evil.example"}))
     assert "Déconnexion réussie" in page
+    assert "(e)" not in page  # no « déconnecté(e) »: a sentence that needs no gender
 
 
 def test_realm_without_cas(client: FlaskClient) -> None:

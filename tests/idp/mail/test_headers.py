@@ -16,6 +16,8 @@ from tests.idp.mail.conftest import outgoing
 pytestmark = pytest.mark.usefixtures("ctx")
 
 SENDER = "Identity Provider <no-reply@idp.localhost>"
+# A realm's mail goes out under the realm's name, at MAIL_FROM's address.
+REALM_SENDER = "Jasmin <no-reply@idp.localhost>"
 
 
 def _wire(key: str = "k") -> EmailMessage:
@@ -28,7 +30,7 @@ def _wire(key: str = "k") -> EmailMessage:
 
 def test_headers() -> None:
     mail = _wire()
-    assert mail["From"] == SENDER
+    assert mail["From"] == REALM_SENDER
     assert mail["To"] == "camille.martin@cfa-jasmin.example"
     assert mail["Subject"] == "Votre code de sécurité"
     assert parsedate_to_datetime(mail["Date"]) == FIXED_NOW  # the injected clock

@@ -72,7 +72,7 @@ def test_without_smtp_url_mail_goes_to_the_outbox_in_the_instance_folder(app: Fl
         "date",
     }
     assert entry["message_id"] == result.message_id
-    assert entry["from"] == app.config["MAIL_FROM"]
+    assert entry["from"] == "Jasmin <no-reply@idp.localhost>"  # realm name, MAIL_FROM address
     assert (entry["kind"], entry["language"]) == ("security_code", "fr")
     assert entry["date"] == "2026-11-24T09:30:00+00:00"  # the injected clock
     assert "482913" in entry["text"]

@@ -46,8 +46,8 @@ def test_a_french_user_gets_the_notice_in_french(app: Flask, client: FlaskClient
     assert mail["subject"] == "Votre mot de passe a été modifié"
     assert "Bonjour Camille Martin," in mail["text"]
     assert "le 24 novembre 2026" in mail["text"]
-    assert "Adresse IP : 127.0.0.1" in mail["text"]
-    assert "Navigateur : Firefox 133 (Linux)" in mail["text"]
+    assert "Adresse IP\u00a0: 127.0.0.1" in mail["text"]  # French typography
+    assert "Navigateur\u00a0: Firefox 133 (Linux)" in mail["text"]
     assert "http://127.0.0.1:5000/realms/jasmin/login" in mail["text"]
     assert NEW not in mail["text"]
     assert NEW not in mail["html"]

@@ -58,8 +58,8 @@ def test_password_changed_in_french() -> None:
     for part in (mail.text, mail.html):
         assert "Bonjour Camille Martin," in part
         assert "a été modifié le 24 novembre 2026" in part
-        assert "Adresse IP : 192.0.2.7" in part
-        assert "Navigateur : Firefox 133 (Linux)" in part
+        assert "Adresse IP\u00a0: 192.0.2.7" in part  # French typography
+        assert "Navigateur\u00a0: Firefox 133 (Linux)" in part
         assert "Si ce n'est pas vous" in part.replace("&#39;", "'")
         assert "http://127.0.0.1:5000/realms/jasmin/login" in part
     assert mail.html.startswith("<!doctype html>")

@@ -30,7 +30,7 @@ def test_delivers_to_the_smtp_server(app: Flask, mailer: Mailer, smtp_server: Sm
     assert result.transport == "smtp"
     assert not result.duplicate
     assert mail["Message-ID"] == result.message_id
-    assert mail["From"] == app.config["MAIL_FROM"]
+    assert mail["From"] == "Jasmin <no-reply@idp.localhost>"  # realm name, MAIL_FROM address
     assert mail["Subject"] == "Votre code de sécurité"
     assert mail["Content-Language"] == "fr"
     assert mail.get_content_type() == "multipart/alternative"

@@ -117,23 +117,60 @@ def test_reset_ends_every_session(app: Flask, client: FlaskClient) -> None:
     assert other.get("/realms/jasmin/profile").status_code == 302
 
 
-def test_wrong_captcha_gives_a_new_image_then_locks(client: FlaskClient) -> None:
+def _elsewhere(app: Flask, ip: str) -> FlaskClient:
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = ip
+    return other
+
+
+def test_wrong_captcha_gives_a_new_image_then_locks(app: Flask, client: FlaskClient) -> None:
     client.get(f"{BASE}/?login=camille.martin")
     for attempt in range(1, 5):
         resp = _post(client, "captcha", identifier="camille.martin", answer="WRONG")
         page = text_of(resp)
         assert resp.status_code == 200
-        assert f"({5 - attempt} essai(s) restant(s))" in page
+        left = 5 - attempt
+        assert f"({left} essai{'s' if left > 1 else ''} restant{'s' if left > 1 else ''})" in page
     resp = _post(client, "captcha", identifier="camille.martin", answer="WRONG")
     assert resp.status_code == 403
-    assert "Trop d'essais infructueux" in text_of(resp)
+    # Real plurals and the time of day the lock ends (FIXED_NOW 09:30 UTC is 10:30 in Paris).
+    assert "bloquée pendant 15 minutes, jusqu'à 10:45." in text_of(resp)
     again = client.get(f"{BASE}/?login=camille.martin")
     assert again.status_code == 429
-    # The same lock applies to an identifier that matches no account.
-    client.get(f"{BASE}/?login=nobody")
+    # The same lock applies to an identifier that matches no account (from another client).
+    other = _elsewhere(app, "192.0.2.20")
+    other.get(f"{BASE}/?login=nobody")
     for _ in range(5):
-        _post(client, "captcha", identifier="nobody", answer="WRONG")
-    assert client.get(f"{BASE}/?login=nobody").status_code == 429
+        _post(other, "captcha", identifier="nobody", answer="WRONG")
+    assert _elsewhere(app, "192.0.2.21").get(f"{BASE}/?login=nobody").status_code == 429
+
+
+def test_the_captcha_lock_holds_whatever_the_entry_url(
+    app: Flask, client: FlaskClient, clock: FixedClock
+) -> None:
+    """« Recommencer » opens /recovery/ without ?login=: the lock must hold all the same."""
+    client.get(f"{BASE}/?login=camille.martin")
+    for _ in range(5):
+        _post(client, "captcha", identifier="camille.martin", answer="WRONG")
+    # Same client, entry page without ?login=: refused (per client).
+    resp = client.get(f"{BASE}/")
+    assert resp.status_code == 429
+    assert "jusqu'à 10:45" in text_of(resp)
+    # Another client, no ?login=, the locked identifier typed with the right captcha: refused.
+    other = _elsewhere(app, "192.0.2.30")
+    assert other.get(f"{BASE}/").status_code == 302
+    resp = _post(other, "captcha", identifier="Camille.Martin", answer=CAPTCHA)
+    assert resp.status_code == 403
+    assert "bloquée pendant 15 minutes, jusqu'à 10:45." in text_of(resp)
+    # Meeting the lock does not extend it; another identifier from a third client goes on.
+    third = _elsewhere(app, "192.0.2.31")
+    third.get(f"{BASE}/")
+    resp = _post(third, "captcha", identifier="theo.lefebvre", answer=CAPTCHA)
+    assert resp.headers["Location"].endswith(f"{BASE}/verify_push")
+    clock.advance(timedelta(minutes=15, seconds=1))
+    assert client.get(f"{BASE}/").status_code == 302
+    resp = _post(client, "captcha", identifier="camille.martin", answer=CAPTCHA)
+    assert resp.headers["Location"].endswith(f"{BASE}/verify_push")
 
 
 def test_captcha_answer_is_single_use_and_can_be_renewed(client: FlaskClient) -> None:
@@ -202,7 +239,8 @@ def test_stale_form_from_back_button_changes_nothing(
     old = _form(client, f"{BASE}/captcha")
     _post(client, "captcha", identifier="camille.martin", answer=CAPTCHA)
     resp = client.post(f"{BASE}/verify_push", data={**old, "action": "send"})
-    assert resp.headers["Location"].endswith(f"{BASE}/verify_push")
+    assert "Cette page n'était plus à jour" in text_of(resp)
+    assert "Envoyer une notification" in text_of(resp)
     assert device.pending() == []
 
 
@@ -213,7 +251,8 @@ def test_a_second_flow_replaces_the_first(app: Flask, client: FlaskClient) -> No
     resp = client.post(
         f"{BASE}/captcha", data={**old, "identifier": "camille.martin", "answer": CAPTCHA}
     )
-    assert resp.headers["Location"].endswith(f"{BASE}/captcha")
+    assert "Cette page n'était plus à jour" in text_of(resp)
+    assert "Renseignez les caractères de l'image" in text_of(resp)
 
 
 def test_flow_without_session_and_after_expiry(
@@ -250,6 +289,11 @@ def test_policy_failures_are_all_listed_and_nothing_changes(
         assert rule in page
     page = text_of(_post(client, "set_password", new_password=NEW, confirmation=NEW + "x"))
     assert "Les deux mots de passe ne sont pas identiques." in page
+    # Beyond the absolute cap the form says jasmin's own rule (64), not another number (256).
+    long = "Aa1!" * 70
+    page = text_of(_post(client, "set_password", new_password=long, confirmation=long))
+    assert "Doit comporter entre 12 et 64 caractères" in page
+    assert "256 caractères" not in page
     assert (
         login(app.test_client(), "jasmin", "camille.martin", "Tournesol-Vert-42!").status_code
         == 302
@@ -345,3 +389,63 @@ def test_realms_without_an_implemented_flow_show_no_link(
     assert "/recovery/" in client.get("/realms/uphf/sesame/identifiants-oublies").get_data(
         as_text=True
     )
+
+
+def test_every_answer_to_a_post_is_a_redirect_to_a_get(
+    app: Flask, raw_client: FlaskClient, device: ProtocolDevice
+) -> None:
+    """POST-redirect-GET: a wrong captcha, a stale form, a notification sent, a refused
+    password all answer 303 to the step's URL, whose GET shows the message once."""
+    client = raw_client
+    client.get(f"{BASE}/?login=camille.martin")
+    wrong = _post(client, "captcha", identifier="camille.martin", answer="WRONG")
+    assert wrong.status_code == 303
+    assert wrong.headers["Location"].endswith(f"{BASE}/captcha")
+    page = text_of(client.get(f"{BASE}/captcha"))
+    assert "Les caractères ne correspondent pas à l'image." in page
+    assert 'value="camille.martin"' in page  # what was typed is kept, not the answer
+    assert "Les caractères ne correspondent pas" not in text_of(client.get(f"{BASE}/captcha"))
+    ok = _post(client, "captcha", identifier="camille.martin", answer=CAPTCHA)
+    assert ok.status_code == 303
+    sent = _post(client, "verify_push", action="send")
+    assert (sent.status_code, sent.headers["Location"]) == (303, f"{BASE}/verify_push")
+    [challenge] = device.pending()
+    device.decide(challenge, "approve", _number(app, challenge.challenge_id))
+    _post(client, "verify_push", action="continue")
+    refused = _post(client, "set_password", new_password="abc", confirmation="abd")
+    assert refused.status_code == 303
+    page = text_of(client.get(f"{BASE}/set_password"))
+    # A mismatch is said next to the policy errors, not instead of them.
+    assert "Les deux mots de passe ne sont pas identiques." in page
+    assert "1 majuscule minimum" in page
+    assert "abc" not in re.findall(r'value="([^"]*)"', page)
+
+
+def test_push_rate_limit_says_the_wait_rounded_up(
+    app: Flask, client: FlaskClient, device: ProtocolDevice, clock: FixedClock
+) -> None:
+    """Five notifications per 15 minutes: the sixth, 12 min 30 s after the first, must wait
+    2 min 30 s, said « dans 3 minutes » (it used to say « dans 2 minute(s) »)."""
+    _to_push(client)
+    _post(client, "verify_push", action="send")
+    clock.advance(timedelta(minutes=12, seconds=30))
+    for _ in range(4):
+        _post(client, "verify_push", action="send")
+    page = text_of(_post(client, "verify_push", action="send"))
+    assert "Trop de notifications ont été envoyées. Réessayez dans 3 minutes." in page
+    assert "(s)" not in page
+
+
+def test_wait_wording(app: Flask) -> None:
+    from idp.web.durations import retry_message
+
+    with app.test_request_context():
+        assert retry_message(60).endswith("dans 1 minute.")
+        assert retry_message(61).endswith("dans 2 minutes.")
+        assert retry_message(1).endswith("dans 1 minute.")
+        assert retry_message(179).endswith("dans 3 minutes.")
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            assert retry_message(179).endswith("Try again in 3 minutes.")
+            assert retry_message(30).endswith("Try again in 1 minute.")

@@ -103,7 +103,8 @@ def test_whole_flow_then_sign_in(app: Flask, client: FlaskClient) -> None:
     )
     page = text_of(other_browser.get(resp.headers["Location"]))
     assert "Changement de mot de passe effectué" in page
-    assert "Restrictions" in page
+    # The guide's disclaimer about its own pictures is not the page's business.
+    assert "soufflets" not in page
     assert "Ne communiquez votre mot de passe à personne." in page
     assert login(app.test_client(), "metamots", "sophie.bernard", NEW).status_code == 302
 
@@ -206,8 +207,35 @@ def test_password_change_voids_the_link(app: Flask, client: FlaskClient, clock: 
 def test_identity_must_match_again(app: Flask, client: FlaskClient) -> None:
     _request(client, **IDENTITY)
     [link] = _links(app)
-    page = text_of(_recreate(client, link, last_name="Bernardi"))
+    resp = _recreate(client, link, last_name="Bernardi")
+    page = text_of(resp)
     assert "Les informations saisies ne correspondent pas à celles de votre compte." in page
+    # One neutral message at the top of the form, under no field (the last name was wrong,
+    # the message used to sit under Email whatever the field).
+    html = resp.get_data(as_text=True)
+    assert 'class="errors"' not in html
+    assert html.index("ne correspondent pas") < html.index('id="new-password-form"')
+    assert login(app.test_client(), "metamots", "sophie.bernard", NEW).status_code == 200
+
+
+def test_wrong_identity_tries_are_limited(app: Flask, client: FlaskClient) -> None:
+    from idp.recovery.steps.set_password import MAX_IDENTITY_MISMATCHES
+
+    _request(client, **IDENTITY)
+    [link] = _links(app)
+    client.get(link)
+    path = f"{BASE}/set_password"
+    for _ in range(MAX_IDENTITY_MISMATCHES - 1):
+        data = {**_form(client, path), **IDENTITY, "first_name": "Sophia", "new_password": NEW}
+        assert "ne correspondent pas" in text_of(client.post(path, data=data))
+    data = {**_form(client, path), **IDENTITY, "first_name": "Sophia", "new_password": NEW}
+    resp = client.post(path, data=data)
+    assert resp.status_code == 403
+    assert "Trop d'essais infructueux" in text_of(resp)
+    # Even the right answers are refused now: the attempt is over.
+    assert client.get(path).status_code == 403
+    data = {**_form(client, path), **IDENTITY, "new_password": NEW}
+    assert client.post(path, data=data).status_code in {400, 403}
     assert login(app.test_client(), "metamots", "sophie.bernard", NEW).status_code == 200
 
 

@@ -113,7 +113,7 @@ def test_unknown_address_gets_the_same_answer(app: Flask, client: FlaskClient) -
     assert "un code de sécurité a été envoyé" in page
     assert _codes(app, "nobody@nowhere.example") == []
     page = text_of(_post(client, "verify_email_code", code="123456"))
-    assert "Ce code n'est pas valide (4 essai(s) restant(s))." in page
+    assert "Ce code n'est pas valide (4 essais restants)." in page
 
 
 def test_malformed_address(client: FlaskClient) -> None:
@@ -126,8 +126,9 @@ def test_malformed_address(client: FlaskClient) -> None:
 def test_wrong_codes_end_the_attempt(app: Flask, client: FlaskClient) -> None:
     _to_code(client)
     for left in (4, 3, 2, 1):
-        assert f"({left} essai(s) restant(s))" in text_of(
-            _post(client, "verify_email_code", code="000000")
+        assert (
+            f"({left} essai{'s' if left > 1 else ''} restant{'s' if left > 1 else ''})"
+            in text_of(_post(client, "verify_email_code", code="000000"))
         )
     resp = _post(client, "verify_email_code", code="000000")
     assert resp.status_code == 403
@@ -155,7 +156,7 @@ def test_resend_cool_down_cap_and_newer_code_wins(
         _post(client, "verify_email_code", action="resend")
     )
     latest = _codes(app)[-1]
-    assert _post(client, "verify_email_code", code=latest).status_code == 302
+    assert _post(client, "verify_email_code", code=latest).status_code == 303
 
 
 def test_code_expires(app: Flask, client: FlaskClient, clock: FixedClock) -> None:
@@ -244,9 +245,15 @@ def test_live_check_and_strength_without_javascript(app: Flask, client: FlaskCli
         headers={"X-CSRFToken": form["csrf_token"]},
     ).get_json()
     assert good["ok"] is True
-    page = text_of(_post(client, "set_password", new_password="abcdefgh", confirmation="x"))
-    assert "Force : Faible" in page
+    resp = _post(client, "set_password", new_password="abcdefgh", confirmation="x")
+    page = text_of(resp)
     assert "1 majuscule minimum" in page
+    # The refused password is not sent back: no strength shown over the empty field, and
+    # the rules say which ones that password broke (seed 001's ticks, without JavaScript).
+    html = resp.get_data(as_text=True)
+    assert re.search(r'id="strength"[^>]*>\s*</p>', html), "no strength over an empty field"
+    assert 'data-rule="length" class="rule-ok"' in html
+    assert 'data-rule="upper" class="rule-ko"' in html
 
 
 def test_job_survives_a_restart_and_applies_once(
@@ -274,3 +281,43 @@ def test_job_survives_a_restart_and_applies_once(
 
         changes = [e for e in query(realm="nouvelle-aquitaine") if e.event == "password_changed"]
     assert len(changes) == 1
+
+
+def test_a_code_typed_with_spaces_is_the_code(app: Flask, client: FlaskClient) -> None:
+    """« 109 322 », as people copy it from the mail, is 109322."""
+    _to_code(client)
+    [code] = _codes(app)
+    resp = _post(client, "verify_email_code", code=f" {code[:3]} {code[3:]} ")
+    assert resp.headers["Location"].endswith(f"{BASE}/set_password"), text_of(resp)
+
+
+def test_a_malformed_code_costs_no_try(app: Flask, client: FlaskClient) -> None:
+    _to_code(client)
+    for typo in ("12345", "12a456", "1234567", "12345", "abcdef", "１２３４５６"):
+        page = text_of(_post(client, "verify_email_code", code=typo))
+        assert "Le code est composé de 6 chiffres." in page
+        assert "essai" not in page
+    # Every try is still there: the first wrong but well-formed code leaves 4.
+    page = text_of(_post(client, "verify_email_code", code="000000"))
+    assert "Ce code n'est pas valide (4 essais restants)." in page
+
+
+def test_fields_ask_for_the_right_keyboard(client: FlaskClient) -> None:
+    client.get(f"{BASE}/")
+    _post(client, "choose_category", action="category:usager")
+    html = client.get(f"{BASE}/identify_by_email").get_data(as_text=True)
+    assert re.search(
+        r'<input[^>]*name="email"[^>]*type="email"|type="email"[^>]*name="email"', html
+    )
+    _post(client, "identify_by_email", email=EMAIL)
+    html = client.get(f"{BASE}/verify_email_code").get_data(as_text=True)
+    assert re.search(r'<input[^>]*inputmode="numeric"[^>]*name="code"', html), html
+
+
+def test_the_mail_names_the_page_by_its_title(app: Flask, client: FlaskClient) -> None:
+    """The code page is titled « Mot de passe oublié » (seed 001's screenshot); « Saisir le
+    code de sécurité » is the guide's name for the step, not a title the user can see."""
+    _to_code(client)
+    [mail] = [m for m in app.extensions["idp.outbox"].as_json() if m["kind"] == "security_code"]
+    assert "sur la page «\u00a0Mot de passe oublié\u00a0»" in mail["text"]
+    assert "Mot de passe oublié" in text_of(client.get(f"{BASE}/verify_email_code"))

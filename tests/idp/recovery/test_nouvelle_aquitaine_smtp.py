@@ -37,4 +37,9 @@ def test_real_smtp_failure_then_retry_sends_the_same_code_once(
     assert mail["To"] == EMAIL
     assert "Nouvelle-Aquitaine" in mail["Subject"] or mail["Subject"]
     code = re.search(r"\b(\d{6})\b", mail.get_body(("plain",)).get_content()).group(1)  # type: ignore[union-attr]
-    assert _post(client, "verify_email_code", code=code).status_code == 302
+    assert _post(client, "verify_email_code", code=code).status_code == 303
+    # From: the realm's name over MAIL_FROM's address, encoded as RFC 2047 wants.
+    from email.header import decode_header, make_header
+
+    sender = str(make_header(decode_header(mail["From"])))
+    assert sender == "Mes démarches en Nouvelle-Aquitaine <no-reply@idp.localhost>", sender

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from idp.clock import FixedClock
 from tests.idp.conftest import csrf_from, login, text_of
 
 BASE = "/realms/uphf/recovery"
@@ -76,7 +78,7 @@ def test_recover_by_student_number_and_by_ine(
     page = text_of(client.get(f"{BASE}/verify_secret_question"))
     assert "Quel est le nom de votre premier animal de compagnie ?" in page
     assert "50%" in page
-    assert _answer(client, "  caramel ").status_code == 302
+    assert _answer(client, "  caramel ").status_code == 303
     page = text_of(client.get(f"{BASE}/set_password"))
     for rule in (
         "Doit comporter entre 12 et 30 caractères",
@@ -129,14 +131,34 @@ def test_ine_check_character(client: FlaskClient) -> None:
 def test_wrong_answers_lock_recovery(app: Flask, client: FlaskClient) -> None:
     client.get(f"{BASE}/")
     _identify(client, "student_number", "22104578", "17/04/2003")
-    assert "(2 essai(s) restant(s))" in text_of(_answer(client, "Médor"))
-    assert "(1 essai(s) restant(s))" in text_of(_answer(client, "Rex"))
-    assert _answer(client, "Félix").status_code == 403
+    assert "(2 essais restants)" in text_of(_answer(client, "Médor"))
+    assert "(1 essai restant)" in text_of(_answer(client, "Rex"))
+    resp = _answer(client, "Félix")
+    assert resp.status_code == 403
+    # Said plainly, with its end (FIXED_NOW 09:30 UTC is 10:30 in Paris; 15 minutes).
+    assert "bloquée pendant 15 minutes, jusqu'à 10:45." in text_of(resp)
+    assert "La demande n'a pas pu aboutir." not in text_of(resp)
+    # Starting again does not show the question (whose right answer would be refused).
     other = app.test_client()
     other.get(f"{BASE}/")
     _identify(other, "student_number", "22104578", "17/04/2003")
-    resp = _answer(other, "Caramel")
-    assert resp.status_code == 403  # locked for a while even with the right answer
+    resp = other.get(f"{BASE}/verify_secret_question")
+    assert resp.status_code == 403
+    assert "jusqu'à 10:45." in text_of(resp)
+    assert "Caramel" not in text_of(resp)
+    assert "Quel" not in text_of(resp)
+
+
+def test_the_joker_lock_ends(app: Flask, client: FlaskClient, clock: FixedClock) -> None:
+    client.get(f"{BASE}/")
+    _identify(client, "student_number", "22104578", "17/04/2003")
+    for wrong in ("Médor", "Rex", "Félix"):
+        _answer(client, wrong)
+    clock.advance(timedelta(minutes=15, seconds=1))
+    other = app.test_client()
+    other.get(f"{BASE}/")
+    _identify(other, "student_number", "22104578", "17/04/2003")
+    assert _answer(other, "Caramel").headers["Location"].endswith(f"{BASE}/set_password")
 
 
 def _to_password(client: FlaskClient) -> None:
@@ -147,6 +169,10 @@ def _to_password(client: FlaskClient) -> None:
 
 def test_every_rule_failure_listed_and_nothing_changes(app: Flask, client: FlaskClient) -> None:
     _to_password(client)
+    page = text_of(client.get(f"{BASE}/set_password"))
+    # Seed 004's words, not jasmin's « Il est maintenant temps... » (said after a push).
+    assert "Pour être valide, votre mot de passe :" in page
+    assert "Il est maintenant temps" not in page
     page = text_of(_new_password(client, "lea.dubois ab"))
     assert "Ne doit comporter aucun espace" in page
     assert "Ne doit pas contenir votre login" in page
@@ -158,6 +184,10 @@ def test_every_rule_failure_listed_and_nothing_changes(app: Flask, client: Flask
     assert "Vous devez reconnaître avoir pris connaissance du règlement intérieur." in page
     page = text_of(_new_password(client, NEW, confirmation=NEW + "x"))
     assert "Les deux mots de passe ne sont pas identiques." in page
+    # A mismatch does not hide the policy's errors.
+    page = text_of(_new_password(client, "lea.dubois ab", confirmation="other"))
+    assert "Les deux mots de passe ne sont pas identiques." in page
+    assert "Ne doit pas contenir votre login" in page
     assert login(app.test_client(), "uphf", "lea.dubois", "Valenciennes@2025").status_code == 302
 
 
@@ -249,4 +279,4 @@ def test_activation_of_a_pre_provisioned_account(app: Flask, client: FlaskClient
     other.get(f"{BASE}/")
     _identify(other, "student_number", "22509876", "30/06/2005")
     assert "Quel est votre plat préféré ?" in text_of(other.get(f"{BASE}/verify_secret_question"))
-    assert _answer(other, "carbonade  FLAMANDE").status_code == 302
+    assert _answer(other, "carbonade  FLAMANDE").status_code == 303
