@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from idp.cas.views import bp as cas_bp
     from idp.device_api.openapi import api
     from idp.device_api.views import bp as device_api_bp
+    from idp.mfa import code_views, recovery_code_views  # noqa: F401 - routes on mfa's blueprint
     from idp.mfa.views import bp as mfa_bp
     from idp.oidc.views import bp as oidc_bp
     from idp.recovery.views import bp as recovery_bp

@@ -160,7 +160,3 @@ def resend(slug: str) -> Response:
 def cancel(slug: str) -> Response:
     session.pop(PENDING_KEY, None)
     return redirect(url_for("auth.login"))
-
-
-# The code page shares this blueprint and its pending sign-in (issue 16).
-from idp.mfa import code_views, recovery_code_views  # noqa: E402, F401

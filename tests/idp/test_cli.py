@@ -47,7 +47,7 @@ def test_init_demo_is_idempotent(env: dict[str, str]) -> None:
     first = run(env, "init-demo")
     assert first.exit_code == 0, first.output
     assert "realm jasmin: created, 2 demo user(s) added" in first.output
-    assert "manon.petit                  (to activate)" in first.output
+    assert "manon.petit  password: none yet" in first.output
     second = run(env, "init-demo")
     assert second.exit_code == 0
     assert "realm jasmin: up to date, 0 demo user(s) added" in second.output
