@@ -92,7 +92,9 @@ def test_recovery_with_a_code_from_the_app_then_sign_in_with_a_code(
     assert audit.stdout.count('"success"') == 2
     assert "totp_replayed" in audit.stdout
     # The recovery codes, shown once from the enrollment page (« C'est fait »).
-    page.get_by_role("button", name="Ajouter l'application Authenticator").click()
+    page.get_by_role("link", name="Ajouter l'application Authenticator").click()
+    page.get_by_label("Mot de passe actuel").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
     page.get_by_role("button", name="C'est fait : afficher mes codes de récupération").click()
     page.get_by_role("heading", name="Vos codes de récupération").wait_for()
     codes = page.get_by_test_id("recovery-code-list").locator("li").all_inner_texts()

@@ -14,5 +14,5 @@ from tests.support.privacyidea import PrivacyIdeaServer, privacyidea_server, req
 def privacyidea() -> Iterator[PrivacyIdeaServer]:
     require_privacyidea()
     with privacyidea_server(fast_pin_hash=True) as server:
-        server.create_realm(["alice", "bob", "carol", "dave", "erin", "frank"])
+        server.create_realm(["alice", "bob", "carol", "dave", "erin", "frank", "grace"])
         yield server

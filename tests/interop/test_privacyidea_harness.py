@@ -42,7 +42,7 @@ def test_push_enrollment_step_one_gives_a_poll_only_uri(privacyidea: PrivacyIdea
 def test_a_challenge_without_answer_stays_open(privacyidea: PrivacyIdeaServer) -> None:
     client = privacyidea.client
     client.set_push_policies(number_matching=False)
-    client.enroll_push("alice")
+    client.enroll_push("grace")  # a user of its own: the server is shared by the session
     # a push token in clientwait is not triggered: nothing to answer yet
-    body = client.trigger_challenge("alice")
+    body = client.trigger_challenge("grace")
     assert body["result"]["value"] == 0

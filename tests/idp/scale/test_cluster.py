@@ -122,9 +122,9 @@ def new_user(cluster: IdpCluster, name: str) -> str:
     return name
 
 
-def trigger(url: str, purpose: str = "sign_in") -> dict[str, Any]:
+def trigger(url: str, purpose: str = "sign_in", user: str = USER) -> dict[str, Any]:
     resp = requests.post(
-        f"{url}/_dev/realms/jasmin/users/{USER}/challenges", json={"purpose": purpose}, timeout=30
+        f"{url}/_dev/realms/jasmin/users/{user}/challenges", json={"purpose": purpose}, timeout=30
     )
     assert resp.status_code == 201, resp.text
     body: dict[str, Any] = resp.json()
@@ -307,40 +307,38 @@ def test_a_cas_ticket_validates_once_across_instances(cluster: IdpCluster) -> No
 def test_redis_restart_gives_503_then_streams_reconnect_and_catch_up(
     cluster: IdpCluster,
     servers: tuple[PostgresServer, RedisServer],
-    authenticator: HeadlessAuthenticator,
-    watch: Watch,
+    tmp_path: Path,
 ) -> None:
     _pg, redis = servers
     _a, b = cluster.instances
-    redis.stop()
+    user = new_user(cluster, "rita.dupont")  # her own push cap, whatever ran before
+    uri = cluster.cli("device", "enroll-uri", "jasmin", user).stdout.strip().splitlines()[-1]
+    auth = HeadlessAuthenticator(tmp_path / "vault.bin")
+    assert auth.run("add", uri).returncode == 0
+    watch = Watch(auth)
     try:
-        # The challenge is durable (PostgreSQL): it is created, its event waits for Redis.
-        during = trigger(b.base_url)
-        # What needs Redis fails plainly: a device call (its jti cannot be claimed) and a
-        # rate-limited form (the limiter fails closed).
-        api = requests.get(
-            b.url("/realms/jasmin/api/device/v1/pending"),
-            headers={"Authorization": "Device a.b.c"},
-            timeout=30,
-        )
-        assert api.status_code in {400, 503}, api.text
-        page = requests.get(b.url("/realms/jasmin/login"), timeout=30)
-        form = requests.post(
-            b.url("/realms/jasmin/login"),
-            data={"csrf_token": _csrf(page.text), "identifier": USER, "password": "x"},
-            cookies=page.cookies,
-            timeout=30,
-        )
-        assert form.status_code == 503, form.text[:300]
-        assert form.headers["Retry-After"]
+        redis.stop()
+        try:
+            # The challenge is durable (PostgreSQL): it is created, its event waits for Redis.
+            during = trigger(b.base_url, user=user)
+            # What needs Redis fails plainly: a rate-limited form (the limiter fails closed).
+            page = requests.get(b.url("/realms/jasmin/login"), timeout=30)
+            form = requests.post(
+                b.url("/realms/jasmin/login"),
+                data={"csrf_token": _csrf(page.text), "identifier": user, "password": "x"},
+                cookies=page.cookies,
+                timeout=30,
+            )
+            assert form.status_code == 503, form.text[:300]
+            assert form.headers["Retry-After"]
+        finally:
+            redis.start()
+        # The stream came back by itself and caught up from pending.
+        watch.next_challenge(during["challenge_id"], timeout=60)
+        created = _eventually(lambda: trigger(b.base_url, user=user))
+        watch.next_challenge(created["challenge_id"], timeout=30)
     finally:
-        redis.start()
-    # The stream came back by itself and caught up from pending.
-    watch.next_challenge(during["challenge_id"], timeout=60)
-    created = _eventually(lambda: trigger(b.base_url))
-    watch.next_challenge(created["challenge_id"], timeout=30)
-    approve(authenticator, created["number"])
-    assert status(b.base_url, created["challenge_id"]) == "approved"
+        watch.stop()
 
 
 def test_postgresql_restart_gives_503_then_service_resumes(
