@@ -856,7 +856,7 @@ def start_fleet(instance: Path, port: int, n: int, args: argparse.Namespace) -> 
 def scaled_services(args: argparse.Namespace, stack: contextlib.ExitStack) -> None:
     """PostgreSQL and Redis on loopback when the layout has several processes."""
     args.postgres = None
-    if args.workers == 1 and args.instances == 1:
+    if args.workers == 1 and args.instances == 1 and not args.postgres_redis:
         return
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.support.postgres import PostgresServer
@@ -1122,6 +1122,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--instances", type=int, default=1, help="idp serve instances (>1: PostgreSQL + Redis)"
+    )
+    parser.add_argument(
+        "--postgres-redis",
+        action="store_true",
+        help="PostgreSQL + Redis even with one worker (the cost the scaled layout adds)",
     )
     args = parser.parse_args(argv)
     check_args(parser, args)
