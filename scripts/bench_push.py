@@ -745,6 +745,8 @@ def enroll_all(server: Server, devices: list[Device]) -> dict[str, Any]:
 
 def open_streams(devices: list[Device]) -> tuple[list[Device], float]:
     """One SSE stream per device; fail fast when the IdP sends nothing on a first stream."""
+    for device in devices:  # its kept-alive enrollment connection: one socket per device less
+        device.http.close()
     t = time.perf_counter()
     first = devices[0]
     first.open_stream()
