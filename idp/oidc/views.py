@@ -228,6 +228,8 @@ def revoke_consent(slug: str, client_id: str) -> Response:
     if service.revoke_consent(g.user, client_id, now=now(), client_info=client_info()):
         db.session.commit()
         flash(_("L'accès de l'application a été retiré."), "info")
+    if request.form.get("back") == "security":  # revoked from « Mes informations de sécurité »
+        return redirect(url_for("security.index"))
     return redirect(url_for("oidc.consents"))
 
 

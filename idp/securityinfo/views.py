@@ -11,6 +11,7 @@ from idp.clock import now
 from idp.errors import AttributeInvalid
 from idp.extensions import db, limiter
 from idp.models import Device
+from idp.oidc.service import consents_of
 from idp.push import enrollment
 from idp.push.challenges import active_devices
 from idp.push.context import approximate_location, describe_browser
@@ -59,6 +60,7 @@ def index(slug: str) -> str:
         describe_browser=describe_browser,
         approximate_location=approximate_location,
         form=PlainForm(),
+        consents=consents_of(g.user),
     )
 
 

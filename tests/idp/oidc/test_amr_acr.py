@@ -217,3 +217,19 @@ def test_consent_given_twice_at_once_is_one_row(app: Flask, rp: RelyingParty) ->
     assert errors == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OidcConsent)) == 1
+
+
+def test_consent_revoked_from_the_security_info_page(rp: RelyingParty) -> None:
+    from tests.idp.conftest import csrf_from
+
+    rp.exchange(sign_in_and_consent(rp))
+    page = rp.browser.get("/realms/jasmin/security")
+    assert "Applications autorisées" in text_of(page)
+    assert "Espace pédagogique JASMIN" in text_of(page)
+    resp = rp.browser.post(
+        f"/realms/jasmin/oidc/consents/{rp.client_id}/revoke",
+        data={"csrf_token": csrf_from(page.get_data(as_text=True)), "back": "security"},
+    )
+    assert resp.headers["Location"].endswith("/realms/jasmin/security")
+    after = text_of(rp.browser.get("/realms/jasmin/security"))
+    assert "Aucune application n'a accès à votre compte." in after
