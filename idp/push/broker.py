@@ -91,9 +91,6 @@ class Broker(ABC):
     def subscribe(self, device_id: str) -> AbstractContextManager[Subscription]:
         """A subscription to ``device_id``'s events, active when the context is entered."""
 
-    @abstractmethod
-    def subscriber_count(self) -> int: ...
-
     def close(self) -> None:  # noqa: B027 - most brokers hold nothing to release
         """Release connections (process shutdown)."""
 
@@ -143,10 +140,6 @@ class LocalBroker(Broker):
     def has_subscribers(self, device_id: str) -> bool:
         with self._lock:
             return bool(self._subs.get(device_id))
-
-    def device_ids(self) -> list[str]:
-        with self._lock:
-            return list(self._subs)
 
     def subscriber_count(self) -> int:
         with self._lock:

@@ -253,16 +253,21 @@ def _context(service: str, client: ClientInfo, now: datetime) -> dict[str, Any]:
     return make_context(service=service, ip=client.ip, user_agent=client.user_agent, now=now)
 
 
+def _expire(challenge_id: str) -> None:
+    """Mark a challenge whose time is up as expired (if it is still pending), and commit."""
+    db.session.execute(
+        update(Challenge)
+        .where(Challenge.id == challenge_id, Challenge.status == "pending")
+        .values(status="expired"),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+
+
 def refresh_status(challenge: Challenge, *, now: datetime) -> str:
     """The challenge's status, marking it expired when its time is up."""
     if challenge.status == "pending" and challenge.expires_at <= now:
-        db.session.execute(
-            update(Challenge)
-            .where(Challenge.id == challenge.id, Challenge.status == "pending")
-            .values(status="expired"),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.commit()
+        _expire(challenge.id)
         current = db.session.scalar(select(Challenge.status).where(Challenge.id == challenge.id))
         set_committed_value(challenge, "status", current)
     return challenge.status
@@ -281,13 +286,7 @@ def status_of(challenge_id: str, *, now: datetime) -> tuple[str, str | None] | N
         return None
     status, expires_at, failure = row
     if status == "pending" and expires_at <= now:
-        db.session.execute(
-            update(Challenge)
-            .where(Challenge.id == challenge_id, Challenge.status == "pending")
-            .values(status="expired"),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.commit()
+        _expire(challenge_id)
         return status_of(challenge_id, now=now)
     return status, failure
 
@@ -442,13 +441,7 @@ def _explain_refusal(device: DeviceRef, decision: PushDecision, *, now: datetime
     if row is None or row.user_id != device.user_id:
         raise ChallengeNotFound("no such challenge for this device")
     if row.status == "pending" and row.expires_at <= now:
-        db.session.execute(
-            update(Challenge)
-            .where(Challenge.id == decision.challenge_id, Challenge.status == "pending")
-            .values(status="expired"),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.commit()
+        _expire(decision.challenge_id)
         raise ChallengeExpired("the challenge has expired")
     if row.status == "expired":
         raise ChallengeExpired("the challenge has expired")

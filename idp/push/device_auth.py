@@ -34,7 +34,6 @@ __all__ = [
     "DeviceRef",
     "authenticate_decision",
     "authenticate_device",
-    "device_key",
     "remember_jti",
 ]
 
@@ -83,10 +82,6 @@ def remember_jti(jti: str, *, issuer: str, expires_at: datetime, now: datetime) 
     ttl = (expires_at + DEFAULT_LEEWAY - now).total_seconds() + 1
     if not _replay_guard().claim(issuer[:64], jti, max(ttl, 1.0)):
         raise TokenReplayed("this token was already used")
-
-
-def device_key(device: Device) -> EllipticCurvePublicKey:
-    return _KEYS.get(device.jwk_thumbprint, device.public_jwk)
 
 
 _DEVICE_ROW = (

@@ -201,9 +201,6 @@ class RedisBroker(Broker):
         # Streams end, devices reconnect (subscribing anew) and catch up from pending.
         self._local.lose_all()
 
-    def subscriber_count(self) -> int:
-        return self._local.subscriber_count()
-
     def close(self) -> None:
         self._stopped.set()
         pubsub, self._pubsub = self._pubsub, None
