@@ -102,18 +102,44 @@ def test_a_challenge_sent_during_a_drop_is_caught_up(running: Running, timed_idp
     assert arrived.pending.challenge.challenge_id == created.id
 
 
-def test_forgery_is_reported(running: Running, timed_idp: FakeIdp, enrolled: Account) -> None:
+def test_a_forged_challenge_in_an_event_is_reported(
+    running: Running, timed_idp: FakeIdp, enrolled: Account
+) -> None:
+    from shared.messages import ChallengeHint
+
     running.next(ConnectionChanged)
+    forged, claims = timed_idp.realm.challenge(
+        timed_idp.clock(),
+        device_id=enrolled.push.device_id,  # type: ignore[union-attr]
+        key=generate_private_key(),
+    )
+    timed_idp.hint(
+        "alice.martin",
+        ChallengeHint(challenge_id=claims.challenge_id, event="challenge", challenge=forged),
+    )
+    refused = running.next(ChallengeRefusedEvent)
+    assert isinstance(refused, ChallengeRefusedEvent)
+    assert refused.refusal.code == "challenge_signature_invalid"
+
+
+def test_a_forged_challenge_in_the_catch_up_is_reported(
+    service: PushService, timed_idp: FakeIdp, enrolled: Account
+) -> None:
     forged, _ = timed_idp.realm.challenge(
         timed_idp.clock(),
         device_id=enrolled.push.device_id,  # type: ignore[union-attr]
         key=generate_private_key(),
     )
-    timed_idp.extra_tokens.append(forged)
-    timed_idp.create_challenge()
-    refused = running.next(ChallengeRefusedEvent)
-    assert isinstance(refused, ChallengeRefusedEvent)
-    assert refused.refusal.code == "challenge_signature_invalid"
+    timed_idp.extra_tokens.append(forged)  # served by ``pending`` before the watch starts
+    watcher = Watcher(service, [enrolled], tick=0.1)
+    run = Running(watcher)
+    try:
+        refused = run.next(ChallengeRefusedEvent)
+        assert isinstance(refused, ChallengeRefusedEvent)
+        assert refused.refusal.code == "challenge_signature_invalid"
+    finally:
+        watcher.stop()
+        run.thread.join(timeout=5)
 
 
 def test_revoked_device_ends_the_watch(
