@@ -55,6 +55,7 @@ import gevent.event
 import gevent.pool
 import gevent.queue
 import requests
+from bench_http import LightResponse, LightSession
 
 from shared.addresses import realm_url
 from shared.identifiers import new_jti
@@ -384,15 +385,15 @@ class Device:
         self.uri = uri
         self.key = generate_private_key()
         self.receipt: EnrollmentReceipt | None = None
-        self.http = requests.Session()
-        self.sse_http = requests.Session()
+        self.http = LightSession()
+        self.sse_http = LightSession()
         self.connected = gevent.event.Event()
         self.hint_event = gevent.event.Event()
         self.hints: dict[str, tuple[float, str]] = {}
         self.stream_error: str | None = None
         self.stream_ended = False
         self.reader: gevent.Greenlet | None = None
-        self._sse_response: requests.Response | None = None
+        self._sse_response: LightResponse | None = None
         # The instance this device's stream and decisions go to, and the one its challenges
         # are triggered on (another one when there are several: events cross instances).
         self.home: str | None = None
@@ -630,7 +631,7 @@ class Sample:
     round_trip: float  # POST returned -> status approved
 
 
-def round_trip(browser: requests.Session, base: str, device: Device) -> Sample:
+def round_trip(browser: LightSession, base: str, device: Device) -> Sample:
     base = device.trigger_base or base
     trigger_url = f"{base}/_dev/realms/{REALM}/users/{device.username}/challenges"
     t_send = time.perf_counter()
@@ -691,7 +692,7 @@ def run_challenges(
     deadline = time.monotonic() + time_limit
 
     def worker() -> None:
-        browser = requests.Session()
+        browser = LightSession()
         try:
             for _ in todo:
                 if time.monotonic() > deadline:
@@ -772,8 +773,10 @@ def start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
     if not py_spy.exists():
         log("--profile: py-spy is not installed in the venv (pip install py-spy); skipped")
         return None
+    # A flame graph (.svg) or collapsed stacks (.txt, for scripts/profile_summary.py).
+    fmt = ["--format", "raw"] if out.suffix == ".txt" else []
     proc = subprocess.Popen(
-        [str(py_spy), "record", "--pid", str(pid), "--rate", "250", "--output", str(out)],
+        [str(py_spy), "record", "--pid", str(pid), "--rate", "250", *fmt, "--output", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -876,6 +879,11 @@ def spread(devices: list[Device], started: list[Server]) -> None:
             device.trigger_base = started[(i + 1) % len(started)].base_url
 
 
+def profile_path(args: argparse.Namespace, n: int) -> Path | None:
+    suffix = "txt" if args.profile_raw else "svg"
+    return (args.profile / f"idp-worker-n{n}.{suffix}") if args.profile else None
+
+
 def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     instance, port = workdir / f"n{n}", free_port()
     instance.mkdir(parents=True)
@@ -931,7 +939,7 @@ def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]
                 )
             )
         log(f"N={n}: {args.challenges} round trips, {args.concurrency} in flight")
-        profile = (args.profile / f"idp-worker-n{n}.svg") if args.profile else None
+        profile = profile_path(args, n)
         profiler = start_profiler(server.workers[0], profile) if profile else None
         try:
             runs.append(
@@ -1114,6 +1122,11 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar="DIR",
         help="record the IdP worker with py-spy during the loaded run (flame graph SVG)",
+    )
+    parser.add_argument(
+        "--profile-raw",
+        action="store_true",
+        help="with --profile: collapsed stacks (.txt) instead of a flame graph",
     )
     parser.add_argument("--keep", action="store_true", help="keep the instance folders")
     parser.add_argument(

@@ -33,7 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from idp.audit.service import ClientInfo, record, record_now
 from idp.extensions import db
 from idp.models import Challenge, Device, User
-from idp.push.broker import Broker, BrokerUnavailable, Delivery
+from idp.push.broker import Broker, BrokerUnavailable, Delivery, user_address
 from idp.push.device_auth import DeviceRef
 from idp.push.errors import (
     ChallengeAlreadyDecided,
@@ -55,6 +55,7 @@ from shared.messages import ChallengeHint, PushDecision
 
 __all__ = [
     "DecisionResult",
+    "PushUser",
     "active_device_ids",
     "active_devices",
     "create_challenge",
@@ -74,6 +75,19 @@ log = logging.getLogger(__name__)
 class DecisionResult:
     challenge_id: str
     status: str
+
+
+@dataclass(frozen=True)
+class PushUser:
+    """Whom a challenge is for: what creating it needs, without an ORM object."""
+
+    id: int
+    username: str
+    realm_slug: str
+
+    @classmethod
+    def of(cls, user: User) -> PushUser:
+        return cls(user.id, user.username, user.realm.slug)
 
 
 def realm_ref(slug: str) -> RealmRef:
@@ -130,7 +144,7 @@ def active_device_ids(user_id: int) -> list[str]:
 
 
 def create_challenge(
-    user: User,
+    user: User | PushUser,
     *,
     purpose: str,
     service: str,
@@ -141,7 +155,9 @@ def create_challenge(
     flow_id: str | None = None,
 ) -> Challenge:
     """Send a new challenge to every device of ``user``; older pending ones are superseded."""
-    realm = realm_ref(user.realm.slug)
+    if isinstance(user, User):
+        user = PushUser.of(user)
+    realm = realm_ref(user.realm_slug)
     settings = realm.preset.push
     devices = active_device_ids(user.id)
     if not devices:
@@ -160,7 +176,8 @@ def create_challenge(
             "failure",
             now=now,
             realm=realm.slug,
-            user=user,
+            actor=user.username,
+            user_id=user.id,
             client=client,
             details={"purpose": purpose},
         )
@@ -217,10 +234,9 @@ def create_challenge(
     challenge = Challenge(**values)
     view = ChallengeView.of(challenge)
     base_url = str(current_app.config["BASE_URL"])
+    everyone = user_address(user.id)
     deliveries: list[Delivery] = [
-        (d, ChallengeHint(challenge_id=old, event="superseded"))
-        for old in superseded
-        for d in devices
+        (everyone, ChallengeHint(challenge_id=old, event="superseded")) for old in superseded
     ]
     deliveries += [
         (
@@ -421,7 +437,7 @@ def decide(
     )
     db.session.commit()
     hint = ChallengeHint(challenge_id=decision.challenge_id, event="decided")
-    _publish(broker, [(d, hint) for d in active_device_ids(device.user_id)])
+    _publish(broker, [(user_address(device.user_id), hint)])
     if new_status == "failed":
         raise NumberMismatch("the number does not match the one shown in the browser")
     return DecisionResult(decision.challenge_id, new_status)
