@@ -57,7 +57,7 @@ class LightResponse:
     def json(self) -> Any:
         return jsonlib.loads(self.content)
 
-    def iter_lines(self, chunk_size: int | None = None) -> Iterator[bytes]:  # noqa: ARG002
+    def iter_lines(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Lines of a streamed body, without their end of line (SSE)."""
         while True:
             line = self._raw.readline()
@@ -98,7 +98,7 @@ class LightSession:
         headers: Mapping[str, str] | None = None,
         timeout: Timeout = None,
         stream: bool = False,
-        verify: bool = True,  # noqa: ARG002 - plain HTTP on loopback
+        verify: bool = True,
     ) -> LightResponse:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme != "http" or parts.hostname is None:

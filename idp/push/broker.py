@@ -99,11 +99,9 @@ class Broker(ABC):
         locally (a remote broker cannot count its remote deliveries: 0 for those)."""
 
     @abstractmethod
-    def subscribe(
-        self, device_id: str, user_id: int | None = None
-    ) -> AbstractContextManager[Subscription]:
-        """A subscription to the events of ``device_id`` and, with ``user_id``, to those
-        addressed to all of that user's devices; active when the context is entered."""
+    def subscribe(self, *addresses: str) -> AbstractContextManager[Subscription]:
+        """One subscription to the events of each address (a device id, a
+        :func:`user_address`), each event once; active when the context is entered."""
 
     def close(self) -> None:  # noqa: B027 - most brokers hold nothing to release
         """Release connections (process shutdown)."""
@@ -129,9 +127,8 @@ class LocalBroker(Broker):
         return delivered
 
     @contextmanager
-    def subscribe(self, device_id: str, user_id: int | None = None) -> Iterator[Subscription]:
+    def subscribe(self, *addresses: str) -> Iterator[Subscription]:
         sub = Subscription()
-        addresses = [device_id] if user_id is None else [device_id, user_address(user_id)]
         with self._lock:
             for address in addresses:
                 self._subs[address].add(sub)

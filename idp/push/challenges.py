@@ -54,6 +54,7 @@ from shared.identifiers import new_identifier, new_nonce
 from shared.messages import ChallengeHint, PushDecision
 
 __all__ = [
+    "ChallengeState",
     "DecisionResult",
     "PushUser",
     "active_device_ids",
@@ -289,22 +290,30 @@ def refresh_status(challenge: Challenge, *, now: datetime) -> str:
     return challenge.status
 
 
-_STATUS = select(Challenge.status, Challenge.expires_at, Challenge.failure_code).where(
-    Challenge.id == bindparam("challenge_id")
-)
+_STATUS = select(
+    Challenge.status, Challenge.failure_code, Challenge.user_id, Challenge.expires_at
+).where(Challenge.id == bindparam("challenge_id"))
 
 
-def status_of(challenge_id: str, *, now: datetime) -> tuple[str, str | None] | None:
-    """(status, failure code) of a challenge, marking it expired when its time is up; None
-    when there is no such challenge. One read, no ORM object (status polls are frequent)."""
+@dataclass(frozen=True)
+class ChallengeState:
+    status: str
+    failure: str | None
+    user_id: int
+    expires_at: datetime
+
+
+def status_of(challenge_id: str, *, now: datetime) -> ChallengeState | None:
+    """The state of a challenge, marking it expired when its time is up; None when there is
+    no such challenge. One read, no ORM object (status polls are frequent)."""
     row = _conn().execute(_STATUS, {"challenge_id": challenge_id}).first()
     if row is None:
         return None
-    status, expires_at, failure = row
-    if status == "pending" and expires_at <= now:
+    state = ChallengeState(*row)
+    if state.status == "pending" and state.expires_at <= now:
         _expire(challenge_id)
         return status_of(challenge_id, now=now)
-    return status, failure
+    return state
 
 
 _PENDING = (

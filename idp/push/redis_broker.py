@@ -98,12 +98,11 @@ class RedisBroker(Broker):
     # -- subscribing ------------------------------------------------------------------------
 
     @contextmanager
-    def subscribe(self, device_id: str, user_id: int | None = None) -> Iterator[Subscription]:
+    def subscribe(self, *addresses: str) -> Iterator[Subscription]:
         self._ensure_reader()
-        with self._local.subscribe(device_id, user_id) as sub:
-            self._ensure_channel(_channel(device_id))
-            if user_id is not None:
-                self._ensure_channel(USER_CHANNEL_PREFIX + str(user_id))
+        with self._local.subscribe(*addresses) as sub:
+            for address in addresses:
+                self._ensure_channel(_channel(address))
             yield sub
 
     def _ensure_channel(self, name: str) -> None:

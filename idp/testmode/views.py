@@ -6,6 +6,7 @@ outbox, trigger a push challenge for a user and watch its status.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -17,6 +18,7 @@ from idp.extensions import csrf, db, limiter
 from idp.models import User
 from idp.push.challenges import PushUser, create_challenge, status_of
 from idp.push.errors import PushError
+from idp.push.waiting import WaitInvalid, parse_wait, wait_while_pending
 from idp.realms.cache import RealmCache
 from idp.users.service import username_key
 from idp.web.client import client_info
@@ -89,12 +91,31 @@ def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
 
 
 @bp.get("/challenges/<challenge_id>")
-def challenge_status(challenge_id: str) -> Response:
+def challenge_status(challenge_id: str) -> Response | tuple[Response, int]:
+    """A challenge's status; ``?wait=S`` (0 to 25) answers as soon as it is decided."""
+    try:
+        wait = parse_wait(request.args.get("wait"))
+    except WaitInvalid as exc:
+        return jsonify({"error": "wait_invalid", "message": str(exc)}), 400
     found = status_of(challenge_id, now=now())
     if found is None:
         abort(404)
-    status, failure = found
-    return jsonify({"challenge_id": challenge_id, "status": status, "failure": failure})
+    if wait and found.status == "pending":
+
+        def read() -> tuple[str, datetime | None]:
+            state = status_of(challenge_id, now=now())
+            return (state.status, state.expires_at) if state else ("none", None)
+
+        wait_while_pending(
+            read,
+            user_id=found.user_id,
+            challenge_id=challenge_id,
+            broker=current_app.extensions["idp.broker"],
+            wait=wait,
+            now=now,
+        )
+        found = status_of(challenge_id, now=now()) or found
+    return jsonify({"challenge_id": challenge_id, "status": found.status, "failure": found.failure})
 
 
 @bp.post("/clock")

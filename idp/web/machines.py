@@ -60,6 +60,10 @@ def _is_limiter_hook(func: Callable[..., Any], limiter: Any) -> bool:
 def install_machine_paths(app: Flask, limiter: Any) -> None:
     """After ``limiter.init_app(app)``: null sessions and no limiter work for machines."""
     app.session_interface = _MachineAwareSessions()
-    for registry in (app.before_request_funcs, app.after_request_funcs):
+    registries: tuple[dict[Any, list[Any]], ...] = (
+        app.before_request_funcs,
+        app.after_request_funcs,
+    )
+    for registry in registries:
         hooks = registry.get(None, [])
         registry[None] = [_unless_machine(f) if _is_limiter_hook(f, limiter) else f for f in hooks]

@@ -11,7 +11,10 @@ NEW = ChallengeHint(challenge_id="chl_local_0002", event="challenge", challenge=
 
 def test_a_device_event_reaches_only_that_device() -> None:
     broker = LocalBroker()
-    with broker.subscribe("dev_a", 1) as a, broker.subscribe("dev_b", 1) as b:
+    with (
+        broker.subscribe("dev_a", user_address(1)) as a,
+        broker.subscribe("dev_b", user_address(1)) as b,
+    ):
         assert broker.publish([("dev_a", NEW)]) == 1
         assert a.get(timeout=0.1) == NEW
         assert b.get(timeout=0.01) is None
@@ -20,9 +23,9 @@ def test_a_device_event_reaches_only_that_device() -> None:
 def test_a_user_event_reaches_every_device_of_the_user_once() -> None:
     broker = LocalBroker()
     with (
-        broker.subscribe("dev_a", 1) as a,
-        broker.subscribe("dev_b", 1) as b,
-        broker.subscribe("dev_c", 2) as c,
+        broker.subscribe("dev_a", user_address(1)) as a,
+        broker.subscribe("dev_b", user_address(1)) as b,
+        broker.subscribe("dev_c", user_address(2)) as c,
         broker.subscribe("dev_d") as no_user,
     ):
         assert broker.publish([(user_address(1), DECIDED)]) == 2
@@ -36,8 +39,8 @@ def test_a_user_event_reaches_every_device_of_the_user_once() -> None:
 def test_addresses_are_released_when_their_last_subscriber_leaves() -> None:
     released: list[str] = []
     broker = LocalBroker(on_last=released.append)
-    with broker.subscribe("dev_a", 1):
-        with broker.subscribe("dev_b", 1):
+    with broker.subscribe("dev_a", user_address(1)):
+        with broker.subscribe("dev_b", user_address(1)):
             pass
         assert released == ["dev_b"]
         assert broker.subscriber_count() == 1

@@ -127,9 +127,9 @@ def test_an_event_for_a_user_reaches_each_of_their_devices_once_on_any_instance(
 ) -> None:
     a, b = pair
     with (
-        a.subscribe("dev_alpha", 7) as alpha,
-        b.subscribe("dev_beta", 7) as beta,
-        a.subscribe("dev_gamma", 8) as other_user,
+        a.subscribe("dev_alpha", user_address(7)) as alpha,
+        b.subscribe("dev_beta", user_address(7)) as beta,
+        a.subscribe("dev_gamma", user_address(8)) as other_user,
     ):
         a.publish([(user_address(7), HINT)])
         assert alpha.get(timeout=1.0) == HINT
@@ -143,8 +143,8 @@ def test_the_user_channel_is_left_with_the_users_last_stream(
 ) -> None:
     a, _ = pair
     client = redis_client(server.url)
-    with a.subscribe("dev_alpha", 7):
-        with a.subscribe("dev_beta", 7):
+    with a.subscribe("dev_alpha", user_address(7)):
+        with a.subscribe("dev_beta", user_address(7)):
             pass
         assert client.pubsub_numsub("idp:push:user:7") == [(b"idp:push:user:7", 1)]
     deadline = time.monotonic() + 2

@@ -1,0 +1,81 @@
+"""Wait for a push decision: the long-poll behind every page (and script) that waits on one.
+
+``?wait=S`` on a status endpoint answers as soon as the challenge leaves ``pending``
+(approved, denied, reported, failed, superseded, or expired), or after ``S`` seconds (at most
+:data:`MAX_WAIT_SECONDS`) with ``pending``. The browser learns of the approval within
+milliseconds instead of at its next poll, and asks again at once.
+
+Race-free: the waiter subscribes to the user's events (decided and superseded are addressed to
+all of a user's devices, :func:`idp.push.broker.user_address`), *then* reads the state again,
+so an event that lands in between is queued, not missed. Expiry has no event: the wait ends at
+the challenge's ``expires_at``. The database connection is given back while waiting. When the
+broker is unavailable the current state is answered at once (the page asks again).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from idp.extensions import db
+from idp.push.broker import Broker, BrokerUnavailable, SubscriptionLost, user_address
+
+__all__ = ["MAX_WAIT_SECONDS", "WaitInvalid", "parse_wait", "wait_while_pending"]
+
+MAX_WAIT_SECONDS = 25
+EXPIRY_MARGIN_SECONDS = 0.05
+
+Read = Callable[[], tuple[str, datetime | None]]
+"""Reads (status, expires_at) afresh (expires_at None: no expiry to wait for)."""
+
+
+class WaitInvalid(ValueError):
+    """``wait`` is not a whole number of seconds from 0 to MAX_WAIT_SECONDS."""
+
+
+def parse_wait(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 0
+    if not raw.isdigit() or len(raw) > 3 or int(raw) > MAX_WAIT_SECONDS:
+        raise WaitInvalid(f"wait: a whole number of seconds, 0 to {MAX_WAIT_SECONDS}")
+    return int(raw)
+
+
+def wait_while_pending(
+    read: Read,
+    *,
+    user_id: int,
+    challenge_id: str,
+    broker: Broker,
+    wait: float,
+    now: Callable[[], datetime],
+    monotonic: Callable[[], float] = time.monotonic,
+) -> str:
+    """The challenge's status once it is no longer pending, or after ``wait`` seconds."""
+    status, expires_at = read()
+    if status != "pending" or wait <= 0:
+        return status
+    deadline = monotonic() + wait
+    try:
+        with broker.subscribe(user_address(user_id)) as sub:
+            status, expires_at = read()  # what landed before the subscription was active
+            while status == "pending":
+                remaining = deadline - monotonic()
+                if expires_at is not None:
+                    until_expiry = (expires_at - now()).total_seconds() + EXPIRY_MARGIN_SECONDS
+                    remaining = min(remaining, until_expiry)
+                if remaining <= 0:
+                    break
+                db.session.close()  # give the connection back while waiting
+                try:
+                    hint = sub.get(timeout=remaining)
+                except SubscriptionLost:
+                    break
+                if hint is None or hint.challenge_id == challenge_id:
+                    status, expires_at = read()
+    except BrokerUnavailable:
+        return status  # answer what is known; the page asks again
+    if status == "pending":  # the wait or the challenge's time is up: read it once more
+        status, _ = read()
+    return status
