@@ -8,7 +8,9 @@ milliseconds instead of at its next poll, and asks again at once.
 Race-free: the waiter subscribes to the user's events (decided and superseded are addressed to
 all of a user's devices, :func:`idp.push.broker.user_address`), *then* reads the state again,
 so an event that lands in between is queued, not missed. Expiry has no event: the wait ends at
-the challenge's ``expires_at``. The database connection is given back while waiting. When the
+the challenge's ``expires_at``, and the state is read again every :data:`RECHECK_SECONDS`
+anyway (every :data:`TEST_MODE_RECHECK_SECONDS` in test mode, where ``POST /_dev/clock`` moves
+time without telling anyone). The database connection is given back while waiting. When the
 broker is unavailable the current state is answered at once (the page asks again).
 """
 
@@ -18,6 +20,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from flask import current_app
+
 from idp.extensions import db
 from idp.push.broker import Broker, BrokerUnavailable, SubscriptionLost, user_address
 
@@ -25,6 +29,8 @@ __all__ = ["MAX_WAIT_SECONDS", "WaitInvalid", "parse_wait", "wait_while_pending"
 
 MAX_WAIT_SECONDS = 25
 EXPIRY_MARGIN_SECONDS = 0.05
+RECHECK_SECONDS = 5.0
+TEST_MODE_RECHECK_SECONDS = 0.5
 
 Read = Callable[[], tuple[str, datetime | None]]
 """Reads (status, expires_at) afresh (expires_at None: no expiry to wait for)."""
@@ -57,6 +63,7 @@ def wait_while_pending(
     if status != "pending" or wait <= 0:
         return status
     deadline = monotonic() + wait
+    recheck = TEST_MODE_RECHECK_SECONDS if current_app.config["TEST_MODE"] else RECHECK_SECONDS
     try:
         with broker.subscribe(user_address(user_id)) as sub:
             status, expires_at = read()  # what landed before the subscription was active
@@ -69,7 +76,7 @@ def wait_while_pending(
                     break
                 db.session.close()  # give the connection back while waiting
                 try:
-                    hint = sub.get(timeout=remaining)
+                    hint = sub.get(timeout=min(remaining, recheck))
                 except SubscriptionLost:
                     break
                 if hint is None or hint.challenge_id == challenge_id:
