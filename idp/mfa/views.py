@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -29,7 +28,7 @@ from idp.mfa.errors import SecondFactorLocked
 from idp.mfa.messages import locked_message
 from idp.models import User
 from idp.push.errors import NoDevice, PushRateLimited
-from idp.push.waiting import WaitInvalid, parse_wait, wait_while_pending
+from idp.push.waiting import Waited, WaitInvalid, parse_wait, wait_while_pending
 from idp.web.client import client_info
 from idp.web.durations import retry_message
 from idp.web.realm_context import bind_realm
@@ -122,12 +121,12 @@ def status(slug: str) -> Response | tuple[Response, int]:
         return jsonify({"status": "none"})
     challenge_id, user_id = str(data["challenge"]), int(data["uid"])
 
-    def read() -> tuple[str, datetime | None]:
+    def read() -> Waited:
         challenge, state = service.sign_in_status(challenge_id, user_id, now=now())
-        return state, challenge.expires_at
+        return Waited(state, challenge.expires_at)
 
     try:
-        state, _expires = read()
+        state = read().status
         if wait and state == "pending":
             state = wait_while_pending(
                 read,
@@ -136,7 +135,7 @@ def status(slug: str) -> Response | tuple[Response, int]:
                 broker=current_app.extensions["idp.broker"],
                 wait=wait,
                 now=now,
-            )
+            ).status
     except LookupError:
         return jsonify({"status": "none"})
     return jsonify({"status": state})

@@ -18,22 +18,49 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from flask import current_app
 
 from idp.extensions import db
 from idp.push.broker import Broker, BrokerUnavailable, SubscriptionLost, user_address
 
-__all__ = ["MAX_WAIT_SECONDS", "WaitInvalid", "parse_wait", "wait_while_pending"]
+__all__ = [
+    "MAX_WAIT_SECONDS",
+    "State",
+    "WaitInvalid",
+    "Waited",
+    "parse_wait",
+    "wait_while_pending",
+]
 
 MAX_WAIT_SECONDS = 25
 EXPIRY_MARGIN_SECONDS = 0.05
 RECHECK_SECONDS = 5.0
 TEST_MODE_RECHECK_SECONDS = 0.5
 
-Read = Callable[[], tuple[str, datetime | None]]
-"""Reads (status, expires_at) afresh (expires_at None: no expiry to wait for)."""
+
+class State(Protocol):
+    """What a waiter reads afresh each time: the status and when it expires (None: never)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def expires_at(self) -> datetime | None: ...
+
+
+S = TypeVar("S", bound=State)
+
+
+@dataclass(frozen=True)
+class Waited:
+    """A plain :class:`State`."""
+
+    status: str
+    expires_at: datetime | None
 
 
 class WaitInvalid(ValueError):
@@ -49,7 +76,7 @@ def parse_wait(raw: str | None) -> int:
 
 
 def wait_while_pending(
-    read: Read,
+    read: Callable[[], S],
     *,
     user_id: int,
     challenge_id: str,
@@ -57,21 +84,19 @@ def wait_while_pending(
     wait: float,
     now: Callable[[], datetime],
     monotonic: Callable[[], float] = time.monotonic,
-) -> str:
-    """The challenge's status once it is no longer pending, or after ``wait`` seconds."""
-    status, expires_at = read()
-    if status != "pending" or wait <= 0:
-        return status
+) -> S:
+    """The challenge's state once it is no longer pending, or after ``wait`` seconds. The
+    caller read it pending just before; it is read again once subscribed (race-free)."""
     deadline = monotonic() + wait
     recheck = TEST_MODE_RECHECK_SECONDS if current_app.config["TEST_MODE"] else RECHECK_SECONDS
     try:
         with broker.subscribe(user_address(user_id)) as sub:
-            status, expires_at = read()  # what landed before the subscription was active
-            while status == "pending":
+            state = read()  # what landed before the subscription was active
+            while state.status == "pending":
                 remaining = deadline - monotonic()
-                if expires_at is not None:
-                    until_expiry = (expires_at - now()).total_seconds() + EXPIRY_MARGIN_SECONDS
-                    remaining = min(remaining, until_expiry)
+                if state.expires_at is not None:
+                    until_expiry = (state.expires_at - now()).total_seconds()
+                    remaining = min(remaining, until_expiry + EXPIRY_MARGIN_SECONDS)
                 if remaining <= 0:
                     break
                 db.session.close()  # give the connection back while waiting
@@ -80,9 +105,9 @@ def wait_while_pending(
                 except SubscriptionLost:
                     break
                 if hint is None or hint.challenge_id == challenge_id:
-                    status, expires_at = read()
+                    state = read()
     except BrokerUnavailable:
-        return status  # answer what is known; the page asks again
-    if status == "pending":  # the wait or the challenge's time is up: read it once more
-        status, _ = read()
-    return status
+        return read()  # answer what is known; the page asks again
+    if state.status == "pending":  # the wait or the challenge's time is up: read it once more
+        state = read()
+    return state

@@ -6,7 +6,6 @@ outbox, trigger a push challenge for a user and watch its status.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -16,7 +15,7 @@ from werkzeug.wrappers import Response
 from idp.clock import now
 from idp.extensions import csrf, db, limiter
 from idp.models import User
-from idp.push.challenges import PushUser, create_challenge, status_of
+from idp.push.challenges import ChallengeState, PushUser, create_challenge, status_of
 from idp.push.errors import PushError
 from idp.push.waiting import WaitInvalid, parse_wait, wait_while_pending
 from idp.realms.cache import RealmCache
@@ -101,12 +100,14 @@ def challenge_status(challenge_id: str) -> Response | tuple[Response, int]:
     if found is None:
         abort(404)
     if wait and found.status == "pending":
+        last = found
 
-        def read() -> tuple[str, datetime | None]:
-            state = status_of(challenge_id, now=now())
-            return (state.status, state.expires_at) if state else ("none", None)
+        def read() -> ChallengeState:
+            nonlocal last
+            last = status_of(challenge_id, now=now()) or last
+            return last
 
-        wait_while_pending(
+        found = wait_while_pending(
             read,
             user_id=found.user_id,
             challenge_id=challenge_id,
@@ -114,7 +115,6 @@ def challenge_status(challenge_id: str) -> Response | tuple[Response, int]:
             wait=wait,
             now=now,
         )
-        found = status_of(challenge_id, now=now()) or found
     return jsonify({"challenge_id": challenge_id, "status": found.status, "failure": found.failure})
 
 

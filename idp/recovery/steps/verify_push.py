@@ -29,7 +29,12 @@ from idp.models import Challenge
 from idp.push.broker import Broker
 from idp.push.challenges import active_devices, create_challenge, refresh_status, status_of
 from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
-from idp.push.waiting import RECHECK_SECONDS, TEST_MODE_RECHECK_SECONDS, wait_while_pending
+from idp.push.waiting import (
+    RECHECK_SECONDS,
+    TEST_MODE_RECHECK_SECONDS,
+    Waited,
+    wait_while_pending,
+)
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.web.durations import retry_message
 
@@ -67,9 +72,9 @@ def await_answer(
     if isinstance(challenge, Challenge):
         challenge_id = challenge.id
 
-        def read() -> tuple[str, datetime | None]:
+        def read() -> Waited:
             state = status_of(challenge_id, now=now())
-            return (state.status, state.expires_at) if state else ("none", None)
+            return Waited(state.status, state.expires_at) if state else Waited("none", None)
 
         return wait_while_pending(
             read,
@@ -78,7 +83,7 @@ def await_answer(
             broker=broker,
             wait=wait,
             now=now,
-        )
+        ).status
     decoy = ctx.flow.data.get("decoy")
     expires = datetime.fromisoformat(str(decoy["expires_at"])) if isinstance(decoy, dict) else now()
     db.session.close()  # give the connection back while waiting

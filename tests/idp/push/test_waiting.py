@@ -13,7 +13,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from idp.push.broker import BrokerUnavailable, LocalBroker, Subscription, user_address
-from idp.push.waiting import MAX_WAIT_SECONDS, WaitInvalid, parse_wait, wait_while_pending
+from idp.push.waiting import (
+    MAX_WAIT_SECONDS,
+    Waited,
+    WaitInvalid,
+    parse_wait,
+    wait_while_pending,
+)
 from shared.messages import ChallengeHint
 from tests.idp.device_api.device import ProtocolDevice
 from tests.idp.device_api.test_challenges_api import _number, _start
@@ -79,15 +85,15 @@ class _States:
         self.expires_at = expires_at
         self.reads = 0
 
-    def read(self) -> tuple[str, datetime | None]:
+    def read(self) -> Waited:
         self.reads += 1
-        return self.status, self.expires_at
+        return Waited(self.status, self.expires_at)
 
 
 def _wait(app: Flask, states: _States, broker: object, wait: float) -> tuple[str, float]:
     with app.app_context():
         started = time.monotonic()
-        status = wait_while_pending(
+        state = wait_while_pending(
             states.read,
             user_id=7,
             challenge_id="chl_wait_0001",
@@ -95,7 +101,7 @@ def _wait(app: Flask, states: _States, broker: object, wait: float) -> tuple[str
             wait=wait,
             now=lambda: datetime.now(UTC),
         )
-        return status, time.monotonic() - started
+        return state.status, time.monotonic() - started
 
 
 def test_events_for_other_challenges_do_not_end_the_wait(app: Flask) -> None:
@@ -123,7 +129,7 @@ def test_the_wait_ends_when_the_challenge_expires(app: Flask) -> None:
     states = _States(datetime.now(UTC) + timedelta(seconds=0.3))
     original = states.read
 
-    def read() -> tuple[str, datetime | None]:
+    def read() -> Waited:
         if datetime.now(UTC) >= states.expires_at:
             states.status = "expired"
         return original()
