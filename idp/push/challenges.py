@@ -120,9 +120,17 @@ _DEVICE_IDS = (
 _LOCK_USER = (
     select(User.push_blocked_until).where(User.id == bindparam("user_id")).with_for_update()
 )
-_RECENT = select(func.count(), func.min(Challenge.created_at)).where(
-    Challenge.user_id == bindparam("user_id"), Challenge.created_at > bindparam("since")
+_IN_WINDOW = Challenge.created_at > bindparam("since")
+_PENDING_SAME_PURPOSE = (Challenge.status == "pending") & (
+    Challenge.purpose == bindparam("purpose")
 )
+# Under the user's lock: how many challenges in the cap's window (and the oldest), and whether
+# one of this purpose is pending (none, usually: then there is nothing to supersede).
+_RECENT = select(
+    func.coalesce(func.sum(case((_IN_WINDOW, 1), else_=0)), 0),
+    func.min(case((_IN_WINDOW, Challenge.created_at), else_=None)),
+    func.coalesce(func.sum(case((_PENDING_SAME_PURPOSE, 1), else_=0)), 0),
+).where(Challenge.user_id == bindparam("user_id"), _IN_WINDOW | _PENDING_SAME_PURPOSE)
 _SUPERSEDE = (
     update(Challenge)
     .where(
@@ -169,7 +177,9 @@ def create_challenge(
     if purpose == "password_reset" and blocked_until and blocked_until > now:
         raise PushBlocked("push-based recovery is blocked after a reported attempt")
     window_start = now - timedelta(seconds=settings.window_seconds)
-    recent, oldest = conn.execute(_RECENT, {"user_id": user.id, "since": window_start}).one()
+    recent, oldest, pending = conn.execute(
+        _RECENT, {"user_id": user.id, "since": window_start, "purpose": purpose}
+    ).one()
     if recent >= settings.max_challenges:
         reopen = (oldest or now) + timedelta(seconds=settings.window_seconds)
         record(
@@ -188,8 +198,14 @@ def create_challenge(
             retry_after=int((reopen - now).total_seconds()) + 1,
         )
     rng = rng or random.SystemRandom()
-    superseded = list(
-        conn.execute(_SUPERSEDE, {"b_user": user.id, "b_purpose": purpose, "b_now": now}).scalars()
+    superseded = (
+        list(
+            conn.execute(
+                _SUPERSEDE, {"b_user": user.id, "b_purpose": purpose, "b_now": now}
+            ).scalars()
+        )
+        if pending
+        else []
     )
     number = rng.randint(10, 99)
     choices = None

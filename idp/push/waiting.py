@@ -33,6 +33,7 @@ __all__ = [
     "WaitInvalid",
     "Waited",
     "parse_wait",
+    "wait_for_nothing",
     "wait_while_pending",
 ]
 
@@ -75,6 +76,26 @@ def parse_wait(raw: str | None) -> int:
     return int(raw)
 
 
+def _recheck_seconds() -> float:
+    return TEST_MODE_RECHECK_SECONDS if current_app.config["TEST_MODE"] else RECHECK_SECONDS
+
+
+def wait_for_nothing(
+    *,
+    until: datetime,
+    wait: float,
+    now: Callable[[], datetime],
+    monotonic: Callable[[], float] = time.monotonic,
+) -> None:
+    """Wait as a real waiter whom nobody answers would: until ``until`` or ``wait`` seconds
+    (decoys: the page of an account without a device must not answer sooner)."""
+    db.session.close()  # give the connection back while waiting
+    deadline = monotonic() + wait
+    while until > now() and (remaining := deadline - monotonic()) > 0:
+        left = (until - now()).total_seconds()
+        time.sleep(max(0.0, min(remaining, _recheck_seconds(), left)))
+
+
 def wait_while_pending(
     read: Callable[[], S],
     *,
@@ -88,7 +109,7 @@ def wait_while_pending(
     """The challenge's state once it is no longer pending, or after ``wait`` seconds. The
     caller read it pending just before; it is read again once subscribed (race-free)."""
     deadline = monotonic() + wait
-    recheck = TEST_MODE_RECHECK_SECONDS if current_app.config["TEST_MODE"] else RECHECK_SECONDS
+    recheck = _recheck_seconds()
     try:
         with broker.subscribe(user_address(user_id)) as sub:
             state = read()  # what landed before the subscription was active

@@ -12,13 +12,11 @@ the audit records the difference.
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -29,12 +27,7 @@ from idp.models import Challenge
 from idp.push.broker import Broker
 from idp.push.challenges import active_devices, create_challenge, refresh_status, status_of
 from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
-from idp.push.waiting import (
-    RECHECK_SECONDS,
-    TEST_MODE_RECHECK_SECONDS,
-    Waited,
-    wait_while_pending,
-)
+from idp.push.waiting import Waited, wait_for_nothing, wait_while_pending
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.web.durations import retry_message
 
@@ -86,12 +79,7 @@ def await_answer(
         ).status
     decoy = ctx.flow.data.get("decoy")
     expires = datetime.fromisoformat(str(decoy["expires_at"])) if isinstance(decoy, dict) else now()
-    db.session.close()  # give the connection back while waiting
-    deadline = time.monotonic() + wait
-    while expires > now() and (remaining := deadline - time.monotonic()) > 0:
-        # Sliced as a real wait is (idp.push.waiting): a test-mode clock jump is seen.
-        slice_ = TEST_MODE_RECHECK_SECONDS if current_app.config["TEST_MODE"] else RECHECK_SECONDS
-        time.sleep(min(remaining, slice_, max(0.0, (expires - now()).total_seconds())))
+    wait_for_nothing(until=expires, wait=wait, now=now)
     return "expired" if expires <= now() else "pending"
 
 

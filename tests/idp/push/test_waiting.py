@@ -18,6 +18,7 @@ from idp.push.waiting import (
     Waited,
     WaitInvalid,
     parse_wait,
+    wait_for_nothing,
     wait_while_pending,
 )
 from shared.messages import ChallengeHint
@@ -150,3 +151,14 @@ def test_an_unavailable_broker_answers_at_once(app: Flask) -> None:
     states = _States(datetime.now(UTC) + timedelta(minutes=1))
     status, seconds = _wait(app, states, Down(), wait=5)
     assert (status, seconds < 1) == ("pending", True)
+
+
+@pytest.mark.parametrize(("until_in", "wait"), [(0.3, 5.0), (60.0, 0.3)])
+def test_a_decoy_waits_like_an_unanswered_notification(
+    app: Flask, until_in: float, wait: float
+) -> None:
+    with app.app_context():
+        started = time.monotonic()
+        until = datetime.now(UTC) + timedelta(seconds=until_in)
+        wait_for_nothing(until=until, wait=wait, now=lambda: datetime.now(UTC))
+        assert 0.25 < time.monotonic() - started < 2
