@@ -166,7 +166,12 @@ def assert_fits_phone(page: object) -> None:
     size = page.viewport_size  # type: ignore[attr-defined]
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 640})  # type: ignore[attr-defined]
     try:
-        width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+        # A click that navigates may still be loading the next document: wait until it
+        # has a root element and is parsed, rather than measuring an empty page.
+        width = page.wait_for_function(  # type: ignore[attr-defined]
+            "document.documentElement && document.readyState !== 'loading'"
+            " ? document.documentElement.scrollWidth : null"
+        ).json_value()
     finally:
         if size:
             page.set_viewport_size(size)  # type: ignore[attr-defined]

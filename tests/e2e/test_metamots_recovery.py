@@ -134,6 +134,8 @@ def test_request_link_recreate_sign_in(
         page.get_by_text("Forgot your password?").wait_for()
     shot(page, f"metamots-1-login-{lang}")
     page.get_by_role("link", name=t["reset"]).click()
+    page.wait_for_url("**/recovery/**")
+    page.get_by_role("button", name=t["ask"]).wait_for()
     if lang == "fr":
         shot(page, "metamots-2-request")
     fill_identity(page, t, first, last, email, country, quality)
