@@ -206,12 +206,24 @@ class Watcher:
             hint = event.hint
             if hint.event == "challenge" and hint.challenge is not None:
                 changes = self.inbox.ingest(
-                    account, [hint.challenge], now=self.service.clock(), complete=False
+                    account,
+                    [hint.challenge],
+                    now=self.service.clock(),
+                    complete=False,
+                    source="event stream",
                 )
                 _emit_changes(changes, emit)
             elif hint.event == "challenge":
                 self._catch_up(account, emit)
             elif (reason := _HINT_DROPS.get(hint.event)) is not None:
+                if self.service.trace is not None:
+                    self.service.trace.record(
+                        "hint",
+                        account_id=account.id,
+                        challenge_id=hint.challenge_id,
+                        source="event stream",
+                        hint=hint.event,
+                    )
                 dropped = self.inbox.drop(account.id, hint.challenge_id, reason)
                 if dropped is not None:
                     emit(ChallengeDropped(dropped))
