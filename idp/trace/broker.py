@@ -259,11 +259,11 @@ class TracingBroker(Broker):
 
     # -- subscribing -----------------------------------------------------------------------
     def subscribe(self, device_id: str) -> AbstractContextManager[Subscription]:
-        via = "events"
+        via = "event stream"
         close_fault = None
         if has_request_context():
-            via = "long-poll" if request.endpoint == "device_api.pending" else "events"
-            if via == "events" and self._faults is not None:
+            via = "long-poll" if request.endpoint == "device_api.pending" else "event stream"
+            if via == "event stream" and self._faults is not None:
                 found = self._faults.for_devices([device_id], ("close_stream",))
                 close_fault = next(iter(found.get(device_id, [])), None)
         return self._subscribe(device_id, via, close_fault)

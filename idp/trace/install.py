@@ -86,8 +86,12 @@ def _decision_token() -> str | None:
 
 
 def _before_device_call() -> Response | tuple[Response, int] | None:
+    if request.endpoint not in {_PENDING, _DECISIONS}:
+        return None
+    # The trace dates a decision from its arrival, not from after its commit.
+    g.trace_received_at = current_app.extensions["idp.trace"].now()
     faults: FaultBox | None = current_app.extensions.get("idp.faults")
-    if faults is None or request.endpoint not in {_PENDING, _DECISIONS}:
+    if faults is None:
         return None
     if request.endpoint == _PENDING:
         kind, claims = "fail_pending", _auth_claims()
@@ -138,6 +142,7 @@ def _trace_decision(store: TraceStore, response: Response) -> None:
             "answer": body if isinstance(body, dict) else None,
             "injected": bool(g.get("trace_fault_answer")),
         },
+        at=g.get("trace_received_at"),
     )
 
 

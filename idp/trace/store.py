@@ -89,9 +89,10 @@ class TraceStore:
         flow_id: str | None = None,
         device_id: str | None = None,
         data: Mapping[str, Any] | None = None,
+        at: datetime | None = None,
     ) -> None:
         values = {
-            "at": self.now(),
+            "at": at or self.now(),
             "challenge_id": challenge_id,
             "flow_id": flow_id,
             "device_id": device_id,

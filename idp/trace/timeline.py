@@ -93,7 +93,8 @@ def _decision_checks(
 def _published(data: dict[str, Any]) -> str:
     summary = (
         f"{data.get('event')} event published via {data.get('broker')} to "
-        f"{len(data.get('devices', []))} device(s), "
+        f"{len(set(data.get('devices', [])))} device(s) ({len(data.get('devices', []))} "
+        "deliveries), "
         f"{data.get('delivered_to_local_subscribers')} local subscriber(s)"
     )
     if data.get("error"):
@@ -105,7 +106,7 @@ def _published(data: dict[str, Any]) -> str:
 
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "hint_published": _published,
-    "hint_received": lambda d: f"{d.get('event')} event handed to a {d.get('via')} subscriber",
+    "hint_received": lambda d: f"{d.get('event')} event handed to the device's {d.get('via')}",
     "fault_injected": lambda d: f"fault {d.get('fault_id')} {d.get('kind')}: {d.get('detail')}",
     "flow_request": lambda d: f"{d.get('method')} {d.get('path')} -> {d.get('http_status')}",
 }
@@ -176,7 +177,8 @@ def _decision_event(
     if device is not None:
         jws["device_key_thumbprint"] = device.jwk_thumbprint
     answer = data.get("answer") or {}
-    checks = _decision_checks(challenge, jws, ev.at, answer)
+    # An injected failure answered before the IdP looked: it made no check.
+    checks = [] if data.get("injected") else _decision_checks(challenge, jws, ev.at, answer)
     payload = jws.get("payload") or {}
     outcome = answer.get("status") or answer.get("error")
     return _event(

@@ -34,8 +34,8 @@ from authenticator_app.core.watcher import (
     ChallengeArrived,
     ChallengeRefusedEvent,
     ConnectionChanged,
-    WatchEvent,
     Watcher,
+    WatchEvent,
 )
 from tests.e2e.conftest import LiveIdp, start_idp, stop_idp
 
@@ -83,7 +83,9 @@ class Phone:
         return self.account.push.device_id
 
     def trigger(self) -> dict[str, Any]:
-        status, body = _call(self.live, "POST", f"/_dev/realms/jasmin/users/{self.username}/challenges", {})
+        status, body = _call(
+            self.live, "POST", f"/_dev/realms/jasmin/users/{self.username}/challenges", {}
+        )
         assert status == 201, body
         result: dict[str, Any] = body
         return result
@@ -106,9 +108,18 @@ class Phone:
 
     def device_trace(self, challenge_id: str, *extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(Path(sys.executable).parent / "authenticator"), "--vault", str(self.vault.path),
-             "trace", challenge_id, *extra],
-            capture_output=True, text=True, timeout=60, check=False,
+            [
+                str(Path(sys.executable).parent / "authenticator"),
+                "--vault",
+                str(self.vault.path),
+                "trace",
+                challenge_id,
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
 
 
@@ -293,7 +304,9 @@ def test_pending_5xx_is_retried_with_backoff(phone: Phone) -> None:
     assert [p.challenge.challenge_id for p in inbox.pending] == [created["challenge_id"]]
     assert [(n.error.status, n.delay) for n in phone.retries] == [(503, 0.1), (503, 0.2)]
     assert time.monotonic() - started >= 0.3
-    retries = [e for e in TraceLog(trace_log_path(phone.vault.path)).entries() if e["event"] == "retry"]
+    retries = [
+        e for e in TraceLog(trace_log_path(phone.vault.path)).entries() if e["event"] == "retry"
+    ]
     assert [r["attempt"] for r in retries] == [1, 2]
 
 

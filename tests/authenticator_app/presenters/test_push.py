@@ -183,7 +183,17 @@ def test_choose_mode_offers_three_numbers(choose_prompt: Prompt) -> None:
     assert created.status == "approved"
 
 
+def test_a_transient_503_is_retried_without_bothering_the_user(prompt: Prompt) -> None:
+    prompt.service.retry_delays = (0.01,)
+    created, _pending = prompt.arrive(number=42)
+    prompt.idp.fail_next[("POST", "/decisions")] = (503, "idp_unavailable")
+    prompt.presenter.approve("42")
+    assert created.status == "approved"
+    assert prompt.model.error is None
+
+
 def test_a_network_failure_keeps_the_prompt_to_retry(prompt: Prompt) -> None:
+    prompt.service.retry_delays = ()  # the retries are spent: the user decides what next
     created, _pending = prompt.arrive(number=42)
     prompt.idp.fail_next[("POST", "/decisions")] = (503, "idp_unavailable")
     prompt.presenter.approve("42")

@@ -166,6 +166,8 @@ def test_fail_pending_and_decisions_answer_the_chosen_status(
     assert faults == ["fail_pending", "fail_decisions"]
     decisions = [e for e in timeline["events"] if e["kind"] == "decision_received"]
     assert [d["http_status"] for d in decisions] == [502, 200]
+    assert decisions[0]["checks"] == []  # the injected answer came before any check
+    assert len(decisions[1]["checks"]) == 5
     assert kinds[-1] == "state_changed" or "state_changed" in kinds
 
 
