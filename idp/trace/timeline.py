@@ -319,36 +319,37 @@ def flow_timeline(flow_id: str, store: TraceStore) -> dict[str, Any] | None:
     stored = store.events(flow_id=flow_id)
     if flow is None and not stored:
         return None
-    events = [_from_store(ev, None, {}) for ev in stored]
     subject: dict[str, Any] = {"flow_id": flow_id}
-    if flow is not None:
-        end = flow.completed_at or flow.failed_at or flow.expires_at
-        user = db.session.get(User, flow.user_id) if flow.user_id else None
-        steps = (flow.data or {}).get("steps")
-        subject.update(
-            kind=flow.kind,
-            step_index=flow.step_index,
-            steps=steps,
-            user=user.username if user else None,
-            created_at=flow.created_at,
-            completed_at=flow.completed_at,
-            failed_at=flow.failed_at,
-            failure_code=flow.failure_code,
-        )
-        events.append(_event(flow.created_at, "flow_started", f"{flow.kind} flow started"))
-        if flow.completed_at:
-            events.append(_event(flow.completed_at, "flow_completed", "flow completed"))
-        if flow.failed_at:
-            events.append(_event(flow.failed_at, "flow_failed", f"failed: {flow.failure_code}"))
-        challenges = list(db.session.scalars(select(Challenge).where(Challenge.flow_id == flow_id)))
-        for challenge in challenges:
-            events += _challenge_events(challenge.id, store, challenge)
-        known = {c.id for c in challenges}
-        events += _audit(
-            flow.user_id,
-            flow.created_at - _SLACK,
-            end + _SLACK,
-            lambda _row, d: d.get("challenge_id") not in known,
-        )
-        subject["challenges"] = sorted(known)
+    if flow is None:
+        return _finish(subject, [_from_store(ev, None, {}) for ev in stored])
+    end = flow.completed_at or flow.failed_at or flow.expires_at
+    user = db.session.get(User, flow.user_id) if flow.user_id else None
+    subject.update(
+        kind=flow.kind,
+        step_index=flow.step_index,
+        steps=(flow.data or {}).get("steps"),
+        user=user.username if user else None,
+        created_at=flow.created_at,
+        completed_at=flow.completed_at,
+        failed_at=flow.failed_at,
+        failure_code=flow.failure_code,
+    )
+    # Events of one instant keep this order (the sort by time is stable).
+    events = [_event(flow.created_at, "flow_started", f"{flow.kind} flow started")]
+    events += [_from_store(ev, None, {}) for ev in stored]
+    challenges = list(db.session.scalars(select(Challenge).where(Challenge.flow_id == flow_id)))
+    for challenge in challenges:
+        events += _challenge_events(challenge.id, store, challenge)
+    known = {c.id for c in challenges}
+    events += _audit(
+        flow.user_id,
+        flow.created_at - _SLACK,
+        end + _SLACK,
+        lambda _row, d: d.get("challenge_id") not in known,
+    )
+    if flow.completed_at:
+        events.append(_event(flow.completed_at, "flow_completed", "flow completed"))
+    if flow.failed_at:
+        events.append(_event(flow.failed_at, "flow_failed", f"failed: {flow.failure_code}"))
+    subject["challenges"] = sorted(known)
     return _finish(subject, events)
