@@ -414,7 +414,7 @@ def _watch_own(
 
 def _trace(cli: Cli, args: argparse.Namespace) -> int:
     log = cli.trace_log()
-    entries = log.entries(args.challenge_id)
+    entries = log.transaction(args.challenge_id)
     if args.json:
         cli.document(challenge_id=args.challenge_id, trace_file=str(log.path), events=entries)
     else:

@@ -116,11 +116,24 @@ class TraceLog:
         if len(lines) > self._max:
             atomic_write(self.path, ("\n".join(lines[-self._max :]) + "\n").encode())
 
+    def transaction(self, challenge_id: str) -> list[dict[str, Any]]:
+        """A challenge's lines, with the lines tied to no challenge (a retried ``pending``)
+        written between its first and its last."""
+        every = self.entries()
+        own = [i for i, e in enumerate(every) if e.get("challenge_id") == challenge_id]
+        if not own:
+            return []
+        return [
+            e
+            for e in every[own[0] : own[-1] + 1]
+            if e.get("challenge_id") in (challenge_id, None)
+        ]
+
     def entries(self, challenge_id: str | None = None) -> list[dict[str, Any]]:
         """The kept lines, oldest first (of one challenge, if given); damaged lines skipped."""
         try:
             text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except OSError:  # none yet, or unreadable: nothing to show
             return []
         out = []
         for raw in text.splitlines():

@@ -38,6 +38,8 @@ class PushFault(db.Model):  # type: ignore[name-defined]
     """A delivery fault injected through ``/_dev/faults`` (idp.faults), per device or user."""
 
     __tablename__ = "push_fault"
+    # Ids are never reused after a DELETE: trace events name faults by id.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

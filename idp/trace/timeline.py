@@ -106,7 +106,10 @@ def _published(data: dict[str, Any]) -> str:
 
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "hint_published": _published,
-    "hint_received": lambda d: f"{d.get('event')} event handed to the device's {d.get('via')}",
+    "hint_received": lambda d: (
+        f"{d.get('event')} event handed to the device's "
+        f"{'event stream' if d.get('via') == 'events' else d.get('via')}"
+    ),
     "fault_injected": lambda d: f"fault {d.get('fault_id')} {d.get('kind')}: {d.get('detail')}",
     "flow_request": lambda d: f"{d.get('method')} {d.get('path')} -> {d.get('http_status')}",
 }

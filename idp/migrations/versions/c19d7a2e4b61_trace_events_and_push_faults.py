@@ -45,6 +45,7 @@ def upgrade():
         sa.Column('fired', sa.Integer(), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id'),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table('push_fault', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_push_fault_device_id'), ['device_id'], unique=False)
