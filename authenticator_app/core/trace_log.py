@@ -124,9 +124,7 @@ class TraceLog:
         if not own:
             return []
         return [
-            e
-            for e in every[own[0] : own[-1] + 1]
-            if e.get("challenge_id") in (challenge_id, None)
+            e for e in every[own[0] : own[-1] + 1] if e.get("challenge_id") in (challenge_id, None)
         ]
 
     def entries(self, challenge_id: str | None = None) -> list[dict[str, Any]]:

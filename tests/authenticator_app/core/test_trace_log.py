@@ -19,7 +19,9 @@ def test_bounded_and_read_per_challenge(tmp_path: Path, clock: FixedClock) -> No
     assert oct(log.path.stat().st_mode & 0o777) == "0o600"
 
 
-def test_a_transaction_includes_the_untied_lines_in_between(tmp_path: Path, clock: FixedClock) -> None:
+def test_a_transaction_includes_the_untied_lines_in_between(
+    tmp_path: Path, clock: FixedClock
+) -> None:
     log = TraceLog(tmp_path / "t.jsonl", clock=clock)
     log.record("retry", account_id="a", challenge_id=None, attempt=0)
     log.record("accepted", account_id="a", challenge_id="c")

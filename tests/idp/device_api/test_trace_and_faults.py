@@ -318,3 +318,45 @@ def test_retention_bounds_the_store(
     store.prune()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TraceEvent)) == 5
+
+
+def test_a_fault_with_times_fires_exactly_that_often_under_a_race(
+    app: Flask, client: FlaskClient, device: ProtocolDevice
+) -> None:
+    import threading
+
+    from idp.faults.store import ActiveFault
+
+    fault_id = _fault(client, device, "drop_hints", times=2)
+    assert device.receipt is not None
+    fault = ActiveFault(fault_id, "drop_hints", {}, device.receipt.device_id, None)
+    box = app.extensions["idp.faults"]
+    barrier = threading.Barrier(8)
+    results: list[bool] = []
+
+    def fire() -> None:
+        barrier.wait()
+        results.append(box.fire(fault))
+
+    threads = [threading.Thread(target=fire) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 6 + [True] * 2
+    [listed] = client.get("/_dev/faults").get_json()["faults"]
+    assert (listed["fired"], listed["remaining"]) == (2, 0)
+
+
+def test_idp_trace_without_test_mode_records_but_serves_no_dev_page(
+    tmp_path: Any, database_url: str
+) -> None:
+    from idp import create_app
+    from tests.idp.conftest import make_config
+
+    app = create_app(make_config(tmp_path / "x.sqlite3", database_url=database_url, TRACE="1"))
+    assert "idp.trace" in app.extensions
+    assert app.extensions["idp.faults"] is None
+    client = app.test_client()
+    assert client.get("/_dev/trace/abc").status_code == 404
+    assert client.post("/_dev/faults", json={}).status_code == 404
