@@ -360,3 +360,14 @@ def test_idp_trace_without_test_mode_records_but_serves_no_dev_page(
     client = app.test_client()
     assert client.get("/_dev/trace/abc").status_code == 404
     assert client.post("/_dev/faults", json={}).status_code == 404
+
+
+def test_idp_trace_0_turns_it_off_in_test_mode(tmp_path: Any, database_url: str) -> None:
+    from idp import create_app
+    from tests.idp.conftest import make_config
+
+    config = make_config(tmp_path / "x.sqlite3", database_url=database_url)
+    app = create_app({**config, "TEST_MODE": True, "TRACE": 0})
+    assert "idp.trace" not in app.extensions
+    assert type(app.extensions["idp.broker"]).__name__ == "LocalBroker"
+    assert app.test_client().get("/_dev/faults").status_code == 404
