@@ -36,6 +36,13 @@ class FaultBox:
                 found[device_id] = mine
         return dict(found)
 
+    def by_kind(self, device_id: str, kinds: Collection[str]) -> dict[str, ActiveFault]:
+        """One fault per kind for this device: its own before its user's, older first."""
+        chosen: dict[str, ActiveFault] = {}
+        for fault in self.for_devices([device_id], kinds).get(device_id, []):
+            chosen.setdefault(fault.kind, fault)
+        return chosen
+
     def first(self, device_id: str, kind: str) -> ActiveFault | None:
         return next(iter(self.for_devices([device_id], (kind,)).get(device_id, [])), None)
 

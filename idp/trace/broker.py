@@ -161,7 +161,9 @@ class TracingBroker(Broker):
             return batch
         now: list[Delivery] = []
         for device_id, hint in batch:
-            faults = {f.kind: f for f in found.get(device_id, [])}
+            faults: dict[str, ActiveFault] = {}
+            for fault in found.get(device_id, []):
+                faults.setdefault(fault.kind, fault)  # the device's own before its user's
             copies = [(device_id, hint)]
             corrupt = faults.get("corrupt_signature")
             if corrupt and hint.challenge is not None and self._faults.fire(corrupt):

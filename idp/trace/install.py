@@ -10,14 +10,12 @@ exactly the code it ran before.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, request, session
-from sqlalchemy import select
 
+from idp.faults.pending import tamper_pending
 from idp.faults.runtime import FaultBox
-from idp.faults.tamper import corrupt_signature, expired_view_times
 from idp.trace.broker import TracingBroker
 from idp.trace.store import TraceStore
 from shared.errors import ProtocolError
@@ -161,7 +159,14 @@ def _pending_faults_and_trace(store: TraceStore, response: Response) -> None:
 
         device = db.session.get(Device, device_id)
         if device is not None:
-            tokens, injected = _tamper_pending(faults, device, tokens)
+            tokens, injected = tamper_pending(
+                faults,
+                device,
+                tokens,
+                realm=g.realm_ref,
+                base_url=str(current_app.config["BASE_URL"]),
+                now=current_app.extensions["idp.trace"].now(),
+            )
             if injected:
                 body = {**body, "challenges": tokens}
                 response.set_data(jsonify(body).get_data())
@@ -178,93 +183,6 @@ def _pending_faults_and_trace(store: TraceStore, response: Response) -> None:
                 "injected": injected.get(token),
             },
         )
-
-
-def _tamper_pending(
-    faults: FaultBox, device: Any, tokens: list[str]
-) -> tuple[list[str], dict[str, str]]:
-    from datetime import timedelta
-
-    from idp.clock import now as clock_now
-    from idp.extensions import db
-    from idp.models import Challenge
-    from idp.push.signing import ChallengeView, sign_challenge
-
-    found = {
-        f.kind: f
-        for f in reversed(
-            faults.for_devices(
-                [device.id], ("corrupt_signature", "stale_pending", "expired_pending")
-            ).get(device.id, [])
-        )
-    }
-    if not found:
-        return tokens, {}
-    realm = g.realm_ref
-    base_url = str(current_app.config["BASE_URL"])
-    now = clock_now()
-    injected: dict[str, str] = {}
-    out = list(tokens)
-    corrupt = found.get("corrupt_signature")
-    if corrupt and out and faults.fire(corrupt):
-        out = [corrupt_signature(t) for t in out]
-        for token in out:
-            injected[token] = "corrupt_signature"
-            faults.record(
-                corrupt,
-                challenge_id=_claims(token).get("challenge_id"),
-                device_id=device.id,
-                detail="one bit of the challenge's signature flipped (pending)",
-            )
-    history = select(*ChallengeView.columns(), Challenge.status).where(
-        Challenge.user_id == device.user_id
-    )
-    stale = found.get("stale_pending")
-    if stale:
-        row = db.session.execute(
-            history.where(
-                Challenge.status.in_(
-                    ("approved", "denied", "reported", "failed", "superseded", "expired")
-                )
-            )
-            .order_by(Challenge.created_at.desc())
-            .limit(1)
-        ).first()
-        if row is not None and faults.fire(stale):
-            view = ChallengeView(*row[:-1])
-            ttl = timedelta(seconds=realm.preset.push.challenge_ttl_seconds)
-            view = dataclasses.replace(view, expires_at=now + ttl)
-            token = sign_challenge(
-                view, device.id, device.user.username, realm, base_url=base_url, now=now
-            )
-            out.append(token)
-            injected[token] = "stale_pending"
-            faults.record(
-                stale,
-                challenge_id=view.id,
-                device_id=device.id,
-                detail=f"pending lists challenge {view.id} again ({row[-1]}), signed anew",
-            )
-    expired = found.get("expired_pending")
-    if expired:
-        row = db.session.execute(history.order_by(Challenge.created_at.desc()).limit(1)).first()
-        if row is not None and faults.fire(expired):
-            ttl = timedelta(seconds=realm.preset.push.challenge_ttl_seconds)
-            signed_at, expires_at = expired_view_times(now, ttl)
-            view = dataclasses.replace(ChallengeView(*row[:-1]), expires_at=expires_at)
-            token = sign_challenge(
-                view, device.id, device.user.username, realm, base_url=base_url, now=signed_at
-            )
-            out.insert(0, token)
-            injected[token] = "expired_pending"
-            faults.record(
-                expired,
-                challenge_id=view.id,
-                device_id=device.id,
-                detail=f"pending lists a copy of {view.id} that expired at "
-                f"{expires_at.isoformat()}",
-            )
-    return out, injected
 
 
 def _after_recovery_request(response: Response) -> Response:

@@ -371,3 +371,22 @@ def test_idp_trace_0_turns_it_off_in_test_mode(tmp_path: Any, database_url: str)
     assert "idp.trace" not in app.extensions
     assert type(app.extensions["idp.broker"]).__name__ == "LocalBroker"
     assert app.test_client().get("/_dev/faults").status_code == 404
+
+
+def test_a_devices_own_fault_wins_over_its_users(
+    app: Flask, client: FlaskClient, device: ProtocolDevice
+) -> None:
+    client.post(
+        "/_dev/faults",
+        json={
+            "kind": "duplicate_hints",
+            "realm": "jasmin",
+            "username": "camille.martin",
+            "copies": 5,
+        },
+    )
+    own = _fault(client, device, "duplicate_hints", copies=2)
+    assert device.receipt is not None
+    chosen = app.extensions["idp.faults"].by_kind(device.receipt.device_id, ["duplicate_hints"])
+    assert chosen["duplicate_hints"].id == own
+    assert chosen["duplicate_hints"].params == {"copies": 2}
