@@ -8,7 +8,6 @@ faults (drop, delay, duplicate, reorder, corrupt the signature, close the stream
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -16,22 +15,14 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from idp.faults.events import EventFaults
 from idp.faults.runtime import FaultBox
 from idp.faults.store import ActiveFault
-from idp.faults.tamper import corrupt_signature
 from idp.push.broker import Broker, BrokerUnavailable, Delivery, Subscription, SubscriptionLost
 from idp.trace.store import TraceStore, instance_name
 from shared.messages import ChallengeHint
 
 __all__ = ["TracingBroker", "TracingSubscription"]
-
-_HINT_FAULTS = (
-    "corrupt_signature",
-    "drop_hints",
-    "duplicate_hints",
-    "reorder_hints",
-    "delay_hints",
-)
 
 
 class TracingSubscription(Subscription):
@@ -95,8 +86,9 @@ class TracingBroker(Broker):
         self.inner = inner
         self._store = store
         self._faults = faults
-        self._held: dict[str, tuple[Delivery, threading.Timer]] = {}
-        self._held_lock = threading.Lock()
+        self._event_faults = (
+            EventFaults(faults, send=self._send_quietly) if faults is not None else None
+        )
 
     def __getattr__(self, name: str) -> Any:
         # broadcast, lose_all, has_subscribers...: the wrapped broker's own.
@@ -106,8 +98,8 @@ class TracingBroker(Broker):
     def publish(self, deliveries: Iterable[Delivery]) -> int:
         batch = list(deliveries)
         self._record_signed(batch)
-        if self._faults is not None:
-            batch = self._apply_faults(batch)
+        if self._event_faults is not None:
+            batch = self._event_faults.apply(batch)
         return self._send(batch, note=None)
 
     def _send(self, batch: list[Delivery], *, note: str | None) -> int:
@@ -154,108 +146,7 @@ class TracingBroker(Broker):
                 data["error"] = error
             self._store.record("hint_published", challenge_id=challenge_id, data=data)
 
-    def _apply_faults(self, batch: list[Delivery]) -> list[Delivery]:
-        assert self._faults is not None  # noqa: S101 - checked by the caller
-        found = self._faults.for_devices([d for d, _ in batch], _HINT_FAULTS)
-        if not found:
-            return batch
-        now: list[Delivery] = []
-        for device_id, hint in batch:
-            faults: dict[str, ActiveFault] = {}
-            for fault in found.get(device_id, []):
-                faults.setdefault(fault.kind, fault)  # the device's own before its user's
-            copies = [(device_id, hint)]
-            corrupt = faults.get("corrupt_signature")
-            if corrupt and hint.challenge is not None and self._faults.fire(corrupt):
-                bad = hint.model_copy(update={"challenge": corrupt_signature(hint.challenge)})
-                copies = [(device_id, bad)]
-                self._faults.record(
-                    corrupt,
-                    challenge_id=hint.challenge_id,
-                    device_id=device_id,
-                    detail="one bit of the challenge's signature flipped (event)",
-                )
-            drop = faults.get("drop_hints")
-            if drop and self._faults.fire(drop):
-                self._faults.record(
-                    drop,
-                    challenge_id=hint.challenge_id,
-                    device_id=device_id,
-                    detail=f"{hint.event} event not delivered",
-                )
-                continue
-            dup = faults.get("duplicate_hints")
-            if dup and self._faults.fire(dup):
-                copies = copies * dup.params["copies"]
-                self._faults.record(
-                    dup,
-                    challenge_id=hint.challenge_id,
-                    device_id=device_id,
-                    detail=f"{hint.event} event delivered {dup.params['copies']} times",
-                )
-            reorder = faults.get("reorder_hints")
-            if reorder and self._faults.fire(reorder):
-                copies = self._reorder(device_id, copies, reorder)
-            delay = faults.get("delay_hints")
-            if delay and copies and self._faults.fire(delay):
-                ms = delay.params["delay_ms"]
-                self._faults.record(
-                    delay,
-                    challenge_id=hint.challenge_id,
-                    device_id=device_id,
-                    detail=f"{hint.event} event delivered {ms} ms late",
-                )
-                self._later(ms / 1000, copies, note=f"delayed {ms} ms by fault {delay.id}")
-                continue
-            now += copies
-        return now
-
-    def _reorder(
-        self, device_id: str, copies: list[Delivery], fault: ActiveFault
-    ) -> list[Delivery]:
-        """Hold this event until the device's next one (sent before it) or ``hold_ms``."""
-        assert self._faults is not None  # noqa: S101
-        hint = copies[0][1]
-        with self._held_lock:
-            held = self._held.pop(device_id, None)
-        if held is not None:
-            (earlier, timer) = held
-            timer.cancel()
-            self._faults.record(
-                fault,
-                challenge_id=earlier[1].challenge_id,
-                device_id=device_id,
-                detail=f"{earlier[1].event} event delivered after the later "
-                f"{hint.event} event of {hint.challenge_id}",
-            )
-            return [*copies, earlier]
-        hold = fault.params["hold_ms"] / 1000
-        timer = threading.Timer(hold, self._release, args=(device_id,))
-        timer.daemon = True
-        with self._held_lock:
-            self._held[device_id] = (copies[0], timer)
-        timer.start()
-        self._faults.record(
-            fault,
-            challenge_id=hint.challenge_id,
-            device_id=device_id,
-            detail=f"{hint.event} event held until the device's next event "
-            f"(at most {fault.params['hold_ms']} ms)",
-        )
-        return copies[1:]
-
-    def _release(self, device_id: str) -> None:
-        with self._held_lock:
-            held = self._held.pop(device_id, None)
-        if held is not None:
-            self._send_quietly([held[0]], note="released after the hold time (reorder_hints)")
-
-    def _later(self, seconds: float, batch: list[Delivery], *, note: str) -> None:
-        timer = threading.Timer(seconds, self._send_quietly, args=(batch,), kwargs={"note": note})
-        timer.daemon = True
-        timer.start()
-
-    def _send_quietly(self, batch: list[Delivery], *, note: str) -> None:
+    def _send_quietly(self, batch: list[Delivery], note: str) -> None:
         with suppress(BrokerUnavailable):  # recorded by _send; devices catch up from pending
             self._send(batch, note=note)
 

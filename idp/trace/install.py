@@ -127,6 +127,8 @@ def _after_device_call(response: Response) -> Response:
 
 def _trace_decision(store: TraceStore, response: Response) -> None:
     token = _decision_token()
+    if token is None:  # refused before it could be read (size, JSON): nothing to trace
+        return
     claims = _claims(token)
     challenge_id = claims.get("challenge_id")
     body: Any = response.get_json(silent=True) if response.is_json else None
