@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from idp.faults.runtime import FaultBox
 from idp.faults.store import ActiveFault
 from idp.faults.tamper import corrupt_signature
-from idp.push.broker import Delivery
+from idp.push.broker import USER_PREFIX, Delivery
 
 __all__ = ["EVENT_FAULTS", "EventFaults"]
 
@@ -35,11 +36,22 @@ class EventFaults:
 
     def apply(self, batch: list[Delivery]) -> list[Delivery]:
         """What to publish now; delayed and held events are sent later by ``send``."""
-        found = self._box.for_devices([d for d, _ in batch], EVENT_FAULTS)
+        users = {
+            int(address.removeprefix(USER_PREFIX))
+            for address, _ in batch
+            if address.startswith(USER_PREFIX)
+        }
+        devices_of = self._box.devices_of(users) if users else {}
+        targets = [a for a, _ in batch if not a.startswith(USER_PREFIX)]
+        targets += [d for ids in devices_of.values() for d in ids]
+        found = self._box.for_devices(targets, EVENT_FAULTS)
         if not found:
             return batch
         now: list[Delivery] = []
-        for device_id, hint in batch:
+        for device_id, hint in self._per_device(batch, devices_of, found):
+            if device_id not in found:
+                now.append((device_id, hint))
+                continue
             faults: dict[str, ActiveFault] = {}
             for fault in found.get(device_id, []):
                 faults.setdefault(fault.kind, fault)  # the device's own before its user's
@@ -88,6 +100,22 @@ class EventFaults:
                 continue
             now += copies
         return now
+
+    @staticmethod
+    def _per_device(
+        batch: list[Delivery], devices_of: dict[int, list[str]], found: dict[str, Any]
+    ) -> list[Delivery]:
+        """An event addressed to every device of a user (decided, superseded) becomes one
+        event per device when a fault applies to one of them; others pass as they are."""
+        out: list[Delivery] = []
+        for address, hint in batch:
+            if address.startswith(USER_PREFIX):
+                devices = devices_of.get(int(address.removeprefix(USER_PREFIX)), [])
+                if any(d in found for d in devices):
+                    out += [(d, hint) for d in devices]
+                    continue
+            out.append((address, hint))
+        return out
 
     def _reorder(
         self, device_id: str, copies: list[Delivery], fault: ActiveFault

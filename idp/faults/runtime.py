@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from idp.faults import store
 from idp.faults.store import ActiveFault
+from idp.models import Device
 from idp.trace.store import TraceStore
 
 __all__ = ["FaultBox"]
@@ -34,6 +36,18 @@ class FaultBox:
             mine.sort(key=lambda f: f.device_id is None)  # a device's own fault wins
             if mine:
                 found[device_id] = mine
+        return dict(found)
+
+    def devices_of(self, user_ids: Collection[int]) -> dict[int, list[str]]:
+        """The active devices of each user (events addressed to a user reach them all)."""
+        found: dict[int, list[str]] = defaultdict(list)
+        with self._trace.engine().connect() as conn:
+            for device_id, user_id in conn.execute(
+                select(Device.id, Device.user_id).where(
+                    Device.user_id.in_(sorted(user_ids)), Device.revoked_at.is_(None)
+                )
+            ):
+                found[user_id].append(device_id)
         return dict(found)
 
     def by_kind(self, device_id: str, kinds: Collection[str]) -> dict[str, ActiveFault]:

@@ -18,11 +18,21 @@ from flask import has_request_context, request
 from idp.faults.events import EventFaults
 from idp.faults.runtime import FaultBox
 from idp.faults.store import ActiveFault
-from idp.push.broker import Broker, BrokerUnavailable, Delivery, Subscription, SubscriptionLost
+from idp.push.broker import (
+    USER_PREFIX,
+    Broker,
+    BrokerUnavailable,
+    Delivery,
+    Subscription,
+    SubscriptionLost,
+)
 from idp.trace.store import TraceStore, instance_name
 from shared.messages import ChallengeHint
 
 __all__ = ["TracingBroker", "TracingSubscription"]
+
+# Who holds a subscription, by the endpoint that opened it.
+_VIA = {"device_api.events": "event stream", "device_api.pending": "long-poll"}
 
 
 class TracingSubscription(Subscription):
@@ -32,7 +42,7 @@ class TracingSubscription(Subscription):
     def __init__(
         self,
         inner: Subscription,
-        device_id: str,
+        device_id: str | None,
         *,
         store: TraceStore,
         via: str,
@@ -127,12 +137,13 @@ class TracingBroker(Broker):
         self, batch: list[Delivery], *, delivered: int | None, note: str | None, error: str | None
     ) -> None:
         groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for device_id, hint in batch:
-            groups[(hint.challenge_id, hint.event)].append(device_id)
-        for (challenge_id, event), devices in groups.items():
+        for address, hint in batch:
+            groups[(hint.challenge_id, hint.event)].append(address)
+        for (challenge_id, event), addresses in groups.items():
             data: dict[str, Any] = {
                 "event": event,
-                "devices": devices,
+                # Device ids, or "user:<id>" for an event to every device of a user.
+                "addresses": addresses,
                 "broker": type(self.inner).__name__,
                 "publishing_instance": instance_name(),
             }
@@ -151,21 +162,24 @@ class TracingBroker(Broker):
             self._send(batch, note=note)
 
     # -- subscribing -----------------------------------------------------------------------
-    def subscribe(self, device_id: str) -> AbstractContextManager[Subscription]:
-        via = "event stream"
+    def subscribe(self, *addresses: str) -> AbstractContextManager[Subscription]:
+        device_id = next((a for a in addresses if not a.startswith(USER_PREFIX)), None)
+        endpoint = request.endpoint if has_request_context() else None
+        via = _VIA.get(endpoint or "", "browser wait")
         close_fault = None
-        if has_request_context():
-            via = "long-poll" if request.endpoint == "device_api.pending" else "event stream"
-            if via == "event stream" and self._faults is not None:
-                found = self._faults.for_devices([device_id], ("close_stream",))
-                close_fault = next(iter(found.get(device_id, [])), None)
-        return self._subscribe(device_id, via, close_fault)
+        if via == "event stream" and device_id is not None and self._faults is not None:
+            close_fault = self._faults.first(device_id, "close_stream")
+        return self._subscribe(addresses, device_id, via, close_fault)
 
     @contextmanager
     def _subscribe(
-        self, device_id: str, via: str, close_fault: ActiveFault | None
+        self,
+        addresses: tuple[str, ...],
+        device_id: str | None,
+        via: str,
+        close_fault: ActiveFault | None,
     ) -> Iterator[Subscription]:
-        with self.inner.subscribe(device_id) as sub:
+        with self.inner.subscribe(*addresses) as sub:
             wrapped = TracingSubscription(
                 sub,
                 device_id,

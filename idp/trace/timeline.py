@@ -91,10 +91,11 @@ def _decision_checks(
 
 
 def _published(data: dict[str, Any]) -> str:
+    addresses = data.get("addresses") or data.get("devices") or []
+    unique = list(dict.fromkeys(addresses))
     summary = (
         f"{data.get('event')} event published via {data.get('broker')} to "
-        f"{len(set(data.get('devices', [])))} device(s) ({len(data.get('devices', []))} "
-        "deliveries), "
+        f"{', '.join(unique)} ({len(addresses)} deliveries), "
         f"{data.get('delivered_to_local_subscribers')} local subscriber(s)"
     )
     if data.get("error"):
@@ -104,12 +105,17 @@ def _published(data: dict[str, Any]) -> str:
     return summary
 
 
+def _received(data: dict[str, Any]) -> str:
+    via = data.get("via")
+    holder = {"events": "the device's event stream", "browser wait": "a browser's wait"}.get(
+        str(via), f"the device's {via}"
+    )
+    return f"{data.get('event')} event handed to {holder}"
+
+
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "hint_published": _published,
-    "hint_received": lambda d: (
-        f"{d.get('event')} event handed to the device's "
-        f"{'event stream' if d.get('via') == 'events' else d.get('via')}"
-    ),
+    "hint_received": _received,
     "fault_injected": lambda d: f"fault {d.get('fault_id')} {d.get('kind')}: {d.get('detail')}",
     "flow_request": lambda d: f"{d.get('method')} {d.get('path')} -> {d.get('http_status')}",
 }

@@ -1,7 +1,7 @@
 """trace_event and push_fault: the trace inspector and fault injection (issue 19)
 
 Revision ID: c19d7a2e4b61
-Revises: a7c3e91d5b20
+Revises: c4d2a9e7b310
 Create Date: 2026-12-04 11:10:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c19d7a2e4b61'
-down_revision = 'a7c3e91d5b20'
+down_revision = 'c4d2a9e7b310'
 branch_labels = None
 depends_on = None
 
