@@ -390,3 +390,34 @@ def test_a_devices_own_fault_wins_over_its_users(
     chosen = app.extensions["idp.faults"].by_kind(device.receipt.device_id, ["duplicate_hints"])
     assert chosen["duplicate_hints"].id == own
     assert chosen["duplicate_hints"].params == {"copies": 2}
+
+
+def test_an_event_to_every_device_of_a_user_meets_each_devices_faults(
+    app: Flask, client: FlaskClient, device: ProtocolDevice
+) -> None:
+    from idp.extensions import db
+    from idp.models import Device
+    from idp.push.broker import user_address
+    from shared.messages import ChallengeHint
+
+    assert device.receipt is not None
+    device_id = device.receipt.device_id
+    with app.app_context():
+        user_id = db.session.get_one(Device, device_id).user_id
+    broker = app.extensions["idp.broker"]
+    decided = ChallengeHint(challenge_id="c" * 16, event="decided")
+
+    def received() -> int:
+        with app.test_request_context(), broker.subscribe(device_id, user_address(user_id)) as sub:
+            broker.publish([(user_address(user_id), decided)])
+            count = 0
+            while sub.get(timeout=0.2) is not None:
+                count += 1
+            return count
+
+    assert received() == 1
+    _fault(client, device, "duplicate_hints", copies=3)
+    assert received() == 3  # the user-wide event became this device's, then tripled
+    client.delete("/_dev/faults")
+    _fault(client, device, "drop_hints")
+    assert received() == 0
