@@ -173,6 +173,18 @@ class Watching:
             time.sleep(0.05)
         raise AssertionError(f"not seen within {timeout} s; events: {self.events}")
 
+    def fresh_connection(self) -> None:
+        """Wait for the stream's next (re)connection and its catch-up: the next few seconds
+        (streams last 4 s here) get events only through the stream, not from a catch-up."""
+        start = len(self.events)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if any(isinstance(e, ConnectionChanged) and e.connected for e in self.events[start:]):
+                time.sleep(0.3)  # the catch-up that follows the connection
+                return
+            time.sleep(0.05)
+        raise AssertionError("the stream did not reconnect")
+
     def arrived(self) -> list[str]:
         return [
             e.pending.challenge.challenge_id for e in self.events if isinstance(e, ChallengeArrived)
@@ -240,6 +252,7 @@ def test_an_expired_copy_is_refused_and_the_live_one_kept(phone: Phone) -> None:
 def test_a_dropped_event_is_caught_up_from_pending(phone: Phone) -> None:
     phone.fault("drop_hints", times=1)
     with Watching(phone) as watching:
+        watching.fresh_connection()
         created = phone.trigger()
         cid = created["challenge_id"]
         time.sleep(1.0)
@@ -270,6 +283,7 @@ def test_duplicated_events_show_one_challenge(phone: Phone) -> None:
 def test_events_out_of_order_leave_only_the_newest_challenge(phone: Phone) -> None:
     phone.fault("reorder_hints", hold_ms=1500)
     with Watching(phone) as watching:
+        watching.fresh_connection()
         first = phone.trigger()["challenge_id"]
         time.sleep(0.3)
         second = phone.trigger()["challenge_id"]
@@ -285,14 +299,18 @@ def test_events_out_of_order_leave_only_the_newest_challenge(phone: Phone) -> No
 def test_a_delayed_event_arrives_late(phone: Phone) -> None:
     phone.fault("delay_hints", delay_ms=1500)
     with Watching(phone) as watching:
+        watching.fresh_connection()
         started = time.monotonic()
         cid = phone.trigger()["challenge_id"]
         watching.wait_for(
             lambda e: isinstance(e, ChallengeArrived) and e.pending.challenge.challenge_id == cid
         )
         assert time.monotonic() - started >= 1.4
-    published = [e for e in phone.idp_trace(cid)["events"] if e["kind"] == "hint_published"]
-    assert any("delayed 1500 ms" in e["summary"] for e in published)
+    events = phone.idp_trace(cid)["events"]
+    created = next(e for e in events if e["kind"] == "challenge_created")
+    [late] = [e for e in events if "delayed 1500 ms" in e["summary"]]
+    assert late["kind"] == "hint_published"
+    assert late["offset_ms"] - created["offset_ms"] >= 1400
 
 
 def test_pending_5xx_is_retried_with_backoff(phone: Phone) -> None:
