@@ -32,6 +32,7 @@ from authenticator_app.core.clock import RandomBytes, system_clock, system_rando
 from authenticator_app.core.enrollment import Enroller, default_device_name
 from authenticator_app.core.pipush.service import PiPushService
 from authenticator_app.core.push_service import PushService
+from authenticator_app.core.trace_log import TraceLog, trace_log_path
 from authenticator_app.core.vault import Vault
 from authenticator_app.core.vault_crypto import KdfParams
 from authenticator_app.i18n import Translator
@@ -185,7 +186,11 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         self.vault = vault
         common: dict[str, Any] = {"navigator": self, "translator": self.translator}
         service = PushService(
-            vault, clock=services.clock, rng=services.rng, session_factory=services.session_factory
+            vault,
+            clock=services.clock,
+            rng=services.rng,
+            session_factory=services.session_factory,
+            trace=TraceLog(trace_log_path(vault.path), clock=services.clock),
         )
         accounts = AccountsPresenter(
             self._screen("accounts"), vault=vault, clock=services.clock, **common
@@ -274,6 +279,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
                 clock=services.clock,
                 rng=services.rng,
                 session_factory=services.session_factory,
+                # The same log as the headless CLI's: `authenticator trace` reads it.
+                trace=TraceLog(trace_log_path(vault.path), clock=services.clock),
             )
 
         return threaded_launcher(new_service, **services.watch_options)

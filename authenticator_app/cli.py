@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TextIO
 
 import requests
 
-from authenticator_app import __version__, cli_pipush
+from authenticator_app import __version__, cli_pipush, cli_trace
 from authenticator_app.core import summaries
 from authenticator_app.core import watcher as watching
 from authenticator_app.core.accounts import Account, find_accounts
@@ -41,13 +41,15 @@ from authenticator_app.core.errors import (
     NetworkError,
     NoChallenge,
     NoPushAccount,
+    NoTrace,
     NumberInvalid,
     VaultError,
 )
 from authenticator_app.core.idp_errors import IdpRefused
 from authenticator_app.core.pipush.service import DEFAULT_POLL_INTERVAL, PiChallenge, PiPushService
 from authenticator_app.core.pipush.summaries import pi_challenge_line, pi_challenge_summary
-from authenticator_app.core.push_service import PushService
+from authenticator_app.core.push_service import PushService, RetryNotice
+from authenticator_app.core.trace_log import TraceLog, trace_log_path
 from authenticator_app.core.unlock import unlock_vault
 from authenticator_app.core.vault import Vault, default_vault_path
 from authenticator_app.core.vault_crypto import KdfParams
@@ -117,9 +119,23 @@ class Cli:
             rng=self.rng,
         )
 
+    def trace_log(self) -> TraceLog:
+        return TraceLog(trace_log_path(self.vault_path), clock=self.clock)
+
     def service(self, vault: Vault) -> PushService:
         return PushService(
-            vault, clock=self.clock, rng=self.rng, session_factory=self.session_factory
+            vault,
+            clock=self.clock,
+            rng=self.rng,
+            session_factory=self.session_factory,
+            trace=self.trace_log(),
+            on_retry=self.retrying,
+        )
+
+    def retrying(self, notice: RetryNotice) -> None:
+        self.warn(
+            f"warning [{notice.error.code}]: {notice.error.message}; {notice.what} tried again "
+            f"in {notice.delay:g} s ({notice.attempt + 1} of {notice.attempts})"
         )
 
 
@@ -396,6 +412,19 @@ def _watch_own(
         watcher.stop()
 
 
+def _trace(cli: Cli, args: argparse.Namespace) -> int:
+    log = cli.trace_log()
+    entries = log.transaction(args.challenge_id)
+    if args.json:
+        cli.document(challenge_id=args.challenge_id, trace_file=str(log.path), events=entries)
+    else:
+        cli.print(f"challenge {args.challenge_id}: {len(entries)} event(s) in {log.path}")
+        cli_trace.print_entries(cli.print, entries)
+    if not entries:
+        raise NoTrace(f"this device recorded nothing about {args.challenge_id}")
+    return EXIT_OK
+
+
 # --- parser and entry point ---------------------------------------------------------------------
 
 
@@ -470,6 +499,13 @@ def build_parser() -> argparse.ArgumentParser:
         "wait for the next challenge and deny it",
     )
     deny.add_argument("--report", action="store_true", help="report it: 'it was not me'")
+    trace = verb(
+        "trace",
+        _trace,
+        "this device's side of a challenge: what it received, verified, signed, retried",
+    )
+    trace.add_argument("challenge_id", metavar="CHALLENGE_ID")
+    trace.add_argument("--json", action="store_true")
     watch = verb("watch", _watch, "print each verified challenge as it arrives")
     watch.add_argument("--json", action="store_true", help="one JSON object per line")
     for sub in (pending, approve, deny, watch):

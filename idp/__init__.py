@@ -64,6 +64,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     install_error_handlers(app)
     install_typography(app)
     _register_blueprints(app)
+    # Trace inspector and fault injection (issue 19): a no-op unless TRACE or test mode.
+    from idp.trace.install import install_trace
+
+    install_trace(app)
     return app
 
 

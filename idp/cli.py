@@ -383,3 +383,7 @@ _add_groups()
 from idp.security.data_key_cli import data_key_group  # noqa: E402
 
 cli.add_command(data_key_group)
+# The trace inspector (issue 19).
+from idp.trace.cli import trace_command  # noqa: E402
+
+cli.add_command(trace_command)

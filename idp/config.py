@@ -48,6 +48,12 @@ class DefaultConfig:
     # Host the server binds to; `idp serve` sets it so test mode can check loopback.
     BIND_HOST = "127.0.0.1"
     DEBUG_SERVER = False
+    # Trace inspector (idp.trace): unset follows test mode; IDP_TRACE=1 turns it on outside test
+    # mode, IDP_TRACE=0 off in test mode (benchmarks). The store keeps at most TRACE_MAX_EVENTS
+    # events, none older than TRACE_RETENTION_SECONDS.
+    TRACE: bool | None = None
+    TRACE_MAX_EVENTS = 20_000
+    TRACE_RETENTION_SECONDS = 86_400
 
     MAX_CONTENT_LENGTH = 64 * 1024
     MAX_FORM_MEMORY_SIZE = 64 * 1024
@@ -118,6 +124,8 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None = None) -> Non
         app.config.update(test_config)
     cfg = app.config
     cfg["TEST_MODE"] = _as_bool(cfg.get("TEST_MODE", False))
+    trace = cfg.get("TRACE")
+    cfg["TRACE"] = cfg["TEST_MODE"] if trace is None or trace == "" else _as_bool(trace)
     if cfg.get("DATABASE_URL") in (None, ""):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'idp.sqlite3'}"

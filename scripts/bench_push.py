@@ -220,6 +220,8 @@ def idp_env(instance: Path, port: int) -> dict[str, str]:
         IDP_BASE_URL=f"http://127.0.0.1:{port}",
         IDP_SECRET_KEY="bench-secret-key-" + "b" * 40,
         IDP_TEST_MODE="1",
+        # The trace inspector (issue 19) writes rows per event: not part of what is measured.
+        IDP_TRACE="0",
         IDP_ARGON2_TIME_COST="1",
         IDP_ARGON2_MEMORY_COST="8192",
         IDP_ARGON2_PARALLELISM="1",
@@ -351,6 +353,7 @@ def prepare_instance(instance: Path, port: int, n_devices: int) -> list[tuple[st
             "BASE_URL": env["IDP_BASE_URL"],
             "SECRET_KEY": env["IDP_SECRET_KEY"],
             "TEST_MODE": True,
+            "TRACE": False,
             "BIND_HOST": "127.0.0.1",
         }
     )

@@ -65,6 +65,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "challenge_superseded": "a newer request replaced this challenge",
         "challenge_refused": "refused a challenge",
         "no_challenge": "no challenge arrived in time",
+        "no_trace": "this device recorded nothing about that challenge",
         "challenge_capabilities_invalid": (
             "refused a privacyIDEA challenge whose capabilities signature does not verify"
         ),

@@ -22,6 +22,7 @@ from typing import Final, Literal
 
 from authenticator_app.core.accounts import Account
 from authenticator_app.core.errors import ChallengeRefused
+from authenticator_app.core.trace_log import TraceObserver, describe_token
 from shared.errors import ProtocolError
 from shared.jws import unverified_claims, verify
 from shared.messages import PushChallenge
@@ -140,8 +141,16 @@ class InboxChanges:
 class ChallengeInbox:
     """The challenges awaiting an answer, across accounts. Not thread-safe: one owner."""
 
-    def __init__(self, *, was_answered: Callable[[str, str], bool]) -> None:
+    def __init__(
+        self,
+        *,
+        was_answered: Callable[[str, str], bool],
+        observer: TraceObserver | None = None,
+    ) -> None:
         self._was_answered = was_answered
+        # The trace log (authenticator_app.core.trace_log): told what was received and how
+        # it was judged, once per challenge and source.
+        self._observer = observer
         self._pending: dict[tuple[str, str], PendingChallenge] = {}
         self._dropped: dict[tuple[str, str], DropReason] = {}
         self._reported: set[tuple[str, str, str]] = set()
@@ -161,7 +170,13 @@ class ChallengeInbox:
         return candidates[-1] if candidates else None
 
     def ingest(
-        self, account: Account, tokens: Sequence[str], *, now: datetime, complete: bool = True
+        self,
+        account: Account,
+        tokens: Sequence[str],
+        *,
+        now: datetime,
+        complete: bool = True,
+        source: str = "pending",
     ) -> InboxChanges:
         """Verify and add ``tokens`` (the IdP's pending list, oldest first, for ``account``).
 
@@ -178,18 +193,60 @@ class ChallengeInbox:
                 if (account.id, refusal.code, token) not in self._reported:
                     self._reported.add((account.id, refusal.code, token))
                     changes.refused.append(refusal)
+                    self._observe(
+                        "refused",
+                        account,
+                        refusal.challenge_id,
+                        token,
+                        source,
+                        code=refusal.code,
+                        # Replays and superseded ids are refused after the signature verified.
+                        signature_verified=refusal.cause is None,
+                    )
                 continue
             listed.add(pending.key)
             if pending.key in self._pending:
+                if source != "pending":  # a list is fetched again and again; an event is not
+                    self._observe(
+                        "ignored_duplicate",
+                        account,
+                        pending.key[1],
+                        token,
+                        source,
+                        signature_verified=True,
+                    )
                 continue
             self._pending[pending.key] = pending
             changes.added.append(pending)
+            self._observe(
+                "accepted", account, pending.key[1], token, source, signature_verified=True
+            )
         self._supersede(changes)
         if complete:
             for key, pending in list(self._pending.items()):
                 if pending.account.id == account.id and key not in listed:
                     changes.dropped.append(self._drop(key, "gone"))
         return changes
+
+    def _observe(
+        self,
+        event: str,
+        account: Account,
+        challenge_id: str | None,
+        token: str,
+        source: str,
+        **extra: object,
+    ) -> None:
+        if self._observer is None:
+            return
+        self._observer(
+            event,
+            account_id=account.id,
+            challenge_id=challenge_id,
+            source=source,
+            **describe_token(token, account),
+            **extra,
+        )
 
     def _accept(self, account: Account, token: str, *, now: datetime) -> PendingChallenge:
         challenge = verify_challenge(token, account, now=now)

@@ -20,7 +20,7 @@ from authenticator_app.core.accounts import PushDevice
 from authenticator_app.core.clock import RandomBytes, system_random
 from shared.identifiers import new_jti
 from shared.jws import sign
-from shared.keys import private_key_from_pem
+from shared.keys import private_key_from_pem, public_key_thumbprint
 from shared.messages import DeviceAuthToken, PushChallenge, PushDecision, authorization_header
 from shared.messages.decision import Decision
 from shared.timing import unix_time
@@ -46,6 +46,11 @@ class DeviceIdentity:
             device.private_key_pem.encode("ascii")
         )
         self._rng = rng
+
+    @property
+    def key_thumbprint(self) -> str:
+        """The RFC 7638 thumbprint of this device's public key (traces name keys by it)."""
+        return public_key_thumbprint(self._key)
 
     def __repr__(self) -> str:
         return f"DeviceIdentity(device_id={self.device_id!r})"

@@ -34,6 +34,7 @@ __all__ = [
     "NetworkError",
     "NoChallenge",
     "NoPushAccount",
+    "NoTrace",
     "NumberInvalid",
     "NumberMissing",
     "NumberNotOffered",
@@ -238,6 +239,12 @@ class ChallengeRefused(RefusedError):
 
 class NoChallenge(RefusedError):
     code = "no_challenge"
+
+
+class NoTrace(RefusedError):
+    """The device's trace log holds nothing about that challenge."""
+
+    code = "no_trace"
 
 
 class PiRefused(RefusedError):

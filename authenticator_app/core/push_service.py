@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from typing import Final
+from dataclasses import dataclass
+from functools import partial
+from typing import Final, TypeVar
 
 import requests
 
@@ -20,12 +22,51 @@ from authenticator_app.core.accounts import Account, find_accounts
 from authenticator_app.core.challenges import ChallengeInbox, InboxChanges, PendingChallenge
 from authenticator_app.core.clock import Clock, RandomBytes, system_clock, system_random
 from authenticator_app.core.decisions import Decision, DecisionOutcome, decision_number
-from authenticator_app.core.device_client import DEFAULT_TIMEOUT, MAX_WAIT_SECONDS, DeviceClient
-from authenticator_app.core.errors import AccountNotFound, NoPushAccount
+from authenticator_app.core.device_client import (
+    DEFAULT_TIMEOUT,
+    MAX_WAIT_SECONDS,
+    DecisionStatus,
+    DeviceClient,
+)
+from authenticator_app.core.errors import (
+    AccountNotFound,
+    AuthenticatorError,
+    IdpResponseInvalid,
+    NetworkError,
+    NoPushAccount,
+)
 from authenticator_app.core.idp_errors import IdpRefused
+from authenticator_app.core.trace_log import TraceLog, describe_token
 from authenticator_app.core.vault import AnsweredChallenge, Vault
 
-__all__ = ["FINAL_REFUSALS", "PushService"]
+__all__ = ["FINAL_REFUSALS", "RETRY_DELAYS", "PushService", "RetryNotice", "is_transient"]
+
+T = TypeVar("T")
+# Waits before the 2nd, 3rd and 4th try of a call the IdP failed with a 5xx or that did not
+# reach it (exponential backoff); then the error is the caller's.
+RETRY_DELAYS: Final = (0.5, 1.0, 2.0)
+
+
+def is_transient(error: AuthenticatorError) -> bool:
+    """Worth trying again: no answer, or a 5xx (the IdP or something in front of it failed).
+    A 4xx is the IdP's considered refusal and is never retried."""
+    if isinstance(error, IdpRefused):
+        return error.status is not None and error.status >= 500
+    # Something that is not the protocol will not become the protocol by asking again.
+    return isinstance(error, NetworkError) and not isinstance(error, IdpResponseInvalid)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """A call failed and will be tried again in ``delay`` s (``attempt`` of ``attempts``)."""
+
+    what: str
+    account_id: str
+    error: AuthenticatorError
+    attempt: int
+    attempts: int
+    delay: float
+
 
 # With several push accounts, each long-poll is this short so none waits long for its turn.
 _SHARED_POLL_SECONDS: Final = 3
@@ -56,8 +97,14 @@ class PushService:
         timeout: float = DEFAULT_TIMEOUT,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+        trace: TraceLog | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
         self.vault = vault
+        self.retry_delays = tuple(retry_delays)
+        self.trace = trace
+        self.on_retry = on_retry
         self.clock = clock
         self._rng = rng
         self._session_factory = session_factory
@@ -101,7 +148,37 @@ class PushService:
         return client
 
     def new_inbox(self) -> ChallengeInbox:
-        return ChallengeInbox(was_answered=self.vault.was_answered)
+        observer = self.trace.record if self.trace is not None else None
+        return ChallengeInbox(was_answered=self.vault.was_answered, observer=observer)
+
+    def _retrying(
+        self, what: str, account: Account, call: Callable[[], T], challenge_id: str | None = None
+    ) -> T:
+        """``call()``, tried again after each delay of :attr:`retry_delays` while it fails
+        transiently (:func:`is_transient`); each retry is announced and traced."""
+        attempts = len(self.retry_delays) + 1
+        for attempt, delay in enumerate((*self.retry_delays, None), start=1):
+            try:
+                return call()
+            except AuthenticatorError as error:
+                if delay is None or not is_transient(error):
+                    raise
+                notice = RetryNotice(what, account.id, error, attempt, attempts, delay)
+                if self.trace is not None:
+                    self.trace.record(
+                        "retry",
+                        account_id=account.id,
+                        challenge_id=challenge_id,
+                        call=what,
+                        code=error.code,
+                        status=getattr(error, "status", None),
+                        attempt=attempt,
+                        delay=delay,
+                    )
+                if self.on_retry is not None:
+                    self.on_retry(notice)
+                self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def refresh(
         self, inbox: ChallengeInbox, accounts: Sequence[Account], *, wait: float = 0
@@ -109,7 +186,9 @@ class PushService:
         """Fetch each account's pending list (long-polling ``wait`` s) into ``inbox``."""
         changes = InboxChanges()
         for account in accounts:
-            tokens = self.client(account).pending(wait=wait)
+            tokens = self._retrying(
+                "pending", account, partial(self.client(account).pending, wait=wait)
+            )
             changes.extend(inbox.ingest(account, tokens, now=self.clock()))
         changes.dropped += inbox.expire(self.clock())
         return changes
@@ -149,17 +228,46 @@ class PushService:
         challenge = pending.challenge
         signed_number = decision_number(challenge, decision, number)
         client = self.client(pending.account)
-        token = client.identity.sign_decision(
-            challenge, decision, number=signed_number, now=self.clock()
-        )
+
+        def send() -> DecisionStatus:
+            # Signed anew for each try: a decision's jti is single use, and the IdP lands at
+            # most one decision per challenge whatever reaches it.
+            token = client.identity.sign_decision(
+                challenge, decision, number=signed_number, now=self.clock()
+            )
+            self._trace_signed(pending, client, token)
+            return client.decide(token)
+
         try:
-            status = client.decide(token)
+            status = self._retrying("decisions", pending.account, send, challenge.challenge_id)
         except IdpRefused as refusal:
+            self._trace_answer(pending, error=refusal.code, status=refusal.status)
             if refusal.code in FINAL_REFUSALS:
                 self._remember(pending, decision, refusal.code, inbox)
             raise
+        self._trace_answer(pending, outcome=status.status)
         self._remember(pending, decision, status.status, inbox)
         return DecisionOutcome(challenge.challenge_id, decision, status.status)
+
+    def _trace_signed(self, pending: PendingChallenge, client: DeviceClient, token: str) -> None:
+        if self.trace is None:
+            return
+        self.trace.record(
+            "signed",
+            account_id=pending.account.id,
+            challenge_id=pending.challenge.challenge_id,
+            device_key_thumbprint=client.identity.key_thumbprint,
+            **describe_token(token, None),
+        )
+
+    def _trace_answer(self, pending: PendingChallenge, **answer: object) -> None:
+        if self.trace is not None:
+            self.trace.record(
+                "idp_answer",
+                account_id=pending.account.id,
+                challenge_id=pending.challenge.challenge_id,
+                **answer,
+            )
 
     def _remember(
         self,

@@ -41,7 +41,7 @@ from authenticator_app.core.events import (
     StreamLost,
 )
 from authenticator_app.core.idp_errors import IdpRefused
-from authenticator_app.core.push_service import PushService
+from authenticator_app.core.push_service import PushService, RetryNotice
 from authenticator_app.core.summaries import challenge_summary, dropped_summary, refusal_summary
 
 __all__ = [
@@ -88,10 +88,12 @@ class ConnectionChanged:
 
 @dataclass(frozen=True, slots=True)
 class WatchProblem:
-    """A non-fatal failure (e.g. a catch-up fetch that could not reach the IdP)."""
+    """A non-fatal failure (e.g. a catch-up fetch that could not reach the IdP); with
+    ``retry_in``, the call is tried again that many seconds later."""
 
     account_id: str
     error: AuthenticatorError
+    retry_in: float | None = None
 
 
 WatchEvent = (
@@ -115,7 +117,8 @@ def watch_event_summary(event: WatchEvent, *, now: datetime) -> dict[str, Any]:
 def status_line(event: ConnectionChanged | WatchProblem, label: str) -> str:
     """A one-line notice about the connection of the account ``label``."""
     if isinstance(event, WatchProblem):
-        return f"warning [{event.error.code}]: {event.error.message} ({label})"
+        retry = f"; trying again in {event.retry_in:g} s" if event.retry_in else ""
+        return f"warning [{event.error.code}]: {event.error.message} ({label}){retry}"
     if event.connected:
         return f"listening for {label}"
     retry = f"{event.retry_in or 0:g} s"
@@ -158,6 +161,7 @@ class Watcher:
             for account in accounts
         ]
         self._tick = tick
+        self._retried: set[str] = set()
 
     def stop(self) -> None:
         """End :meth:`run` (from any thread)."""
@@ -180,6 +184,8 @@ class Watcher:
         ]
         for thread in threads:
             thread.start()
+        # Retries of a catch-up (a 5xx, no answer) are told to the user as they happen.
+        previous, self.service.on_retry = self.service.on_retry, self._retry_notice(emit)
         try:
             while not self._stop.is_set():
                 try:
@@ -193,7 +199,15 @@ class Watcher:
                 for dropped in self.inbox.expire(self.service.clock()):
                     emit(ChallengeDropped(dropped))
         finally:
+            self.service.on_retry = previous
             self.stop()
+
+    def _retry_notice(self, emit: Callable[[WatchEvent], None]) -> Callable[[RetryNotice], None]:
+        def notice(retry: RetryNotice) -> None:
+            self._retried.add(retry.account_id)
+            emit(WatchProblem(retry.account_id, retry.error, retry_in=retry.delay))
+
+        return notice
 
     def _handle(self, event: StreamEvent, emit: Callable[[WatchEvent], None]) -> None:
         account = self.accounts[event.account_id]
@@ -206,17 +220,30 @@ class Watcher:
             hint = event.hint
             if hint.event == "challenge" and hint.challenge is not None:
                 changes = self.inbox.ingest(
-                    account, [hint.challenge], now=self.service.clock(), complete=False
+                    account,
+                    [hint.challenge],
+                    now=self.service.clock(),
+                    complete=False,
+                    source="event stream",
                 )
                 _emit_changes(changes, emit)
             elif hint.event == "challenge":
                 self._catch_up(account, emit)
             elif (reason := _HINT_DROPS.get(hint.event)) is not None:
+                if self.service.trace is not None:
+                    self.service.trace.record(
+                        "hint",
+                        account_id=account.id,
+                        challenge_id=hint.challenge_id,
+                        source="event stream",
+                        hint=hint.event,
+                    )
                 dropped = self.inbox.drop(account.id, hint.challenge_id, reason)
                 if dropped is not None:
                     emit(ChallengeDropped(dropped))
 
     def _catch_up(self, account: Account, emit: Callable[[WatchEvent], None]) -> None:
+        self._retried.discard(account.id)
         try:
             changes = self.service.refresh(self.inbox, [account])
         except IdpRefused as exc:
@@ -227,6 +254,8 @@ class Watcher:
         except NetworkError as exc:
             emit(WatchProblem(account.id, exc))
             return
+        if account.id in self._retried:  # it worked in the end: the problem is over
+            emit(ConnectionChanged(account.id, connected=True))
         _emit_changes(changes, emit)
 
 

@@ -16,6 +16,7 @@ screen's status line): TOTP codes keep working whatever it says.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -210,9 +211,9 @@ class PushPresenter:
                 else _("connexion perdue")
             )
             text = _("Hors ligne : {title}. Les codes restent disponibles.").format(title=title)
-            if isinstance(trouble, ConnectionChanged) and trouble.retry_in:
+            if trouble.retry_in:
                 text += " " + _("Nouvel essai dans {seconds} s.").format(
-                    seconds=round(trouble.retry_in)
+                    seconds=max(1, math.ceil(trouble.retry_in))
                 )
             return StatusLine(text, "warning")
         if self._links and all(

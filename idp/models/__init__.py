@@ -16,6 +16,7 @@ from idp.models.oidc import (
     OidcToken,
 )
 from idp.models.realm import Realm, RealmKey
+from idp.models.trace import PushFault, TraceEvent
 from idp.models.user import PasswordHistory, User, UserAttribute
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "OidcToken",
     "PasswordHistory",
     "PasswordJob",
+    "PushFault",
     "Realm",
     "RealmKey",
     "RecoveryCode",
@@ -40,6 +42,7 @@ __all__ = [
     "SecondFactorLock",
     "ServiceTicket",
     "SupportRequest",
+    "TraceEvent",
     "User",
     "UserAttribute",
 ]

@@ -301,7 +301,14 @@ def test_idp_unreachable(run: Any, enrolled_cli: dict[str, Any], idp: FakeIdp) -
     idp.stop()
     result = run("pending")
     assert result.status == 4
-    assert result.err.startswith("error [idp_unreachable]: the IdP cannot be reached")
+    *retries, last = result.err.strip().splitlines()
+    # Tried four times with backoff (0.5, 1, 2 s), each retry announced, then the error.
+    assert [line.split(";")[1].strip() for line in retries] == [
+        "pending tried again in 0.5 s (2 of 4)",
+        "pending tried again in 1 s (3 of 4)",
+        "pending tried again in 2 s (4 of 4)",
+    ]
+    assert last.startswith("error [idp_unreachable]: the IdP cannot be reached")
 
 
 def test_revoked_device(run: Any, enrolled_cli: dict[str, Any], idp: FakeIdp) -> None:

@@ -165,3 +165,30 @@ def test_status_lines() -> None:
     assert status_line(problem, "X:y") == (
         "warning [idp_unreachable]: the IdP cannot be reached (X:y)"
     )
+
+
+def test_a_catch_up_5xx_is_retried_and_said(
+    service: PushService, enrolled: Account, timed_idp: FakeIdp
+) -> None:
+    from authenticator_app.core.watcher import WatchProblem, status_line
+
+    service.retry_delays = (0.05,)
+    created = timed_idp.create_challenge()
+    timed_idp.fail_next[("GET", "/pending")] = (503, "idp_unavailable")
+    watcher = Watcher(service, [enrolled], tick=0.1)
+    run = Running(watcher)
+    try:
+        problem = run.next(WatchProblem)
+        assert isinstance(problem, WatchProblem)
+        assert (problem.error.code, problem.retry_in) == ("idp_unavailable", 0.05)
+        assert status_line(problem, "X:y").endswith("(X:y); trying again in 0.05 s")
+        back = run.next(ConnectionChanged)
+        assert isinstance(back, ConnectionChanged)
+        assert back.connected  # the retry worked: no longer shown as a problem
+        arrived = run.next(ChallengeArrived)
+        assert isinstance(arrived, ChallengeArrived)
+        assert arrived.pending.challenge.challenge_id == created.id
+    finally:
+        watcher.stop()
+        run.thread.join(timeout=5)
+    assert service.on_retry is None  # given back when the watch ends

@@ -13,7 +13,7 @@ from authenticator_app.core.accounts import Account
 from authenticator_app.core.challenges import Dropped, PendingChallenge
 from authenticator_app.core.clock import FixedClock
 from authenticator_app.core.enrollment import Enroller
-from authenticator_app.core.errors import ChallengeRefused, IdpUnreachable
+from authenticator_app.core.errors import ChallengeRefused, IdpUnavailable, IdpUnreachable
 from authenticator_app.core.idp_errors import DeviceRevoked
 from authenticator_app.core.push_service import PushService
 from authenticator_app.core.vault import Vault
@@ -183,7 +183,17 @@ def test_choose_mode_offers_three_numbers(choose_prompt: Prompt) -> None:
     assert created.status == "approved"
 
 
+def test_a_transient_503_is_retried_without_bothering_the_user(prompt: Prompt) -> None:
+    prompt.service.retry_delays = (0.01,)
+    created, _pending = prompt.arrive(number=42)
+    prompt.idp.fail_next[("POST", "/decisions")] = (503, "idp_unavailable")
+    prompt.presenter.approve("42")
+    assert created.status == "approved"
+    assert prompt.model.error is None
+
+
 def test_a_network_failure_keeps_the_prompt_to_retry(prompt: Prompt) -> None:
+    prompt.service.retry_delays = ()  # the retries are spent: the user decides what next
     created, _pending = prompt.arrive(number=42)
     prompt.idp.fail_next[("POST", "/decisions")] = (503, "idp_unavailable")
     prompt.presenter.approve("42")
@@ -248,6 +258,14 @@ def test_watch_lifecycle_and_status(prompt: Prompt) -> None:
     )
     watch.deliver(WatchProblem(account_id, IdpUnreachable("catch-up failed")))
     assert prompt.statuses[-1].level == "warning"
+    # a catch-up answered 503: the watcher tries again (issue 19), and says when
+    watch.deliver(WatchProblem(account_id, IdpUnavailable("503"), retry_in=0.5))
+    assert prompt.statuses[-1] == StatusLine(
+        "Hors ligne : Serveur indisponible. Les codes restent disponibles. Nouvel essai dans 1 s.",
+        "warning",
+    )
+    watch.deliver(ConnectionChanged(account_id, connected=True))  # the retry worked
+    assert prompt.statuses[-1] == StatusLine("Notifications push actives.", "ok")
 
     prompt.presenter.start()  # restart (resume): the old watch stops, its events are ignored
     assert watch.stopped
