@@ -16,6 +16,7 @@ from idp.extensions import csrf
 from idp.push.challenges import create_challenge, status_of
 from idp.push.errors import PushError
 from idp.realms.store import get_realm
+from idp.testmode.clock_requests import ClockRequestInvalid, clock_state, move_test_clock
 from idp.users.service import find_user
 from idp.web.client import client_info
 
@@ -83,18 +84,19 @@ def challenge_status(challenge_id: str) -> Response:
     return jsonify({"challenge_id": challenge_id, "status": status, "failure": failure})
 
 
-@bp.post("/clock")
-def advance_clock() -> tuple[Response, int]:
-    """Move the server's clock forward (expiry tests without waiting): ``{"seconds": N}``."""
-    from datetime import timedelta
+@bp.get("/clock")
+def read_clock() -> Response:
+    """The server's time and its offset from the wall clock (seconds)."""
+    return jsonify(clock_state(current_app.extensions["idp.clock"]))
 
-    body: Any = request.get_json(silent=True)
-    seconds = body.get("seconds") if isinstance(body, dict) else None
-    if not isinstance(seconds, int) or not 0 < seconds <= 400 * 86400:
-        return jsonify({"error": "seconds_invalid", "message": "1 to 34560000 seconds"}), 400
+
+@bp.post("/clock")
+def move_clock() -> tuple[Response, int]:
+    """Move the server's clock, either way (``{"seconds": N}``, N may be negative), or back to
+    the wall clock (``{"reset": true}``); answers ``now`` and ``offset_seconds``."""
     clock = current_app.extensions["idp.clock"]
-    if hasattr(clock, "offset"):
-        clock.offset += timedelta(seconds=seconds)
-    else:
-        clock.advance(timedelta(seconds=seconds))
-    return jsonify({"now": clock.now().isoformat()}), 200
+    try:
+        move_test_clock(clock, request.get_json(silent=True))
+    except ClockRequestInvalid as exc:
+        return jsonify({"error": exc.code, "message": str(exc)}), 400
+    return jsonify(clock_state(clock)), 200
