@@ -379,3 +379,7 @@ _add_groups()
 from idp.security.data_key_cli import data_key_group  # noqa: E402
 
 cli.add_command(data_key_group)
+# Research simulations (issue 19): the command imports the lab package only when it runs.
+from idp.simulate_cli import simulate_group  # noqa: E402
+
+cli.add_command(simulate_group)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from idp.clock import now
 from idp.extensions import csrf
 from idp.push.challenges import create_challenge, status_of
-from idp.push.errors import PushError
+from idp.push.errors import PushError, PushRateLimited
 from idp.realms.store import get_realm
 from idp.testmode.clock_requests import ClockRequestInvalid, clock_state, move_test_clock
 from idp.users.service import find_user
@@ -62,9 +62,14 @@ def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
             client=client_info(),
             now=now(),
             broker=current_app.extensions["idp.broker"],
+            # A seeded source for reproducible simulations (idp simulate fatigue); else none.
+            rng=current_app.extensions.get("idp.testmode.rng"),
         )
     except PushError as exc:
-        return jsonify({"error": exc.code, "message": exc.detail}), exc.status
+        refused: dict[str, Any] = {"error": exc.code, "message": exc.detail}
+        if isinstance(exc, PushRateLimited):
+            refused["retry_after"] = exc.retry_after
+        return jsonify(refused), exc.status
     return jsonify(
         {
             "challenge_id": challenge.id,
