@@ -19,6 +19,7 @@ def plot_fatigue(report: dict[str, Any], path: Path) -> None:
 
         matplotlib.use("Agg")  # files only, no display
         import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
     except ImportError:
         raise PlotUnavailable(
             "--plot needs matplotlib: install the research extra (pip install '.[research]')"
@@ -39,15 +40,19 @@ def plot_fatigue(report: dict[str, Any], path: Path) -> None:
                 share = None if cell is None or cell["refused"] else cell["success_rate"]
                 heights.append(0.0 if share is None else 100 * share)
                 hatches.append("//" if share is None else "")
-            bars = ax.bar(xs, heights, width, label=model)
+            bars = ax.bar(xs, heights, width, label=model, color=f"C{index}")
             for bar, hatch in zip(bars, hatches, strict=True):
                 bar.set_hatch(hatch)
+        for position, mode in enumerate(modes):
+            if all((cells.get((defence, mode, m)) or {}).get("refused") for m in models):
+                ax.text(position, 50, "refused\nby the IdP", ha="center", fontsize="small")
         ax.set_xticks(range(len(modes)), modes)
         ax.set_title(defence)
         ax.set_ylim(0, 100)
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("attacks that succeed (%)")
-    axes[0][-1].legend(title="victim", fontsize="small")
+    handles = [Patch(color=f"C{i}", label=model) for i, model in enumerate(models)]
+    axes[0][-1].legend(handles=handles, title="victim", fontsize="small")
     fig.suptitle(
         f"Push fatigue on {settings['realm']} ({settings['purpose']}): {settings['attempts']} "
         f"attacks of {settings['hours']:g} h per bar, seed {settings['seed']}",
