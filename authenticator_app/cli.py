@@ -577,4 +577,5 @@ def _open_gui(cli: Cli, args: argparse.Namespace) -> int:
     return run_app(
         Path(getattr(args, "vault", None) or default_vault_path(cli.env)),
         clock=offset_clock(cli.clock, getattr(args, "clock_offset", 0.0)),
+        test_mode=cli.env.get("AUTHENTICATOR_TEST_MODE") == "1",
     )

@@ -16,6 +16,7 @@ from shared.identifiers import RandomBytes
 
 __all__ = [
     "MAX_CLOCK_OFFSET_SECONDS",
+    "AdjustableClock",
     "Clock",
     "FixedClock",
     "RandomBytes",
@@ -83,3 +84,25 @@ def offset_clock(base: Clock, seconds: float) -> Clock:
         return base() + shift
 
     return shifted
+
+
+class AdjustableClock:
+    """``base`` plus an offset that can change while the app runs (its test-mode setting):
+    every service holding this clock follows a change at once."""
+
+    def __init__(self, base: Clock, offset_seconds: int = 0) -> None:
+        self._base = base
+        self._offset = 0
+        self.offset_seconds = offset_seconds
+
+    @property
+    def offset_seconds(self) -> int:
+        return self._offset
+
+    @offset_seconds.setter
+    def offset_seconds(self, seconds: int) -> None:
+        offset_clock(self._base, seconds)  # ValueError when out of range
+        self._offset = int(seconds)
+
+    def __call__(self) -> datetime:
+        return self._base() + timedelta(seconds=self._offset)
