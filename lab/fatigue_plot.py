@@ -28,7 +28,7 @@ def plot_fatigue(report: dict[str, Any], path: Path) -> None:
     modes, models, defences = settings["modes"], settings["user_models"], settings["defences"]
     cells = {(r["defence"], r["mode"], r["user_model"]): r for r in report["results"]}
     fig, axes = plt.subplots(
-        1, len(defences), figsize=(4.2 * len(defences), 4.2), sharey=True, squeeze=False
+        1, len(defences), figsize=(4.2 * len(defences), 4.8), sharey=True, squeeze=False
     )
     width = 0.8 / max(1, len(models))
     for ax, defence in zip(axes[0], defences, strict=True):
@@ -52,12 +52,14 @@ def plot_fatigue(report: dict[str, Any], path: Path) -> None:
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("attacks that succeed (%)")
     handles = [Patch(color=f"C{i}", label=model) for i, model in enumerate(models)]
-    axes[0][-1].legend(handles=handles, title="victim", fontsize="small")
+    fig.legend(
+        handles=handles, title="victim", loc="lower center", ncol=len(models), fontsize="small"
+    )
     fig.suptitle(
         f"Push fatigue on {settings['realm']} ({settings['purpose']}): {settings['attempts']} "
         f"attacks of {settings['hours']:g} h per bar, seed {settings['seed']}",
         fontsize="medium",
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.12, 1, 1))  # room for the legend under the panels
     fig.savefig(path, format="png", dpi=110)
     plt.close(fig)
