@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -203,13 +203,15 @@ def _summary(values: Sequence[float]) -> dict[str, float | None]:
 
 
 class _DeviceClock:
-    """The victim's phone: the wall clock plus the IdP's simulated offset."""
+    """The victim's phone: the IdP's start time plus the simulated offset (both sides move
+    together, and only when the simulation says so)."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: datetime) -> None:
+        self.start = start
         self.offset = 0
 
     def __call__(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.offset)
+        return self.start + timedelta(seconds=self.offset)
 
 
 class _Simulation:
@@ -218,7 +220,7 @@ class _Simulation:
         self.settings = settings
         self.folder = folder
         self.rng = random.Random(settings.seed)  # noqa: S311 - a seeded simulation, not security
-        self.device_clock = _DeviceClock()
+        self.device_clock = _DeviceClock(idp.epoch)
 
     # -- the clock, both sides ------------------------------------------------------------
 

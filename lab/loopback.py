@@ -1,6 +1,7 @@
 """A real IdP in test mode, in this process, on a loopback port (werkzeug's threaded server).
 
-Its own SQLite database in a folder, migrated by Alembic; cheap argon2 (the simulations are
+Its own SQLite database in a folder, migrated by Alembic; a clock that moves only when told
+(``POST /_dev/clock``: forward, back, reset); cheap argon2 (the simulations are
 about push, not password hashing). ``seed`` makes the challenges' numbers and choices
 reproducible (``idp.testmode.rng``).
 """
@@ -14,6 +15,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +36,15 @@ def _free_port() -> int:
 
 
 class LoopbackIdp:
-    def __init__(self, folder: Path, *, seed: int | None = None) -> None:
+    def __init__(
+        self, folder: Path, *, seed: int | None = None, start: datetime | None = None
+    ) -> None:
         from idp import create_app
+        from idp.clock import FixedClock
+
+        # Time moves only through POST /_dev/clock: no wall-clock drift between requests, so
+        # a seeded run lands on the same side of every window each time.
+        self.epoch = (start or datetime.now(UTC)).replace(microsecond=0)
 
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -48,6 +57,7 @@ class LoopbackIdp:
                 "INSTANCE_PATH": str(folder),
                 "BASE_URL": self.base_url,
                 "RATELIMIT_ENABLED": False,
+                "CLOCK": FixedClock(self.epoch),
                 **FAST_ARGON2,
             }
         )
