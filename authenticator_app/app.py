@@ -27,8 +27,8 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.utils import platform
 
+from authenticator_app.core.clock import AdjustableClock, RandomBytes, system_clock, system_random
 from authenticator_app.core.clock import Clock as TimeSource
-from authenticator_app.core.clock import RandomBytes, system_clock, system_random
 from authenticator_app.core.enrollment import Enroller, default_device_name
 from authenticator_app.core.pipush.service import PiPushService
 from authenticator_app.core.push_service import PushService
@@ -105,6 +105,8 @@ class AppServices:
     language: str | None = None
     """Overrides the saved language."""
     device_name: str | None = None
+    test_mode: bool = False
+    """Settings offer the device clock's offset (``AUTHENTICATOR_TEST_MODE=1``)."""
     window_size: tuple[int, int] | None = PHONE_WINDOW
 
 
@@ -120,6 +122,10 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         if services.language:
             self.preferences.language = services.language
         self.translator = Translator(self.preferences.language)
+        # Every presenter and service shares this clock: the test-mode offset moves them all.
+        self.clock = AdjustableClock(
+            services.clock, self.preferences.clock_offset_seconds if services.test_mode else 0
+        )
         self.runner = KivyRunner()
         self.vault: Vault | None = None
         self.presenters: dict[str, Any] = {}
@@ -155,7 +161,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             translator=self.translator,
             preferences=self.preferences,
             on_unlocked=self.unlocked,
-            clock=self.services.clock,
+            clock=self.clock,
             rng=self.services.rng,
             kdf=self.services.kdf,
         )
@@ -187,13 +193,13 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         common: dict[str, Any] = {"navigator": self, "translator": self.translator}
         service = PushService(
             vault,
-            clock=services.clock,
+            clock=self.clock,
             rng=services.rng,
             session_factory=services.session_factory,
-            trace=TraceLog(trace_log_path(vault.path), clock=services.clock),
+            trace=TraceLog(trace_log_path(vault.path), clock=self.clock),
         )
         accounts = AccountsPresenter(
-            self._screen("accounts"), vault=vault, clock=services.clock, **common
+            self._screen("accounts"), vault=vault, clock=self.clock, **common
         )
         profile = ProfilePresenter(
             self._screen("profile"),
@@ -203,14 +209,14 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             open_url=services.open_url,
             copy_text=services.copy_text,
             on_accounts_changed=self.accounts_changed,
-            clock=services.clock,
+            clock=self.clock,
             **common,
         )
         add = AddAccountPresenter(
             self._screen("add"),
             enroller=Enroller(
                 vault,
-                clock=services.clock,
+                clock=self.clock,
                 rng=services.rng,
                 session_factory=services.session_factory,
                 platform_name=platform,
@@ -228,7 +234,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             runner=self.runner,
             notify=services.notify,
             on_status=accounts.set_status,
-            clock=services.clock,
+            clock=self.clock,
             **common,
         )
         self.pipush = PiPushPresenter(
@@ -247,6 +253,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             preferences=self.preferences,
             runner=self.runner,
             on_lock=self.lock,
+            clock=self.clock if self.services.test_mode else None,
             **common,
         )
         self.presenters.update(
@@ -267,7 +274,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
     def _pi_service(self, vault: Vault) -> PiPushService:
         services = self.services
         return PiPushService(
-            vault, clock=services.clock, rng=services.rng, session_factory=services.session_factory
+            vault, clock=self.clock, rng=services.rng, session_factory=services.session_factory
         )
 
     def _launcher(self, vault: Vault) -> WatchLauncher:
@@ -276,11 +283,11 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         def new_service() -> PushService:
             return PushService(
                 vault,
-                clock=services.clock,
+                clock=self.clock,
                 rng=services.rng,
                 session_factory=services.session_factory,
                 # The same log as the headless CLI's: `authenticator trace` reads it.
-                trace=TraceLog(trace_log_path(vault.path), clock=services.clock),
+                trace=TraceLog(trace_log_path(vault.path), clock=self.clock),
             )
 
         return threaded_launcher(new_service, **services.watch_options)

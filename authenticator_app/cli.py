@@ -29,7 +29,13 @@ from authenticator_app.core import summaries
 from authenticator_app.core import watcher as watching
 from authenticator_app.core.accounts import Account, find_accounts
 from authenticator_app.core.challenges import ChallengeInbox, PendingChallenge
-from authenticator_app.core.clock import Clock, RandomBytes, system_clock, system_random
+from authenticator_app.core.clock import (
+    Clock,
+    RandomBytes,
+    offset_clock,
+    system_clock,
+    system_random,
+)
 from authenticator_app.core.codes import current_codes
 from authenticator_app.core.decisions import Decision
 from authenticator_app.core.enrollment import Enroller
@@ -67,6 +73,19 @@ GUI_MISSING = (
 
 class _UsageError(InputError):
     code = "usage"
+
+
+class _ClockOffsetInvalid(InputError):
+    code = "clock_offset_invalid"
+
+
+def _clock_offset(text: str) -> float:
+    try:
+        seconds = float(text)
+        offset_clock(system_clock, seconds)
+    except ValueError as exc:
+        raise _ClockOffsetInvalid(f"--clock-offset {text!r}: {exc}") from None
+    return seconds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -455,6 +474,14 @@ def exit_status_help() -> str:
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--vault", type=Path, default=argparse.SUPPRESS, help="the vault file")
+    common.add_argument(
+        "--clock-offset",
+        type=_clock_offset,
+        default=argparse.SUPPRESS,
+        metavar="SECONDS",
+        help="act as if this device's clock were SECONDS ahead (negative: behind), for testing "
+        "TOTP drift, challenge expiry and iat windows",
+    )
     parser = _Parser(
         prog="authenticator",
         parents=[common],
@@ -556,6 +583,7 @@ def main(
         if getattr(args, "run", None) is None:
             return _open_gui(cli, args)
         cli.vault_path = getattr(args, "vault", None) or default_vault_path(cli.env)
+        cli.clock = offset_clock(cli.clock, getattr(args, "clock_offset", 0.0))
         status: int = args.run(cli, args)
         return status
     except AuthenticatorError as error:
@@ -582,4 +610,8 @@ def _open_gui(cli: Cli, args: argparse.Namespace) -> int:
     except ImportError:
         cli.warn(f"error [gui_unavailable]: {GUI_MISSING}")
         return EXIT_USAGE
-    return run_app(Path(getattr(args, "vault", None) or default_vault_path(cli.env)))
+    return run_app(
+        Path(getattr(args, "vault", None) or default_vault_path(cli.env)),
+        clock=offset_clock(cli.clock, getattr(args, "clock_offset", 0.0)),
+        test_mode=cli.env.get("AUTHENTICATOR_TEST_MODE") == "1",
+    )

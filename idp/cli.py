@@ -387,3 +387,7 @@ cli.add_command(data_key_group)
 from idp.trace.cli import trace_command  # noqa: E402
 
 cli.add_command(trace_command)
+# Research simulations (issue 19): the command imports the lab package only when it runs.
+from idp.simulate_cli import simulate_group  # noqa: E402
+
+cli.add_command(simulate_group)

@@ -6,7 +6,7 @@ Tests and the test mode pass a fixed or offset clock instead of freezing time gl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -31,15 +31,22 @@ class SystemClock:
 
 @dataclass
 class FixedClock:
-    """A clock that only moves when told to."""
+    """A clock that only moves when told to (either way; ``reset`` goes back to the start)."""
 
     current: datetime
+    start: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.start = self.current
 
     def now(self) -> datetime:
         return self.current
 
     def advance(self, delta: timedelta) -> None:
         self.current = self.current + delta
+
+    def reset(self) -> None:
+        self.current = self.start
 
 
 Clock = SystemClock | FixedClock

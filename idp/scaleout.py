@@ -10,6 +10,7 @@ mail keys by ``SET NX`` locks, and Flask-Limiter's counters in Redis (its storag
 from __future__ import annotations
 
 import atexit
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -38,6 +39,7 @@ def install_scale_out(app: Flask) -> None:
     from idp.realms.store import load_realm_ref
 
     cache = RealmCache(load_realm_ref, ttl=float(app.config.get("REALM_CACHE_SECONDS", 5)))
+    clock = _test_mode_clock(app)
     broker: Broker
     replay: ReplayGuard
     url = app.config.get("REDIS_URL")
@@ -47,15 +49,42 @@ def install_scale_out(app: Flask) -> None:
         from idp.push.replay import RedisReplayGuard
 
         client = redis_client(str(url))
-        redis_broker = RedisBroker(client, control_handler=cache.on_control)
+        handlers = [cache.on_control] + ([clock.on_control] if clock is not None else [])
+        redis_broker = RedisBroker(client, control_handler=_fan_out(handlers))
         atexit.register(redis_broker.close)
         broker, replay = redis_broker, RedisReplayGuard(client)
         app.extensions["idp.redis"] = client
         mailer = app.extensions.get("idp.mailer")
         if mailer is not None:
             mailer.sent_keys = RedisSentKeys(client)
+        if clock is not None:
+            from idp.testmode.clock import RedisOffsetStore
+
+            clock.store, clock.notify = RedisOffsetStore(client), redis_broker.broadcast
     else:
         broker, replay = LocalBroker(), LocalReplayGuard()
     app.extensions["idp.realm_cache"] = cache
     app.extensions["idp.broker"] = broker
     app.extensions["idp.replay"] = replay
+
+
+def _test_mode_clock(app: Flask) -> Any:
+    """Test mode without a configured clock: the two-way clock every process shares
+    (idp.testmode.clock); its store moves to Redis below when scaled out."""
+    from idp.clock import SystemClock
+
+    if not app.config.get("TEST_MODE") or not isinstance(app.extensions["idp.clock"], SystemClock):
+        return None
+    from idp.testmode.clock import LocalOffsetStore, SharedClock
+
+    clock = SharedClock(LocalOffsetStore(), ttl=float(app.config.get("CLOCK_CACHE_SECONDS", 1)))
+    app.extensions["idp.clock"] = clock
+    return clock
+
+
+def _fan_out(handlers: list[Callable[[str], None]]) -> Callable[[str], None]:
+    def handle(message: str) -> None:
+        for handler in handlers:
+            handler(message)
+
+    return handle

@@ -6,7 +6,7 @@ its files on PyPI (``pip install --require-hashes``):
 
 - ``requirements/idp.txt``: the IdP (``.[idp]``),
 - ``requirements/app.txt``: the authenticator app (``.[app]``),
-- ``requirements/dev.txt``: tests, linters and the demo (``.[idp,app,dev]``).
+- ``requirements/dev.txt``: tests, linters and the demo (``.[idp,app,dev,research]``).
 
 ``dev`` is resolved first, with python-for-android's pins of ``buildozer.spec`` as constraints
 (the phone cannot follow the lock: its compiled packages are recipes of fixed versions); ``idp``
@@ -61,7 +61,7 @@ INDEX_URL = "https://pypi.org/simple"
 PROFILES: dict[str, tuple[str, ...]] = {
     "idp": ("idp",),
     "app": ("app",),
-    "dev": ("idp", "app", "dev"),
+    "dev": ("idp", "app", "dev", "research"),
 }
 HINT = "run ./scripts/lock"
 # buildozer.spec entries that are not PyPI distributions: the interpreter, native recipes.

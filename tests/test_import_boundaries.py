@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED_PACKAGES = ("shared", "idp", "authenticator_app")
+SCANNED_PACKAGES = ("shared", "idp", "authenticator_app", "lab")
 SHARED_MAY_IMPORT = frozenset({"shared", "pydantic", "jwt", "cryptography"})
 FLASK = ("flask", "flask_*", "werkzeug")  # Flask, its extensions, and its WSGI core
 KIVY = ("kivy", "kivymd", "plyer")
@@ -85,6 +85,8 @@ def _is_stdlib(module: str) -> bool:
 FORBIDDEN = (
     (("idp",), (*KIVY, "authenticator_app"), "idp never imports kivy or authenticator_app"),
     (("authenticator_app",), (*FLASK, "idp"), "authenticator_app never imports flask or idp"),
+    # lab drives both sides (idp and the app's core) for research; never the app's UI.
+    (("lab",), (*KIVY, *APP_UI), "lab never imports kivy or the app's screens"),
     (
         ("authenticator_app.core", "authenticator_app.presenters"),
         (*KIVY, *APP_UI),
@@ -167,6 +169,8 @@ CASES = [
     ("authenticator_app.screens.home", "from kivy.uix.screenmanager import Screen", []),
     ("authenticator_app.screens.home", "from authenticator_app.presenters import home", []),
     ("authenticator_app.app", "__import__('flask')", ["never imports flask"]),
+    ("lab.fatigue", "from idp.clock import now\nfrom authenticator_app.core import vault", []),
+    ("lab.fatigue", "from authenticator_app.screens import push", ["lab never imports"]),
 ]
 
 

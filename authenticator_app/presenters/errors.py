@@ -33,6 +33,7 @@ Translate = Callable[[str], str]
 APP_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
     {
         "pin_too_short": "the PIN needs at least 4 characters",
+        "clock_offset_invalid": "the clock offset is a whole number of seconds within 400 days",
         "pin_wait": "too many wrong PINs: wait before trying again",
         "qr_unreadable": "this file is not an image the app can read",
         "qr_not_found": "no QR code was found in this image",

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from authenticator_app.core.atomic_file import atomic_write
+from authenticator_app.core.clock import MAX_CLOCK_OFFSET_SECONDS
 from authenticator_app.core.errors import VaultError
 from authenticator_app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -37,6 +38,8 @@ class Preferences:
     language: str = DEFAULT_LANGUAGE
     failed_unlocks: int = 0
     retry_at: datetime | None = None
+    clock_offset_seconds: int = 0
+    """Test mode only: the device clock's skew (``AppServices.test_mode``)."""
     problems: list[str] = field(default_factory=list)
     damaged: bool = False
     """The file on disk could not be read: :meth:`save` moves it aside before replacing it."""
@@ -55,6 +58,8 @@ class Preferences:
             prefs.retry_at = datetime.fromisoformat(retry) if retry else None
             if prefs.retry_at is not None and prefs.retry_at.tzinfo is None:
                 prefs.retry_at = None
+            offset = int(data.get("clock_offset_seconds", 0))
+            prefs.clock_offset_seconds = offset if abs(offset) <= MAX_CLOCK_OFFSET_SECONDS else 0
         except (OSError, ValueError, TypeError, AttributeError, OverflowError) as exc:
             # Settings are disposable: start from the defaults, and say so.
             prefs = cls(path=path, damaged=True)
@@ -70,6 +75,8 @@ class Preferences:
             "failed_unlocks": self.failed_unlocks,
             "retry_at": self.retry_at.isoformat() if self.retry_at else None,
         }
+        if self.clock_offset_seconds:  # test mode only: ordinary files stay as they were
+            data["clock_offset_seconds"] = self.clock_offset_seconds
         if self.damaged:
             self.damaged = False
             aside = self.path.with_name(self.path.name + DAMAGED_SUFFIX)

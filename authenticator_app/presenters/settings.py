@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from authenticator_app import __version__
+from authenticator_app.core.clock import AdjustableClock
 from authenticator_app.core.errors import AuthenticatorError, PinMismatch
 from authenticator_app.core.vault import Vault
 from authenticator_app.i18n import LANGUAGES, Translator
@@ -38,6 +39,9 @@ class SettingsModel:
     about: tuple[DetailLine, ...]
     pin_busy: bool = False
     pin_error: ErrorNotice | None = None
+    clock_offset: str | None = None
+    """Test mode: the device clock's offset in seconds, as text (None: not offered)."""
+    clock_error: ErrorNotice | None = None
 
 
 class SettingsView(Protocol):
@@ -57,6 +61,7 @@ class SettingsPresenter:
         preferences: Preferences,
         runner: Runner,
         on_lock: Callable[[], None],
+        clock: AdjustableClock | None = None,
     ) -> None:
         self.view = view
         self.vault = vault
@@ -67,6 +72,8 @@ class SettingsPresenter:
         self._on_lock = on_lock
         self._busy = False
         self._error: ErrorNotice | None = None
+        self._clock = clock
+        self._clock_error: ErrorNotice | None = None
 
     def start(self) -> None:
         self._error = None
@@ -88,6 +95,8 @@ class SettingsPresenter:
                 ),
                 pin_busy=self._busy,
                 pin_error=self._error,
+                clock_offset=None if self._clock is None else str(self._clock.offset_seconds),
+                clock_error=self._clock_error,
             )
         )
 
@@ -105,6 +114,23 @@ class SettingsPresenter:
         self._prefs.save()
         self._.set_language(code)
         self.refresh()
+
+    def set_clock_offset(self, text: str) -> None:
+        """Test mode: skew this device's clock (TOTP codes, challenge checks, signed times)."""
+        if self._clock is None:
+            return
+        try:
+            seconds = int(text.strip().replace("\u2212", "-"))
+            self._clock.offset_seconds = seconds
+        except ValueError:
+            self._clock_error = describe_error(AppInputError("clock_offset_invalid"), self._)
+            self.refresh()
+            return
+        self._clock_error = None
+        self._prefs.clock_offset_seconds = seconds
+        self._prefs.save()
+        self.refresh()
+        self._nav.notice(self._("Décalage de l’horloge : {seconds} s.").format(seconds=seconds))
 
     def change_pin(self, current: str, new: str, repeat: str) -> None:
         if self._busy:

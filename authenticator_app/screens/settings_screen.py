@@ -22,6 +22,23 @@ class SettingsScreen(AppScreen):
         self.pin_busy = model.pin_busy
         self.show_error(model.pin_error)
         fill_details(self.ids.about, model.about)
+        self._render_clock(model)
+
+    def _render_clock(self, model: SettingsModel) -> None:
+        card = self.ids.clock_card
+        if model.clock_offset is None:
+            if card.parent is not None:  # not in test mode: the card is not shown at all
+                self._clock_column = card.parent
+                card.parent.remove_widget(card)
+            return
+        if card.parent is None and getattr(self, "_clock_column", None) is not None:
+            self._clock_column.add_widget(card, index=2)
+        if not self.ids.clock_offset.focus:
+            self.ids.clock_offset.text = model.clock_offset
+        box, error = self.ids.clock_error, model.clock_error
+        box.title, box.text, box.code = (
+            (error.title, error.text, error.code) if error else ("", "", "")
+        )
 
     def clear_pins(self) -> None:
         for name in ("current_pin", "new_pin", "repeat_pin"):

@@ -16,9 +16,10 @@ from idp.clock import now
 from idp.extensions import csrf, db, limiter
 from idp.models import User
 from idp.push.challenges import ChallengeState, PushUser, create_challenge, status_of
-from idp.push.errors import PushError
+from idp.push.errors import PushError, PushRateLimited
 from idp.push.waiting import WaitInvalid, parse_wait, wait_while_pending
 from idp.realms.cache import RealmCache
+from idp.testmode.clock_requests import ClockRequestInvalid, clock_state, move_test_clock
 from idp.users.service import username_key
 from idp.web.client import client_info
 
@@ -76,9 +77,14 @@ def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
             client=client_info(),
             now=now(),
             broker=current_app.extensions["idp.broker"],
+            # A seeded source for reproducible simulations (idp simulate fatigue); else none.
+            rng=current_app.extensions.get("idp.testmode.rng"),
         )
     except PushError as exc:
-        return jsonify({"error": exc.code, "message": exc.detail}), exc.status
+        refused: dict[str, Any] = {"error": exc.code, "message": exc.detail}
+        if isinstance(exc, PushRateLimited):
+            refused["retry_after"] = exc.retry_after
+        return jsonify(refused), exc.status
     return jsonify(
         {
             "challenge_id": challenge.id,
@@ -118,18 +124,19 @@ def challenge_status(challenge_id: str) -> Response | tuple[Response, int]:
     return jsonify({"challenge_id": challenge_id, "status": found.status, "failure": found.failure})
 
 
-@bp.post("/clock")
-def advance_clock() -> tuple[Response, int]:
-    """Move the server's clock forward (expiry tests without waiting): ``{"seconds": N}``."""
-    from datetime import timedelta
+@bp.get("/clock")
+def read_clock() -> Response:
+    """The server's time and its offset from the wall clock (seconds)."""
+    return jsonify(clock_state(current_app.extensions["idp.clock"]))
 
-    body: Any = request.get_json(silent=True)
-    seconds = body.get("seconds") if isinstance(body, dict) else None
-    if not isinstance(seconds, int) or not 0 < seconds <= 400 * 86400:
-        return jsonify({"error": "seconds_invalid", "message": "1 to 34560000 seconds"}), 400
+
+@bp.post("/clock")
+def move_clock() -> tuple[Response, int]:
+    """Move the server's clock, either way (``{"seconds": N}``, N may be negative), or back to
+    the wall clock (``{"reset": true}``); answers ``now`` and ``offset_seconds``."""
     clock = current_app.extensions["idp.clock"]
-    if hasattr(clock, "offset"):
-        clock.offset += timedelta(seconds=seconds)
-    else:
-        clock.advance(timedelta(seconds=seconds))
-    return jsonify({"now": clock.now().isoformat()}), 200
+    try:
+        move_test_clock(clock, request.get_json(silent=True))
+    except ClockRequestInvalid as exc:
+        return jsonify({"error": exc.code, "message": str(exc)}), 400
+    return jsonify(clock_state(clock)), 200
