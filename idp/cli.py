@@ -379,3 +379,7 @@ _add_groups()
 from idp.security.data_key_cli import data_key_group  # noqa: E402
 
 cli.add_command(data_key_group)
+# The recovery-policy analyzer (issue 19): ``idp realm analyze``.
+from idp.analysis.cli import analyze_command  # noqa: E402
+
+realm_group.add_command(analyze_command)

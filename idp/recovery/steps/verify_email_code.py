@@ -26,6 +26,8 @@ from idp.audit.service import record
 from idp.extensions import db
 from idp.mail import MailDeliveryFailed, current_mailer, mail_language, render_mail
 from idp.models import User
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.forms import CodeForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.security.passwords import constant_time_equals
@@ -95,6 +97,9 @@ def issue_code(ctx: StepContext, *, first: bool) -> Outcome:
 class VerifyEmailCodeStep(Step):
     name = "verify_email_code"
     template = "recovery/verify_email_code.html"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        return Requirement.all_of([Capability.MAILBOX], Evidence.EMAIL)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return CodeForm()

@@ -25,6 +25,8 @@ from idp.extensions import db
 from idp.models import Challenge
 from idp.push.challenges import active_devices, create_challenge, refresh_status
 from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.web.durations import retry_message
 
@@ -54,6 +56,9 @@ class VerifyPushStep(Step):
     name = "verify_push"
     template = "recovery/verify_push.html"
     choice_label = _l("Envoyer une notification")
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        return Requirement.all_of([Capability.PHONE], Evidence.PUSH)
 
     def chosen(self, ctx: StepContext) -> Outcome:
         # Picked from another method's page: « Envoyer une notification » sends it at once.

@@ -19,6 +19,8 @@ from idp.mfa.errors import MfaError, SecondFactorLocked
 from idp.mfa.messages import code_error_message
 from idp.mfa.totp import verify_code
 from idp.models import User
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.forms import TotpStepForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 
@@ -33,6 +35,12 @@ class VerifyTotpStep(Step):
     template = "recovery/verify_totp.html"
     choice_label = _l("Entrer un code de mon application d'authentification")
     audit_event = "totp_verify"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        # Codes exist only where enrollment hands the app a TOTP seed.
+        if not preset.push.offer_totp:
+            return Requirement((), Evidence.OTP)
+        return Requirement.all_of([Capability.PHONE], Evidence.OTP)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return TotpStepForm()
