@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from idp.mfa import recovery_codes
+from idp.mfa.errors import RecoveryCodeInvalid
 from idp.models import User
 from idp.realms.schema import RealmPreset
 from idp.recovery.capabilities import Capability, Evidence, Requirement
@@ -26,6 +27,7 @@ class VerifyRecoveryCodeStep(VerifyTotpStep):
     template = "recovery/verify_recovery_code.html"
     choice_label = _l("Utiliser un code de récupération")
     audit_event = "recovery_code_verify"
+    invalid = RecoveryCodeInvalid
 
     def requirement(self, preset: RealmPreset) -> Requirement:
         return Requirement.all_of([Capability.RECOVERY_CODE], Evidence.LOOKUP_SECRET)
