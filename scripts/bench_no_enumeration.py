@@ -46,7 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CAPTCHA = "ENUM42"
+# The test-mode captcha answer; tests.e2e.conftest.start_idp (loopback) sets the same one.
+CAPTCHA = "E2E42"
 WRONG_PASSWORD = "Pas-le-bon-mot-de-passe-7!"  # noqa: S105 - the wrong password every variant types
 NORMALISED = (
     "CSRF token",
@@ -71,6 +72,7 @@ class Reply:
 class Browser(Protocol):
     def get(self, path: str) -> Reply: ...
     def post(self, path: str, data: Mapping[str, str]) -> Reply: ...
+    def post_json(self, path: str, body: Mapping[str, Any]) -> Reply: ...
 
 
 class InProcessBrowser:
@@ -94,6 +96,9 @@ class InProcessBrowser:
     def post(self, path: str, data: Mapping[str, str]) -> Reply:
         return self._reply(lambda: self.client.post(path, data=dict(data)))
 
+    def post_json(self, path: str, body: Mapping[str, Any]) -> Reply:
+        return self._reply(lambda: self.client.post(path, json=dict(body)))
+
 
 class HttpBrowser:
     def __init__(self, base: str) -> None:
@@ -116,6 +121,11 @@ class HttpBrowser:
         resp = self.session.post(
             self.base + path, data=dict(data), allow_redirects=False, timeout=30
         )
+        return self._reply(resp, (time.perf_counter() - start) * 1000)
+
+    def post_json(self, path: str, body: Mapping[str, Any]) -> Reply:
+        start = time.perf_counter()
+        resp = self.session.post(self.base + path, json=dict(body), timeout=30)
         return self._reply(resp, (time.perf_counter() - start) * 1000)
 
 
@@ -179,6 +189,7 @@ class Observation:
     answer: str  # status + Location + body of the measured request, normalised
     page: str  # the page it leads to, normalised
     elapsed_ms: float
+    reached: bool = True  # the page shows the entry's expected text
 
 
 @dataclass
@@ -192,11 +203,14 @@ class Variant:
 class Entry:
     realm: str
     name: str
-    # Text every variant's page must show: proof that the sequence reached the entry (an
-    # expired form or a wrong step would otherwise look "identical" for every variant).
+    # Text the pages must show: proof that the sequence reached the entry (an expired form or
+    # a wrong step would otherwise look "identical" for every variant). A round where no
+    # variant shows it is a SetupError; one where only some do is a difference.
     expect: str
     variants: list[Variant]  # the last one is the reference (the account that does not exist)
     observations: dict[str, list[Observation]] = field(default_factory=dict)
+    # Run before each round (the push cap is per window: a round moves the clock past it).
+    before_round: Callable[[Browser], None] | None = None
 
 
 class SetupError(RuntimeError):
@@ -205,17 +219,21 @@ class SetupError(RuntimeError):
 
 def observe(entry: Entry, variant: Variant, browser: Browser) -> Observation:
     answer, page = variant.run(browser)
-    if entry.expect not in normalise(page.body, variant.typed):
-        raise SetupError(
-            f"{entry.realm}: {entry.name}: {variant.name}: the page does not show "
-            f"{entry.expect!r} (status {page.status}); the sequence did not reach the entry"
-        )
     head = f"{answer.status} {normalise(answer.location, variant.typed)}\n"
     return Observation(
         head + normalise(answer.body, variant.typed),
         f"{page.status}\n" + normalise(page.body, variant.typed),
         answer.elapsed_ms,
+        entry.expect in normalise(page.body, variant.typed),
     )
+
+
+def _reached(entry: Entry, observations: list[Observation]) -> None:
+    if not any(o.reached for o in observations):
+        raise SetupError(
+            f"{entry.realm}: {entry.name}: no variant's page shows {entry.expect!r}; "
+            "the sequence did not reach the entry"
+        )
 
 
 # --- the entries of each realm ------------------------------------------------------------
@@ -242,10 +260,19 @@ def _cas(identifier: str) -> Variant:
     return Variant("", run, (identifier,))
 
 
-def _jasmin_push(login: str) -> Variant:
+def _past_the_push_window(b: Browser) -> None:
+    """Test mode: move the server's clock past jasmin's push window (900 s)."""
+    reply = b.post_json("/_dev/clock", {"seconds": 901})
+    if reply.status != 200:
+        raise SetupError(f"POST /_dev/clock answered {reply.status}: is the IdP in test mode?")
+
+
+def _jasmin_push(login: str, sends: int = 1) -> Variant:
     def run(b: Browser) -> tuple[Reply, Reply]:
         follow(b, b.get(f"/realms/jasmin/recovery/?login={login}"))
         follow(b, submit(b, "/realms/jasmin/recovery/captcha", {"answer": CAPTCHA}))
+        for _ in range(sends - 1):
+            follow(b, submit(b, "/realms/jasmin/recovery/verify_push", {"action": "send"}))
         answer = submit(b, "/realms/jasmin/recovery/verify_push", {"action": "send"})
         page = follow(b, answer)
         status = b.get("/realms/jasmin/recovery/push-status")
@@ -326,9 +353,11 @@ UNKNOWN = "unknown account"
 def entries(realms: set[str]) -> list[Entry]:
     found: list[Entry] = []
 
-    def add(realm: str, name: str, expect: str, *variants: Variant) -> None:
+    def add(realm: str, name: str, expect: str, *variants: Variant) -> Entry:
+        entry = Entry(realm, name, expect, list(variants))
         if realm in realms:
-            found.append(Entry(realm, name, expect, list(variants)))
+            found.append(entry)
+        return entry
 
     wrong = "Identifiant ou mot de passe incorrect"
 
@@ -378,7 +407,16 @@ def entries(realms: set[str]) -> list[Entry]:
         _named("existing, with device", _jasmin_push("theo.lefebvre")),
         _named("existing, no device", _jasmin_push("camille.martin")),
         _named(UNKNOWN, _jasmin_push("claude.mercier")),
-    )
+    ).before_round = _past_the_push_window
+    # The push cap (5 per 15 minutes): the sixth click must read the same for everyone.
+    add(
+        "jasmin",
+        "recovery: the 6th « Envoyer une notification » (push cap)",
+        "Trop de notifications ont été envoyées.",
+        _named("existing, with device", _jasmin_push("theo.lefebvre", sends=6)),
+        _named("existing, no device", _jasmin_push("camille.martin", sends=6)),
+        _named(UNKNOWN, _jasmin_push("claude.mercier", sends=6)),
+    ).before_round = _past_the_push_window
     add(
         "nouvelle-aquitaine",
         "recovery: identify_by_email",
@@ -488,7 +526,13 @@ def bootstrap_diff(
 
 
 def first_difference(a: str, b: str) -> str:
-    for line in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0):
+    """The first differing line (``-`` this variant, ``+`` the reference), blank lines and
+    indentation aside; ``~`` when only whitespace differs."""
+    left = [line.strip() for line in a.splitlines() if line.strip()]
+    right = [line.strip() for line in b.splitlines() if line.strip()]
+    if left == right:
+        return "~ whitespace only"
+    for line in difflib.unified_diff(left, right, lineterm="", n=0):
         if line.startswith(("+", "-")) and not line.startswith(("+++", "---")):
             return line[:160]
     return ""
@@ -544,14 +588,21 @@ def report(entry: Entry) -> dict[str, Any]:
 def run(entries_: list[Entry], make_browser: Callable[[], Browser], rounds: int, seed: int) -> None:
     rng = random.Random(seed)
     for entry in entries_:
-        for variant in entry.variants:  # warm-up, not recorded
-            observe(entry, variant, make_browser())
+        if entry.before_round:
+            entry.before_round(make_browser())
+        # Warm-up, not recorded.
+        _reached(entry, [observe(entry, v, make_browser()) for v in entry.variants])
         entry.observations = {v.name: [] for v in entry.variants}
         for _ in range(rounds):
+            if entry.before_round:
+                entry.before_round(make_browser())
             order = list(entry.variants)
             rng.shuffle(order)  # interleaved, in a random order each round
+            seen = []
             for variant in order:
-                entry.observations[variant.name].append(observe(entry, variant, make_browser()))
+                seen.append(observe(entry, variant, make_browser()))
+                entry.observations[variant.name].append(seen[-1])
+            _reached(entry, seen)
 
 
 @contextmanager
@@ -612,7 +663,7 @@ def loopback_idp(*, fast_hash: bool) -> Iterator[Callable[[], Browser]]:
     from tests.e2e.conftest import start_idp, stop_idp
     from tests.idp.device_api.device import HttpClient, ProtocolDevice
 
-    extra = {"IDP_RATELIMIT_ENABLED": "false", "IDP_TEST_CAPTCHA_ANSWER": CAPTCHA}
+    extra = {"IDP_RATELIMIT_ENABLED": "false"}
     if not fast_hash:  # the server's own argon2id cost (start_idp lowers it for tests)
         extra.update(
             IDP_ARGON2_TIME_COST="2", IDP_ARGON2_MEMORY_COST="19456", IDP_ARGON2_PARALLELISM="1"

@@ -112,7 +112,7 @@ def render_text(data: dict[str, Any]) -> str:
                 out.append(f"      {goal['label']}: no (needs a sign-in)")
                 continue
             out.append(
-                f"      {goal['label']}: no, blocked at « {blocked['label']} » "
+                f'      {goal["label"]}: no, blocked at "{blocked["label"]}" '
                 f"(lacks {' | '.join(blocked['summary'])})"
             )
     out.append("")

@@ -27,6 +27,7 @@ from idp.push.challenges import active_devices, create_challenge, refresh_status
 from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
 from idp.realms.schema import RealmPreset
 from idp.recovery.capabilities import Capability, Evidence, Requirement
+from idp.recovery.decoy_cap import decoy_retry_after
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.web.durations import retry_message
 
@@ -75,6 +76,19 @@ class VerifyPushStep(Step):
         """ "Envoyer une notification" (or send another one)."""
         user = ctx.user()
         if user is None or not active_devices(user):
+            retry_after = decoy_retry_after(ctx.realm.slug, ctx.login, ctx.preset.push, now=ctx.now)
+            if retry_after is not None:  # the real cap's answer, word for word
+                record(
+                    "push_rate_limited",
+                    "failure",
+                    now=ctx.now,
+                    realm=ctx.realm.slug,
+                    actor=ctx.login,
+                    user_id=user.id if user else None,
+                    client=ctx.client,
+                    details={"purpose": "password_reset", "decoy": True},
+                )
+                return Outcome.stay("rate_limited", errors={"push": [retry_message(retry_after)]})
             record(
                 "recovery_push",
                 "failure",

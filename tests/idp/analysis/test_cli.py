@@ -111,3 +111,14 @@ def test_the_database_preset_wins(env: dict[str, str], tmp_path: Path) -> None:
     assert run(env, "realm", "import", str(changed)).exit_code == 0
     data = json.loads(run(env, "realm", "analyze", "uphf", "--json").output)
     assert "max_length_below_64" not in {f["code"] for f in data["findings"]}
+
+
+def test_the_documented_example(env: dict[str, str]) -> None:
+    # docs/research/analyzer.md: the emailed code resets, the phone still guards sign-in.
+    example = Path(__file__).resolve().parents[3] / "docs/research/examples/jasmin-email.toml"
+    data = json.loads(run(env, "realm", "analyze", "--file", str(example), "--json").output)
+    mailbox = next(a for a in data["attackers"] if a["code"] == "mailbox")
+    assert mailbox["goals"]["reset_password"]["possible"] is True
+    assert mailbox["goals"]["sign_in"]["possible"] is False
+    assert mailbox["goals"]["sign_in"]["blocked"]["at"] == "sign_in_push"
+    assert "email_or_sms_sole_recovery_factor" in {f["code"] for f in data["findings"]}

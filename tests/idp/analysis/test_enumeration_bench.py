@@ -51,6 +51,7 @@ def test_every_realm_has_its_sign_in_and_recovery_entries(result: dict[str, Any]
         assert any(n.startswith("sign-in form") for n in names), realm
         assert any(n.startswith("recovery:") for n in names), realm
     assert "CAS sign-in form (wrong password)" in by_realm["uphf"]
+    assert "recovery: the 6th « Envoyer une notification » (push cap)" in by_realm["jasmin"]
     jasmin_push = next(e for e in result["entries"] if e["entry"].startswith("recovery: captcha"))
     assert [c["variant"] for c in jasmin_push["comparisons"]] == [
         "existing, with device",
