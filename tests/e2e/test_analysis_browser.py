@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from tests.e2e.conftest import LiveIdp, shot
 
 
@@ -19,7 +22,7 @@ def test_uphf_analysis_page_draws_the_attack_paths(live_idp: LiveIdp, page: obje
     assert row.all_inner_texts()[:2] == ["Oui", "Oui"]
     page.locator('details[data-attacker="personal_data"] summary').click()  # type: ignore[attr-defined]
     details = page.locator('details[data-attacker="personal_data"]')  # type: ignore[attr-defined]
-    detail = details.inner_text().replace("\xa0", " ")  # French typography: no-break spaces
+    detail = details.inner_text().replace("\xa0", " ").replace("\u202f", " ")  # no-break spaces
     assert "(bloqué à « Question joker » ; manque : réponse à la question joker)" in detail
     assert "Prendre la main sur la récupération — Non (il faut d'abord se connecter)" in detail
     assert page.locator('[data-finding="kba_secret_question"] a').first.inner_text() == (  # type: ignore[attr-defined]
@@ -27,6 +30,10 @@ def test_uphf_analysis_page_draws_the_attack_paths(live_idp: LiveIdp, page: obje
     )
     # The graph scrolls inside its own box; the page itself fits the phone.
     shot(page, "analysis-uphf")
+    directory = os.environ.get("IDP_SCREENSHOT_DIR")
+    if directory:
+        page.set_viewport_size({"width": 360, "height": 740})  # type: ignore[attr-defined]
+        page.screenshot(path=str(Path(directory) / "analysis-uphf-phone.png"))  # type: ignore[attr-defined]
 
 
 def test_analysis_page_in_english(live_idp: LiveIdp, browser: object) -> None:
