@@ -90,6 +90,7 @@ GOAL_LABELS: dict[str, LazyString] = {
     "sign_in": _l("Se connecter"),
     "rebind_second_factor": _l("Remplacer le second facteur"),
     "change_recovery": _l("Prendre la main sur la récupération"),
+    "activate_account": _l("Activer un compte pas encore activé"),
 }
 
 # Recovery steps and the moves of the other journeys (idp.analysis.journeys).
@@ -121,4 +122,6 @@ MOVE_LABELS: dict[str, LazyString] = {
     "add_device": _l("Ajout d'un appareil"),
     "change_email": _l("Changement de l'adresse mail"),
     "change_email_and_secret_question": _l("Changement de l'adresse mail et de la question joker"),
+    "sesame_activation": _l("« Activer mon compte » : numéro et date de naissance"),
+    "activation_setup": _l("Question joker et mot de passe choisis par l'attaquant"),
 }

@@ -9,7 +9,11 @@ code that runs them, named next to each:
   ``idp.mfa.service.second_factor_methods``: push, a TOTP code, or a recovery code);
 - rebind the second factor: ``idp.securityinfo.views.add_device`` (signed in, and the current
   password again);
-- change a recovery contact: ``idp.securityinfo.views.email`` / ``secret_question`` (same).
+- change a recovery contact: ``idp.securityinfo.views.email`` / ``secret_question`` (same);
+- activate a pre-provisioned account (CAS realms, Sésame « Activer mon compte »:
+  ``idp.sesame.views.activation``): the same identification as the recovery step, then the
+  joker question and a password of the attacker's choosing. It is about another account
+  state (not activated yet), so it grants nothing to the other journeys.
 
 The victim is assumed to have enrolled a device where the realm uses push: that is the account
 the second factor protects.
@@ -33,6 +37,7 @@ class Goal(StrEnum):
     SIGN_IN = "sign_in"
     REBIND_SECOND_FACTOR = "rebind_second_factor"
     CHANGE_RECOVERY = "change_recovery"
+    ACTIVATE_ACCOUNT = "activate_account"
 
 
 @dataclass(frozen=True)
@@ -131,4 +136,14 @@ def journeys(preset: RealmPreset, steps: Mapping[str, Step] = STEPS) -> dict[Goa
     found[Goal.CHANGE_RECOVERY] = Journey(
         Goal.CHANGE_RECOVERY, _signed_in_with_password(move), frozenset(grants)
     )
+    if preset.login.variant == "cas":  # Sésame exists only there (idp.sesame.views)
+        identify = steps["identify_by_number_and_birth_date"].requirement(preset)
+        found[Goal.ACTIVATE_ACCOUNT] = Journey(
+            Goal.ACTIVATE_ACCOUNT,
+            (
+                Gate(tuple(_gate("sesame_activation", identify))),
+                Gate((Option("activation_setup", frozenset()),)),
+            ),
+            frozenset(),
+        )
     return found

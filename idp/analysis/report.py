@@ -24,7 +24,13 @@ from idp.recovery.capabilities import Capability
 
 __all__ = ["Analysis", "analyze", "as_dict", "move_label"]
 
-GOALS = (Goal.RESET_PASSWORD, Goal.SIGN_IN, Goal.REBIND_SECOND_FACTOR, Goal.CHANGE_RECOVERY)
+GOALS = (
+    Goal.RESET_PASSWORD,
+    Goal.SIGN_IN,
+    Goal.REBIND_SECOND_FACTOR,
+    Goal.CHANGE_RECOVERY,
+    Goal.ACTIVATE_ACCOUNT,
+)
 
 
 @dataclass(frozen=True)

@@ -276,6 +276,23 @@ def _verdict_findings(
                     (_nist("§6.1.2.3"), _asvs("V2.5.7")),
                 )
             )
+    activation = [
+        code
+        for code, goals in verdicts.items()
+        if Goal.ACTIVATE_ACCOUNT in goals
+        and goals[Goal.ACTIVATE_ACCOUNT].possible
+        and not attacker(code).capabilities & _SECRETS
+    ]
+    if activation:
+        out.append(
+            Finding(
+                "activation_by_personal_data",
+                "high",
+                _l("Un compte pré-provisionné s'active avec des données personnelles"),
+                f"attacker sets that activate: {', '.join(activation)}",
+                (_nist("§6.1.1"), _asvs("V2.3.1")),
+            )
+        )
     single = [
         code
         for code, goals in verdicts.items()
@@ -297,3 +314,13 @@ def _verdict_findings(
 
 # Capabilities every attacker set holds: they do not count as "something the attacker has".
 _PUBLIC = frozenset({Capability.IDENTIFIER, Capability.EMAIL_ADDRESS})
+# What a secret-holding attacker has; activation by anything else is by knowledge alone.
+_SECRETS = frozenset(
+    {
+        Capability.PASSWORD,
+        Capability.PHONE,
+        Capability.MAILBOX,
+        Capability.RECOVERY_CODE,
+        Capability.SECRET_ANSWER,
+    }
+)

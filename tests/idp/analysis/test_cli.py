@@ -43,7 +43,12 @@ def test_json(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["realm"] == "uphf"
-    assert [g["code"] for g in data["goals"]] == ["reset_password", "sign_in", "change_recovery"]
+    assert [g["code"] for g in data["goals"]] == [
+        "reset_password",
+        "sign_in",
+        "change_recovery",
+        "activate_account",
+    ]
     joker = next(a for a in data["attackers"] if a["code"] == "personal_data_secret_answer")
     reset = joker["goals"]["reset_password"]
     assert reset["possible"] is True

@@ -35,6 +35,7 @@ EXPECTED = {
         "kba_secret_question",
         "personal_data_as_authenticator",
         "recovery_by_knowledge_alone",
+        "activation_by_personal_data",
         "composition_rules",
         "max_length_below_64",
         "characters_restricted",
@@ -57,6 +58,13 @@ def test_each_finding_cites_its_sections() -> None:
     assert sections["max_length_below_64"] == [nist, "OWASP ASVS 4.0.3 V2.1.2"]
     assert "OWASP ASVS 4.0.3 V2.5.6" in sections["recovery_by_knowledge_alone"]
     assert "NIST SP 800-63B §6.1.2.3" in sections["personal_data_as_authenticator"]
+    assert sections["activation_by_personal_data"] == [
+        "NIST SP 800-63B §6.1.1",
+        "OWASP ASVS 4.0.3 V2.3.1",
+    ]
+    assert findings["activation_by_personal_data"].detail == "attacker sets that activate: " + (
+        "personal_data"
+    )
     for finding in findings.values():
         assert finding.references
         assert all(r.url.startswith("https://") for r in finding.references)

@@ -21,11 +21,12 @@ from idp.realms.preset import PRESET_DIR
 from idp.recovery.capabilities import Capability
 from idp.recovery.steps import STEPS
 
-R, S, B, C = (
+R, S, B, C, A = (
     Goal.RESET_PASSWORD,
     Goal.SIGN_IN,
     Goal.REBIND_SECOND_FACTOR,
     Goal.CHANGE_RECOVERY,
+    Goal.ACTIVATE_ACCOUNT,
 )
 PRESETS = {p.slug: p for p in load_builtin_presets()}
 
@@ -44,6 +45,7 @@ def yes(*goals: Goal, of: tuple[Goal, ...]) -> dict[Goal, bool]:
 
 ALL4 = (R, S, B, C)
 NO_2FA = (R, S, C)
+CAS = (R, S, C, A)  # uphf: Sésame's « Activer mon compte » too
 
 
 def test_jasmin_only_the_phone_or_a_recovery_code_takes_the_account() -> None:
@@ -76,11 +78,14 @@ def test_metamots_needs_the_mailbox_and_the_identity_fields() -> None:
 
 def test_uphf_falls_to_personal_data_and_the_joker_answer() -> None:
     verdicts = table("uphf")
-    assert verdicts["personal_data"] == yes(of=NO_2FA)
-    assert verdicts["personal_data_mailbox"] == yes(of=NO_2FA)
-    assert verdicts["personal_data_secret_answer"] == yes(R, S, C, of=NO_2FA)
-    assert verdicts["mailbox"] == yes(of=NO_2FA)
-    assert verdicts["password"] == yes(S, C, of=NO_2FA)
+    # Personal data alone activates an account that is not activated yet (number + birth
+    # date, then the attacker picks the joker question and the password).
+    assert verdicts["personal_data"] == yes(A, of=CAS)
+    assert verdicts["personal_data_mailbox"] == yes(A, of=CAS)
+    assert verdicts["personal_data_secret_answer"] == yes(R, S, C, A, of=CAS)
+    assert verdicts["mailbox"] == yes(of=CAS)
+    assert verdicts["password"] == yes(S, C, of=CAS)
+    assert verdicts["phone"] == yes(of=CAS)
 
 
 def test_personal_data_stops_at_the_joker_question_in_uphf() -> None:
@@ -245,3 +250,4 @@ def test_no_attacker_set_is_missing(slug: str) -> None:
     has_push = PRESETS[slug].push.enabled
     for goals in analysis.verdicts.values():
         assert (B in goals) is has_push
+        assert (A in goals) is (slug == "uphf")
