@@ -8,7 +8,8 @@ then compares, byte for byte, the answer to the request that carries the identif
 - the CSRF token (``name="csrf_token" value=...``, ``<meta name="csrf-token">``);
 - the CSP nonce (``nonce="..."``) and the flow's version counter (``name="flow_version"``);
 - the identifier the visitor typed, echoed back in the form (replaced by ``{TYPED}``);
-- the 2-digit number of a push page (a real challenge's or the decoy's, random either way).
+- the 2-digit number of a push page (a real challenge's or the decoy's, random either way);
+- the seconds of « Patientez N secondes » (the wall clock may tick between two requests).
 
 It also times that request, interleaved (each round runs the variants in a random order), a
 bounded number of rounds, and reports the difference of mean times between each variant and
@@ -55,6 +56,7 @@ NORMALISED = (
     "flow_version",
     "typed identifier echoed back",
     "push number (random)",
+    "resend countdown seconds (wall clock)",
 )
 
 
@@ -168,6 +170,8 @@ _CSRF_META = re.compile(r'(name="csrf-token"\s+content=")[^"]*(")')
 _NONCE = re.compile(r'(nonce=")[^"]*(")')
 _FLOW_VERSION = re.compile(r'(name="flow_version"[^>]*value=")[^"]*(")')
 _NUMBER = re.compile(r'(data-testid="match-number">)\d*(<)')
+# « Patientez 59 secondes » or 60: the wall clock's second may tick between two requests.
+_COUNTDOWN = re.compile(r"(Patientez )\d+( secondes?)")
 
 
 def normalise(text: str, typed: tuple[str, ...]) -> str:
@@ -176,6 +180,7 @@ def normalise(text: str, typed: tuple[str, ...]) -> str:
     text = _NONCE.sub(r"\1{NONCE}\2", text)
     text = _FLOW_VERSION.sub(r"\1{N}\2", text)
     text = _NUMBER.sub(r"\1{NUMBER}\2", text)
+    text = _COUNTDOWN.sub(r"\1{N}\2", text)
     for value in sorted(typed, key=len, reverse=True):
         if value:
             text = text.replace(value, "{TYPED}")
@@ -298,13 +303,13 @@ def _jasmin_code(login: str, method: str, code: str) -> Variant:
     return Variant("", run, (login,))
 
 
-def _nouvelle_aquitaine_code(email: str) -> Variant:
+def _nouvelle_aquitaine_code(email: str, action: str = "submit") -> Variant:
     def run(b: Browser) -> tuple[Reply, Reply]:
         base = "/realms/nouvelle-aquitaine/recovery"
         follow(b, b.get(f"{base}/"))
         follow(b, submit(b, f"{base}/choose_category", {"action": "category:usager"}))
         follow(b, submit(b, f"{base}/identify_by_email", {"email": email}))
-        answer = submit(b, f"{base}/verify_email_code", {"code": "000000", "action": "submit"})
+        answer = submit(b, f"{base}/verify_email_code", {"code": "000000", "action": action})
         return answer, follow(b, answer)
 
     return Variant("", run, (email,))
@@ -446,6 +451,16 @@ def entries(realms: set[str]) -> list[Entry]:
         'name="code"',
         _named("existing", _nouvelle_aquitaine_code("claire.fontaine@gmail.example")),
         _named(UNKNOWN, _nouvelle_aquitaine_code("claude.fontenay@gmail.example")),
+    )
+    add(
+        "nouvelle-aquitaine",
+        "recovery: verify_email_code « Renvoyer le code » at once (cooldown)",
+        "avant de demander un nouveau code",
+        _named(
+            "existing",
+            _nouvelle_aquitaine_code("claire.fontaine@gmail.example", action="resend"),
+        ),
+        _named(UNKNOWN, _nouvelle_aquitaine_code("claude.fontenay@gmail.example", "resend")),
     )
     sophie = {
         "email": "sophie.bernard@entreprise.example",
@@ -659,7 +674,9 @@ def _utcnow() -> Any:
 
 
 @contextmanager
-def loopback_idp(*, fast_hash: bool) -> Iterator[Callable[[], Browser]]:
+def loopback_idp(
+    *, fast_hash: bool, server_env: Mapping[str, str] | None = None
+) -> Iterator[Callable[[], Browser]]:
     from tests.e2e.conftest import start_idp, stop_idp
     from tests.idp.device_api.device import HttpClient, ProtocolDevice
 
@@ -668,6 +685,7 @@ def loopback_idp(*, fast_hash: bool) -> Iterator[Callable[[], Browser]]:
         extra.update(
             IDP_ARGON2_TIME_COST="2", IDP_ARGON2_MEMORY_COST="19456", IDP_ARGON2_PARALLELISM="1"
         )
+    extra.update(server_env or {})
     with tempfile.TemporaryDirectory() as tmp:
         live = start_idp(Path(tmp), **extra)
         try:
@@ -688,11 +706,17 @@ def check(
     realms: set[str] | None = None,
     fast_hash: bool = False,
     seed: int = 1,
+    server_env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     chosen = realms or {"jasmin", "metamots", "nouvelle-aquitaine", "uphf"}
     todo = entries(chosen)
-    factory = in_process_idp if server == "inprocess" else loopback_idp
-    with factory(fast_hash=fast_hash) as make_browser:
+    if server == "inprocess":
+        if server_env:
+            raise SetupError("--server-env needs --server loopback")
+        context = in_process_idp(fast_hash=fast_hash)
+    else:
+        context = loopback_idp(fast_hash=fast_hash, server_env=server_env)
+    with context as make_browser:
         run(todo, make_browser, rounds, seed)
     results = [report(e) for e in todo]
     return {
@@ -739,6 +763,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--realm", action="append", help="only this realm (repeatable)")
     parser.add_argument("--fast-hash", action="store_true", help="cheap argon2id (tests)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="IDP_KEY=VALUE",
+        help="extra environment of the loopback server (repeatable), to compare settings",
+    )
     parser.add_argument("--json", action="store_true", dest="as_json")
     args = parser.parse_args(argv)
     if not 1 <= args.rounds <= 500:
@@ -747,7 +778,14 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.realm or ()) - known
     if unknown:
         parser.error(f"unknown realm: {', '.join(sorted(unknown))}")
+    server_env = {}
+    for item in args.server_env:
+        key, sep, value = item.partition("=")
+        if not sep or not key.startswith("IDP_"):
+            parser.error(f"--server-env takes IDP_KEY=VALUE, not {item!r}")
+        server_env[key] = value
     data = check(
+        server_env=server_env,
         rounds=args.rounds,
         server=args.server,
         realms=set(args.realm) if args.realm else None,
