@@ -44,6 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    from idp.web.machines import install_machine_paths
+
+    install_machine_paths(app, limiter)
     app.extensions["idp.clock"] = app.config.get("CLOCK") or SystemClock()
     app.extensions["idp.hasher"] = Hasher(
         time_cost=app.config["ARGON2_TIME_COST"],

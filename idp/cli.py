@@ -98,7 +98,7 @@ def serve(
     no_migrate: bool,
 ) -> None:
     """Serve the IdP on HOST:PORT."""
-    from idp.serve import exec_gunicorn, gunicorn_argv
+    from idp.serve import InstanceBusy, claim_sqlite_database, exec_gunicorn, gunicorn_argv
 
     os.environ["IDP_BIND_HOST"] = host
     if debug:
@@ -107,6 +107,10 @@ def serve(
             raise click.ClickException("--debug is only allowed on a loopback address.")
     app = _app_factory(serving=True)
     _check_workers(app.config, workers)
+    try:
+        claim_sqlite_database(str(app.config["SQLALCHEMY_DATABASE_URI"]))
+    except InstanceBusy as exc:
+        raise click.ClickException(str(exc)) from None
     if not no_migrate:
         with app.app_context():
             _migrate()

@@ -8,10 +8,14 @@ before the app imports anything (patching after ``ssl`` is imported is a known g
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
+from pathlib import Path
 
-__all__ = ["MAX_HEADER_FIELD_BYTES", "gunicorn_argv"]
+from sqlalchemy.engine import make_url
+
+__all__ = ["MAX_HEADER_FIELD_BYTES", "InstanceBusy", "claim_sqlite_database", "gunicorn_argv"]
 
 MAX_HEADER_FIELD_BYTES = 32 * 1024
 """gunicorn's own cap on one header field: the memory guard. It is above what the app reads
@@ -57,6 +61,42 @@ def gunicorn_argv(
         argv += ["--access-logfile", "-"]
     argv.append("idp.wsgi:app")
     return argv
+
+
+class InstanceBusy(RuntimeError):
+    """Another ``idp serve`` already serves this SQLite database."""
+
+
+def claim_sqlite_database(database_uri: str) -> int | None:
+    """Hold an exclusive lock beside a SQLite database for as long as this server runs.
+
+    SQLite serves one process: a second ``idp serve`` on the same file would keep its own
+    replay guard, events and write lock, so a device streaming from one would miss challenges
+    made on the other and a token could be replayed across them. The lock (``flock`` on
+    ``<database>.serve-lock``, holding the server's pid) is inherited by gunicorn through its
+    exec and released by the kernel when the server exits, however it exits. Returns the lock's
+    file descriptor, or None for another database (PostgreSQL scales out with Redis instead).
+    """
+    url = make_url(database_uri)
+    if not url.drivername.startswith("sqlite") or url.database in {None, "", ":memory:"}:
+        return None
+    lock_path = (
+        Path(str(url.database)).resolve().with_name(Path(str(url.database)).name + ".serve-lock")
+    )
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise InstanceBusy(
+            f"another idp serve (pid {holder}) already serves {url.database}: SQLite serves one "
+            "process. Stop it first, or scale out with PostgreSQL and Redis (docs/deployment.md)."
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    os.set_inheritable(fd, True)  # kept by gunicorn after the exec (same pid)
+    return fd
 
 
 def exec_gunicorn(argv: list[str], env: dict[str, str]) -> None:  # pragma: no cover - execs

@@ -10,7 +10,8 @@ flight (``--challenges``, ``--concurrency``; default 300 and 4):
     browser: POST /_dev/.../challenges           -> "created" (the POST returned; number shown)
     device:  SSE event received, carrying the signed challenge (protocol v2) -> delivery latency
     device:  verify the JWS (pinned JWKS), sign + POST the decision -> "approved"
-    browser: GET /_dev/challenges/<id>             -> "approved": end of the round trip
+    browser: GET /_dev/challenges/<id>?wait=10     -> "approved": end of the round trip
+             (the waiting page's long-poll, sent as soon as the number is shown)
 
 and prints p50/p95/p99/max, throughput, the worker's RSS and CPU seconds. The protocol is that
 of docs/protocol.md, spoken with ``shared`` and ``requests`` (the same as
@@ -55,6 +56,7 @@ import gevent.event
 import gevent.pool
 import gevent.queue
 import requests
+from bench_http import LightResponse, LightSession
 
 from shared.addresses import realm_url
 from shared.identifiers import new_jti
@@ -384,15 +386,15 @@ class Device:
         self.uri = uri
         self.key = generate_private_key()
         self.receipt: EnrollmentReceipt | None = None
-        self.http = requests.Session()
-        self.sse_http = requests.Session()
+        self.http = LightSession()
+        self.sse_http = LightSession()
         self.connected = gevent.event.Event()
         self.hint_event = gevent.event.Event()
         self.hints: dict[str, tuple[float, str]] = {}
         self.stream_error: str | None = None
         self.stream_ended = False
         self.reader: gevent.Greenlet | None = None
-        self._sse_response: requests.Response | None = None
+        self._sse_response: LightResponse | None = None
         # The instance this device's stream and decisions go to, and the one its challenges
         # are triggered on (another one when there are several: events cross instances).
         self.home: str | None = None
@@ -626,11 +628,23 @@ class Sample:
     delivery_from_send: float  # POST sent -> event read by the device
     pending: float  # verify the signed challenge from the event
     decision: float  # sign + POST decision
-    status: float  # GET status until approved
-    round_trip: float  # POST returned -> status approved
+    status: float  # decision returned -> the waiting page's long-poll saw approved (may be < 0)
+    round_trip: float  # POST returned -> the waiting page saw approved
 
 
-def round_trip(browser: requests.Session, base: str, device: Device) -> Sample:
+def _await_approval(browser: LightSession, status_url: str) -> float:
+    """The waiting page: long-polls until the status is approved; the time it saw it."""
+    deadline = time.perf_counter() + HINT_TIMEOUT
+    while True:
+        resp = browser.get(status_url + "?wait=10", timeout=HTTP_TIMEOUT)
+        seen = resp.json().get("status")
+        if seen == "approved":
+            return time.perf_counter()
+        if seen != "pending" or time.perf_counter() > deadline:
+            raise RuntimeError(f"the waiting page saw {seen!r}")
+
+
+def round_trip(browser: LightSession, base: str, device: Device) -> Sample:
     base = device.trigger_base or base
     trigger_url = f"{base}/_dev/realms/{REALM}/users/{device.username}/challenges"
     t_send = time.perf_counter()
@@ -640,29 +654,28 @@ def round_trip(browser: requests.Session, base: str, device: Device) -> Sample:
         raise RuntimeError(f"trigger: {resp.status_code} {resp.text[:200]}")
     created = resp.json()
     challenge_id, number = created["challenge_id"], created["number"]
-    arrived = device.wait_hint(challenge_id, HINT_TIMEOUT)
-    if arrived is None:
-        raise RuntimeError(f"no challenge event for {challenge_id} within {HINT_TIMEOUT} s")
-    t_hint, token = arrived
-    t0 = time.perf_counter()  # challenge in, number on the browser's screen: the device acts
-    challenge = device.verify(token)
-    if challenge.challenge_id != challenge_id:
-        raise RuntimeError(f"the event for {challenge_id} carried {challenge.challenge_id}")
-    t1 = time.perf_counter()
-    status = device.approve(challenge, number)
-    if status != "approved":
-        raise RuntimeError(f"decision answered {status!r}")
-    t2 = time.perf_counter()
+    # The waiting page long-polls the status as soon as it shows the number (push-wait.js).
     status_url = f"{base}/_dev/challenges/{challenge_id}"
-    deadline = t2 + 5
-    while True:
-        seen = browser.get(status_url, timeout=HTTP_TIMEOUT).json().get("status")
-        if seen == "approved":
-            break
-        if time.perf_counter() > deadline:
-            raise RuntimeError(f"status still {seen!r} 5 s after approval")
-        gevent.sleep(0.005)
-    t3 = time.perf_counter()
+    waiting = gevent.spawn(_await_approval, browser, status_url)
+    try:
+        arrived = device.wait_hint(challenge_id, HINT_TIMEOUT)
+        if arrived is None:
+            raise RuntimeError(f"no challenge event for {challenge_id} within {HINT_TIMEOUT} s")
+        t_hint, token = arrived
+        t0 = time.perf_counter()  # challenge in, number on the browser's screen: the device acts
+        challenge = device.verify(token)
+        if challenge.challenge_id != challenge_id:
+            raise RuntimeError(f"the event for {challenge_id} carried {challenge.challenge_id}")
+        t1 = time.perf_counter()
+        status = device.approve(challenge, number)
+        if status != "approved":
+            raise RuntimeError(f"decision answered {status!r}")
+        t2 = time.perf_counter()
+        t3 = waiting.get(timeout=HINT_TIMEOUT)
+    finally:
+        if not waiting.dead:  # a failed round trip: the page's request is abandoned
+            waiting.kill()
+            browser.close()
     return Sample(
         trigger=t_created - t_send,
         delivery=t_hint - t_created,
@@ -691,7 +704,7 @@ def run_challenges(
     deadline = time.monotonic() + time_limit
 
     def worker() -> None:
-        browser = requests.Session()
+        browser = LightSession()
         try:
             for _ in todo:
                 if time.monotonic() > deadline:
@@ -772,8 +785,10 @@ def start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
     if not py_spy.exists():
         log("--profile: py-spy is not installed in the venv (pip install py-spy); skipped")
         return None
+    # A flame graph (.svg) or collapsed stacks (.txt, for scripts/profile_summary.py).
+    fmt = ["--format", "raw"] if out.suffix == ".txt" else []
     proc = subprocess.Popen(
-        [str(py_spy), "record", "--pid", str(pid), "--rate", "250", "--output", str(out)],
+        [str(py_spy), "record", "--pid", str(pid), "--rate", "250", *fmt, "--output", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -876,6 +891,11 @@ def spread(devices: list[Device], started: list[Server]) -> None:
             device.trigger_base = started[(i + 1) % len(started)].base_url
 
 
+def profile_path(args: argparse.Namespace, n: int) -> Path | None:
+    suffix = "txt" if args.profile_raw else "svg"
+    return (args.profile / f"idp-worker-n{n}.{suffix}") if args.profile else None
+
+
 def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     instance, port = workdir / f"n{n}", free_port()
     instance.mkdir(parents=True)
@@ -931,7 +951,7 @@ def bench_one(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]
                 )
             )
         log(f"N={n}: {args.challenges} round trips, {args.concurrency} in flight")
-        profile = (args.profile / f"idp-worker-n{n}.svg") if args.profile else None
+        profile = profile_path(args, n)
         profiler = start_profiler(server.workers[0], profile) if profile else None
         try:
             runs.append(
@@ -974,7 +994,7 @@ ROWS = [
     ("trigger_post", "  trigger POST (creates the challenge)"),
     ("pending_and_verify", "  verify the JWS from the event"),
     ("decision_post", "  sign + POST decision"),
-    ("status_get", "  GET status (sees approved)"),
+    ("status_get", "  decision returned -> page sees approved"),
 ]
 
 
@@ -1114,6 +1134,11 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar="DIR",
         help="record the IdP worker with py-spy during the loaded run (flame graph SVG)",
+    )
+    parser.add_argument(
+        "--profile-raw",
+        action="store_true",
+        help="with --profile: collapsed stacks (.txt) instead of a flame graph",
     )
     parser.add_argument("--keep", action="store_true", help="keep the instance folders")
     parser.add_argument(

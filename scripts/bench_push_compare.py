@@ -16,7 +16,9 @@ gunicorn on loopback (2 workers, as privacyIDEA's performance notes advise one p
 a cheap token-PIN hash (no PIN is checked on this path anyway). This IdP: one gunicorn+gevent
 worker, SQLite. Blocks alternate A B A B ... so both sides see the same machine; the report gives
 both p50s, their ratio, round trips/s at each concurrency, the servers' CPU per round trip and
-the client (browser + device emulation) CPU per round trip.
+the client (browser + device emulation) CPU per round trip. Both sides' HTTP calls go through
+the same small keep-alive client (scripts/bench_http.py), lighter than ``requests``: at one
+round trip in flight the client's CPU adds to every round trip, so it is kept small and equal.
 
     .venv/bin/python scripts/bench_push_compare.py [--rounds 60] [--blocks 3]
         [--concurrency 1 2 4] [--devices 100] [--json]
@@ -44,6 +46,7 @@ import bench_push as ours  # patches the process with gevent first
 import gevent
 import gevent.pool
 import requests
+from bench_http import LightSession
 
 from authenticator_app.core.accounts import Account, PiPushDevice
 from authenticator_app.core.pipush import signing as pi_signing
@@ -76,7 +79,7 @@ class PiPhone:
 def enroll_phone(admin: PrivacyIdeaAdmin, user: str) -> PiPhone:
     offer = parse_pipush_uri(admin.enroll_push(user).uri, allow_insecure_http=True)
     key = pi_signing.new_device_key(DEVICE_KEY_BITS)
-    session = requests.Session()
+    session: Any = LightSession()  # duck-typed requests.Session (scripts/bench_http.py)
     server_key = pi_signing.load_server_key(
         register(
             session,
@@ -226,7 +229,7 @@ def our_side(workdir: Path, n: int, slots: int) -> tuple[Side, ours.Server, list
     ours.run_challenges(server.base_url, devices, ours.WARMUP, 1, 60)
     free = devices[:]
     random.Random(7).shuffle(free)
-    browsers = [requests.Session() for _ in range(slots)]
+    browsers = [LightSession() for _ in range(slots)]
 
     def one(index: int) -> float:
         device = free.pop()
@@ -247,7 +250,7 @@ def pi_side(pi: Any, slots: int) -> Side:
     token = pi.client.token()
     admins = []
     for _ in users:
-        admin = PrivacyIdeaAdmin(pi.base_url)
+        admin = PrivacyIdeaAdmin(pi.base_url, session=LightSession())  # type: ignore[arg-type]
         admin._token = token  # one admin login shared by the client workers
         admins.append(admin)
     workers = ours.children_of(pi.process.pid) if pi.process else []

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Final, Self
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 from shared.base64url import b64url_decode, b64url_encode
 from shared.errors import KeyInvalid, UnknownKey
@@ -196,6 +196,8 @@ class Jwks(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     keys: list[dict[JwkMember, JwkValue]] = Field(max_length=_MAX_JWKS_KEYS)
+    # Parsed public keys by kid (the set is frozen: a key, once loaded, stays what it is).
+    _loaded: dict[str, ec.EllipticCurvePublicKey] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _keys_are_public_p256_with_unique_kids(self) -> Self:
@@ -226,9 +228,13 @@ class Jwks(BaseModel):
 
     def get(self, kid: str) -> ec.EllipticCurvePublicKey:
         """The public key for ``kid``; :class:`UnknownKey` when the set has none."""
+        loaded = self._loaded.get(kid)
+        if loaded is not None:
+            return loaded
         for jwk in self.keys:
             if jwk.get("kid") == kid:
-                return load_public_jwk(jwk)
+                key = self._loaded[kid] = load_public_jwk(jwk)
+                return key
         raise UnknownKey(f"no key with kid {kid!r}"[:200])
 
     def as_dict(self) -> dict[str, Any]:

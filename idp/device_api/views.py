@@ -28,7 +28,7 @@ from idp.device_api.openapi import (
 from idp.device_api.schemas import DecisionBody, DecisionStatus, EnrollBody
 from idp.extensions import csrf, db, limiter
 from idp.push import challenges, enrollment
-from idp.push.broker import Broker, Subscription, SubscriptionLost
+from idp.push.broker import Broker, Subscription, SubscriptionLost, user_address
 from idp.push.device_auth import DeviceRef, authenticate_decision, authenticate_device
 from idp.push.errors import RealmUnknown
 from idp.push.signing import realm_jwks
@@ -166,7 +166,7 @@ def pending(slug: str) -> Response:
     tokens = _tokens(device)
     if tokens or not wait:
         return jsonify(PendingList(challenges=tokens).to_json_dict())
-    with _broker().subscribe(device.id) as sub:
+    with _broker().subscribe(device.id, user_address(device.user_id)) as sub:
         tokens = _tokens(device)  # what came before the subscription was active
         deadline = time.monotonic() + wait
         while not tokens and (remaining := deadline - time.monotonic()) > 0:
@@ -231,12 +231,12 @@ class _EventStream:
 def events(slug: str) -> tuple[_EventStream, int, dict[str, str]]:
     """Server-sent events: ``hint`` events (a new challenge carries its signed copy) and
     ``: ping`` heartbeats."""
-    device_id = _device().id
+    device = _device()
     db.session.commit()
     db.session.close()
     # Subscribed before the answer starts: ": connected" means "catch up now, nothing after
-    # this point can be missed".
-    subscription = _broker().subscribe(device_id)
+    # this point can be missed". The device's own events and those for all its user's devices.
+    subscription = _broker().subscribe(device.id, user_address(device.user_id))
     sub = subscription.__enter__()
     body = _EventStream(
         subscription,

@@ -12,6 +12,7 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -27,6 +28,7 @@ from idp.mfa.errors import SecondFactorLocked
 from idp.mfa.messages import locked_message
 from idp.models import User
 from idp.push.errors import NoDevice, PushRateLimited
+from idp.push.waiting import Waited, WaitInvalid, parse_wait, wait_while_pending
 from idp.web.client import client_info
 from idp.web.durations import retry_message
 from idp.web.realm_context import bind_realm
@@ -107,12 +109,33 @@ def _finish_password_change(user: User, data: dict[str, Any]) -> Response:
 
 
 @bp.get("/login/push/status")
-def status(slug: str) -> Response:
+def status(slug: str) -> Response | tuple[Response, int]:
+    """The pending sign-in's push status; ``?wait=S`` (0 to 25) answers as soon as the app
+    answered (idp.push.waiting), so the page moves on at once."""
+    try:
+        wait = parse_wait(request.args.get("wait"))
+    except WaitInvalid as exc:
+        return jsonify({"error": "wait_invalid", "message": str(exc)}), 400
     data = _pending()
     if data is None or not data.get("challenge"):
         return jsonify({"status": "none"})
+    challenge_id, user_id = str(data["challenge"]), int(data["uid"])
+
+    def read() -> Waited:
+        challenge, state = service.sign_in_status(challenge_id, user_id, now=now())
+        return Waited(state, challenge.expires_at)
+
     try:
-        _challenge, state = service.sign_in_status(data["challenge"], data["uid"], now=now())
+        state = read().status
+        if wait and state == "pending":
+            state = wait_while_pending(
+                read,
+                user_id=user_id,
+                challenge_id=challenge_id,
+                broker=current_app.extensions["idp.broker"],
+                wait=wait,
+                now=now,
+            ).status
     except LookupError:
         return jsonify({"status": "none"})
     return jsonify({"status": state})

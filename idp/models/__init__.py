@@ -4,7 +4,7 @@ from idp.models.admin_token import AdminToken
 from idp.models.audit import AuditEvent
 from idp.models.browser_session import BrowserSession
 from idp.models.cas import ServiceTicket
-from idp.models.device import Challenge, Device, EnrollmentOfferRecord, UsedJti
+from idp.models.device import Challenge, Device, EnrollmentOfferRecord
 from idp.models.flow import FlowState
 from idp.models.jobs import PasswordJob, ResetLink, SupportRequest
 from idp.models.mfa import RecoveryCode, SecondFactorLock
@@ -40,7 +40,6 @@ __all__ = [
     "SecondFactorLock",
     "ServiceTicket",
     "SupportRequest",
-    "UsedJti",
     "User",
     "UserAttribute",
 ]

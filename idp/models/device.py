@@ -12,7 +12,7 @@ from idp.extensions import db
 from idp.models.types import EncryptedText, UTCDateTime
 from idp.models.user import User
 
-__all__ = ["Challenge", "Device", "EnrollmentOfferRecord", "UsedJti"]
+__all__ = ["Challenge", "Device", "EnrollmentOfferRecord"]
 
 
 class Device(db.Model):  # type: ignore[name-defined]
@@ -61,16 +61,6 @@ class EnrollmentOfferRecord(db.Model):  # type: ignore[name-defined]
     device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     user: Mapped[User] = relationship()
-
-
-class UsedJti(db.Model):  # type: ignore[name-defined]
-    """Device-token and enrollment ``jti`` values already accepted (replay protection)."""
-
-    __tablename__ = "used_jti"
-
-    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
-    issuer: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Challenge(db.Model):  # type: ignore[name-defined]

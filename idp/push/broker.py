@@ -1,10 +1,13 @@
 """Delivery of challenge events to the devices' SSE streams and long-polls.
 
-A :class:`Broker` fans out :class:`~shared.messages.ChallengeHint` values, addressed per device,
-to the subscriptions of that device. :class:`LocalBroker` does it within one process (one queue
-per subscriber; ``queue.Queue`` is cooperative once gevent has patched the process, so thousands
-of waiting streams cost a greenlet each). :class:`idp.push.redis_broker.RedisBroker` carries the
-same events across processes and instances through Redis pub/sub.
+A :class:`Broker` fans out :class:`~shared.messages.ChallengeHint` values to subscriptions. An
+event is addressed to one device (its id: a new challenge, signed for that device) or to every
+device of a user (:func:`user_address`: "decided", "superseded"), so that a decision does not
+need to look up the user's devices to tell them. :class:`LocalBroker` does it within one
+process (one queue per subscriber; ``queue.Queue`` is cooperative once gevent has patched the
+process, so thousands of waiting streams cost a greenlet each).
+:class:`idp.push.redis_broker.RedisBroker` carries the same events across processes and
+instances through Redis pub/sub.
 
 The challenge itself lives in the database: a lost event only delays a device until its next
 catch-up from ``pending`` (DESIGN.md §2). A subscription whose broker lost its upstream is
@@ -29,12 +32,20 @@ __all__ = [
     "LocalBroker",
     "Subscription",
     "SubscriptionLost",
+    "user_address",
 ]
 
 MAX_QUEUED = 64
 
 Delivery = tuple[str, ChallengeHint]
-"""(device id, event for that device)."""
+"""(address, event): the address is a device id or a :func:`user_address`."""
+
+USER_PREFIX = "user:"
+
+
+def user_address(user_id: int) -> str:
+    """The address of every device of a user (device ids never contain ``:``)."""
+    return f"{USER_PREFIX}{user_id}"
 
 
 class BrokerUnavailable(RuntimeError):
@@ -88,8 +99,9 @@ class Broker(ABC):
         locally (a remote broker cannot count its remote deliveries: 0 for those)."""
 
     @abstractmethod
-    def subscribe(self, device_id: str) -> AbstractContextManager[Subscription]:
-        """A subscription to ``device_id``'s events, active when the context is entered."""
+    def subscribe(self, *addresses: str) -> AbstractContextManager[Subscription]:
+        """One subscription to the events of each address (a device id, a
+        :func:`user_address`), each event once; active when the context is entered."""
 
     def close(self) -> None:  # noqa: B027 - most brokers hold nothing to release
         """Release connections (process shutdown)."""
@@ -98,7 +110,7 @@ class Broker(ABC):
 class LocalBroker(Broker):
     """In-process fan-out; also the local half of :class:`RedisBroker`.
 
-    ``on_last`` is called (outside the lock) when a device loses its last local subscriber.
+    ``on_last`` is called (outside the lock) when an address loses its last local subscriber.
     """
 
     def __init__(self, *, on_last: Callable[[str], None] | None = None) -> None:
@@ -109,38 +121,42 @@ class LocalBroker(Broker):
     def publish(self, deliveries: Iterable[Delivery]) -> int:
         delivered = 0
         with self._lock:
-            targets = [(s, hint) for device, hint in deliveries for s in self._subs.get(device, ())]
+            targets = [(s, h) for address, h in deliveries for s in self._subs.get(address, ())]
         for sub, hint in targets:
             delivered += sub.offer(hint)
         return delivered
 
     @contextmanager
-    def subscribe(self, device_id: str) -> Iterator[Subscription]:
+    def subscribe(self, *addresses: str) -> Iterator[Subscription]:
         sub = Subscription()
         with self._lock:
-            self._subs[device_id].add(sub)
+            for address in addresses:
+                self._subs[address].add(sub)
         try:
             yield sub
         finally:
+            emptied = []
             with self._lock:
-                self._subs[device_id].discard(sub)
-                last = not self._subs[device_id]
-                if last:
-                    del self._subs[device_id]
-            if last and self._on_last is not None:
-                self._on_last(device_id)
+                for address in addresses:
+                    self._subs[address].discard(sub)
+                    if not self._subs[address]:
+                        del self._subs[address]
+                        emptied.append(address)
+            if self._on_last is not None:
+                for address in emptied:
+                    self._on_last(address)
 
     def lose_all(self) -> None:
         """Tell every subscription it may have missed events (its streams end)."""
         with self._lock:
-            subs = [s for group in self._subs.values() for s in group]
+            subs = {s for group in self._subs.values() for s in group}
         for sub in subs:
             sub.lose()
 
-    def has_subscribers(self, device_id: str) -> bool:
+    def has_subscribers(self, address: str) -> bool:
         with self._lock:
-            return bool(self._subs.get(device_id))
+            return bool(self._subs.get(address))
 
     def subscriber_count(self) -> int:
         with self._lock:
-            return sum(len(s) for s in self._subs.values())
+            return len({s for group in self._subs.values() for s in group})

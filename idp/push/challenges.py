@@ -33,7 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from idp.audit.service import ClientInfo, record, record_now
 from idp.extensions import db
 from idp.models import Challenge, Device, User
-from idp.push.broker import Broker, BrokerUnavailable, Delivery
+from idp.push.broker import Broker, BrokerUnavailable, Delivery, user_address
 from idp.push.device_auth import DeviceRef
 from idp.push.errors import (
     ChallengeAlreadyDecided,
@@ -54,7 +54,9 @@ from shared.identifiers import new_identifier, new_nonce
 from shared.messages import ChallengeHint, PushDecision
 
 __all__ = [
+    "ChallengeState",
     "DecisionResult",
+    "PushUser",
     "active_device_ids",
     "active_devices",
     "create_challenge",
@@ -74,6 +76,19 @@ log = logging.getLogger(__name__)
 class DecisionResult:
     challenge_id: str
     status: str
+
+
+@dataclass(frozen=True)
+class PushUser:
+    """Whom a challenge is for: what creating it needs, without an ORM object."""
+
+    id: int
+    username: str
+    realm_slug: str
+
+    @classmethod
+    def of(cls, user: User) -> PushUser:
+        return cls(user.id, user.username, user.realm.slug)
 
 
 def realm_ref(slug: str) -> RealmRef:
@@ -105,9 +120,17 @@ _DEVICE_IDS = (
 _LOCK_USER = (
     select(User.push_blocked_until).where(User.id == bindparam("user_id")).with_for_update()
 )
-_RECENT = select(func.count(), func.min(Challenge.created_at)).where(
-    Challenge.user_id == bindparam("user_id"), Challenge.created_at > bindparam("since")
+_IN_WINDOW = Challenge.created_at > bindparam("since")
+_PENDING_SAME_PURPOSE = (Challenge.status == "pending") & (
+    Challenge.purpose == bindparam("purpose")
 )
+# Under the user's lock: how many challenges in the cap's window (and the oldest), and whether
+# one of this purpose is pending (none, usually: then there is nothing to supersede).
+_RECENT = select(
+    func.coalesce(func.sum(case((_IN_WINDOW, 1), else_=0)), 0),
+    func.min(case((_IN_WINDOW, Challenge.created_at), else_=None)),
+    func.coalesce(func.sum(case((_PENDING_SAME_PURPOSE, 1), else_=0)), 0),
+).where(Challenge.user_id == bindparam("user_id"), _IN_WINDOW | _PENDING_SAME_PURPOSE)
 _SUPERSEDE = (
     update(Challenge)
     .where(
@@ -130,7 +153,7 @@ def active_device_ids(user_id: int) -> list[str]:
 
 
 def create_challenge(
-    user: User,
+    user: User | PushUser,
     *,
     purpose: str,
     service: str,
@@ -141,7 +164,9 @@ def create_challenge(
     flow_id: str | None = None,
 ) -> Challenge:
     """Send a new challenge to every device of ``user``; older pending ones are superseded."""
-    realm = realm_ref(user.realm.slug)
+    if isinstance(user, User):
+        user = PushUser.of(user)
+    realm = realm_ref(user.realm_slug)
     settings = realm.preset.push
     devices = active_device_ids(user.id)
     if not devices:
@@ -152,7 +177,9 @@ def create_challenge(
     if purpose == "password_reset" and blocked_until and blocked_until > now:
         raise PushBlocked("push-based recovery is blocked after a reported attempt")
     window_start = now - timedelta(seconds=settings.window_seconds)
-    recent, oldest = conn.execute(_RECENT, {"user_id": user.id, "since": window_start}).one()
+    recent, oldest, pending = conn.execute(
+        _RECENT, {"user_id": user.id, "since": window_start, "purpose": purpose}
+    ).one()
     if recent >= settings.max_challenges:
         reopen = (oldest or now) + timedelta(seconds=settings.window_seconds)
         record(
@@ -160,7 +187,8 @@ def create_challenge(
             "failure",
             now=now,
             realm=realm.slug,
-            user=user,
+            actor=user.username,
+            user_id=user.id,
             client=client,
             details={"purpose": purpose},
         )
@@ -170,8 +198,14 @@ def create_challenge(
             retry_after=int((reopen - now).total_seconds()) + 1,
         )
     rng = rng or random.SystemRandom()
-    superseded = list(
-        conn.execute(_SUPERSEDE, {"b_user": user.id, "b_purpose": purpose, "b_now": now}).scalars()
+    superseded = (
+        list(
+            conn.execute(
+                _SUPERSEDE, {"b_user": user.id, "b_purpose": purpose, "b_now": now}
+            ).scalars()
+        )
+        if pending
+        else []
     )
     number = rng.randint(10, 99)
     choices = None
@@ -217,10 +251,9 @@ def create_challenge(
     challenge = Challenge(**values)
     view = ChallengeView.of(challenge)
     base_url = str(current_app.config["BASE_URL"])
+    everyone = user_address(user.id)
     deliveries: list[Delivery] = [
-        (d, ChallengeHint(challenge_id=old, event="superseded"))
-        for old in superseded
-        for d in devices
+        (everyone, ChallengeHint(challenge_id=old, event="superseded")) for old in superseded
     ]
     deliveries += [
         (
@@ -273,22 +306,30 @@ def refresh_status(challenge: Challenge, *, now: datetime) -> str:
     return challenge.status
 
 
-_STATUS = select(Challenge.status, Challenge.expires_at, Challenge.failure_code).where(
-    Challenge.id == bindparam("challenge_id")
-)
+_STATUS = select(
+    Challenge.status, Challenge.failure_code, Challenge.user_id, Challenge.expires_at
+).where(Challenge.id == bindparam("challenge_id"))
 
 
-def status_of(challenge_id: str, *, now: datetime) -> tuple[str, str | None] | None:
-    """(status, failure code) of a challenge, marking it expired when its time is up; None
-    when there is no such challenge. One read, no ORM object (status polls are frequent)."""
+@dataclass(frozen=True)
+class ChallengeState:
+    status: str
+    failure: str | None
+    user_id: int
+    expires_at: datetime
+
+
+def status_of(challenge_id: str, *, now: datetime) -> ChallengeState | None:
+    """The state of a challenge, marking it expired when its time is up; None when there is
+    no such challenge. One read, no ORM object (status polls are frequent)."""
     row = _conn().execute(_STATUS, {"challenge_id": challenge_id}).first()
     if row is None:
         return None
-    status, expires_at, failure = row
-    if status == "pending" and expires_at <= now:
+    state = ChallengeState(*row)
+    if state.status == "pending" and state.expires_at <= now:
         _expire(challenge_id)
         return status_of(challenge_id, now=now)
-    return status, failure
+    return state
 
 
 _PENDING = (
@@ -421,7 +462,7 @@ def decide(
     )
     db.session.commit()
     hint = ChallengeHint(challenge_id=decision.challenge_id, event="decided")
-    _publish(broker, [(d, hint) for d in active_device_ids(device.user_id)])
+    _publish(broker, [(user_address(device.user_id), hint)])
     if new_status == "failed":
         raise NumberMismatch("the number does not match the one shown in the browser")
     return DecisionResult(decision.challenge_id, new_status)

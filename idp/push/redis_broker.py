@@ -1,10 +1,11 @@
 """Challenge events across processes and instances: Redis pub/sub, one channel per device.
 
-Each process keeps one pub/sub connection. A device's channel (``idp:push:device:<id>``) is
-subscribed while at least one local stream of that device is open, so an instance only
-receives the events of the devices it serves; publishing is one ``PUBLISH`` per device (a
-pipeline). Redis routes a message to the instances subscribed to its channel, whatever their
-number (docs/decisions.md explains why per device, not a sharded scheme).
+Each process keeps one pub/sub connection. A device's channel (``idp:push:device:<id>``) and
+its user's (``idp:push:user:<id>``, for events every device of the user gets) are subscribed
+while at least one local stream of that device is open, so an instance only receives the
+events of the devices it serves; publishing is one ``PUBLISH`` per address (a pipeline).
+Redis routes a message to the instances subscribed to its channel, whatever their number
+(docs/decisions.md explains why per device, not a sharded scheme).
 
 A subscription is active only once Redis confirmed the ``SUBSCRIBE``: the stream says
 ``: connected`` after that, so a device that catches up from ``pending`` on ``connected`` cannot
@@ -26,7 +27,14 @@ from typing import Any
 
 import redis
 
-from idp.push.broker import Broker, BrokerUnavailable, Delivery, LocalBroker, Subscription
+from idp.push.broker import (
+    USER_PREFIX,
+    Broker,
+    BrokerUnavailable,
+    Delivery,
+    LocalBroker,
+    Subscription,
+)
 from shared.errors import ProtocolError
 from shared.messages import ChallengeHint
 
@@ -35,6 +43,7 @@ __all__ = ["CONTROL_CHANNEL", "RedisBroker"]
 log = logging.getLogger(__name__)
 
 PREFIX = "idp:push:device:"
+USER_CHANNEL_PREFIX = "idp:push:user:"
 CONTROL_CHANNEL = "idp:control"
 SUBSCRIBE_TIMEOUT = 5.0
 READ_TIMEOUT = 1.0
@@ -72,8 +81,8 @@ class RedisBroker(Broker):
             return 0
         try:
             with self._client.pipeline(transaction=False) as pipe:
-                for device_id, hint in items:
-                    pipe.publish(PREFIX + device_id, hint.to_json())
+                for address, hint in items:
+                    pipe.publish(_channel(address), hint.to_json())
                 pipe.execute()
         except redis.RedisError as exc:
             raise BrokerUnavailable(f"Redis refused the events: {type(exc).__name__}") from None
@@ -89,10 +98,11 @@ class RedisBroker(Broker):
     # -- subscribing ------------------------------------------------------------------------
 
     @contextmanager
-    def subscribe(self, device_id: str) -> Iterator[Subscription]:
+    def subscribe(self, *addresses: str) -> Iterator[Subscription]:
         self._ensure_reader()
-        with self._local.subscribe(device_id) as sub:
-            self._ensure_channel(PREFIX + device_id)
+        with self._local.subscribe(*addresses) as sub:
+            for address in addresses:
+                self._ensure_channel(_channel(address))
             yield sub
 
     def _ensure_channel(self, name: str) -> None:
@@ -111,11 +121,11 @@ class RedisBroker(Broker):
         if not channel.event.wait(SUBSCRIBE_TIMEOUT):
             raise BrokerUnavailable("Redis did not confirm the subscription in time")
 
-    def _channel_unwanted(self, device_id: str) -> None:
-        name = PREFIX + device_id
+    def _channel_unwanted(self, address: str) -> None:
+        name = _channel(address)
         with self._lock:
             # A new local stream may have come since: it keeps the channel.
-            if self._local.has_subscribers(device_id) or self._channels.pop(name, None) is None:
+            if self._local.has_subscribers(address) or self._channels.pop(name, None) is None:
                 return
             # On failure the connection is going down; the reader resets everything.
             with suppress(redis.RedisError, AttributeError, OSError):
@@ -179,13 +189,13 @@ class RedisBroker(Broker):
         elif kind == "message" and channel == CONTROL_CHANNEL:
             if self._control_handler is not None:
                 self._control_handler(_text(message.get("data")))
-        elif kind == "message" and channel.startswith(PREFIX):
+        elif kind == "message" and (address := _address(channel)) is not None:
             try:
                 hint = ChallengeHint.from_json(_text(message.get("data")))
             except ProtocolError:
                 log.warning("dropped a malformed event on %s", channel)
                 return
-            self._local.publish([(channel[len(PREFIX) :], hint)])
+            self._local.publish([(address, hint)])
 
     def _reset(self, exc: BaseException) -> None:
         was_up = self._up.is_set()
@@ -207,6 +217,20 @@ class RedisBroker(Broker):
         if pubsub is not None:
             with suppress(redis.RedisError, OSError):
                 pubsub.close()
+
+
+def _channel(address: str) -> str:
+    if address.startswith(USER_PREFIX):
+        return USER_CHANNEL_PREFIX + address[len(USER_PREFIX) :]
+    return PREFIX + address
+
+
+def _address(channel: str) -> str | None:
+    if channel.startswith(PREFIX):
+        return channel[len(PREFIX) :]
+    if channel.startswith(USER_CHANNEL_PREFIX):
+        return USER_PREFIX + channel[len(USER_CHANNEL_PREFIX) :]
+    return None
 
 
 def _text(value: object) -> str:

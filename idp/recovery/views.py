@@ -28,12 +28,13 @@ from idp.extensions import db, limiter
 from idp.policy import ABSOLUTE_MAX_LENGTH, explain
 from idp.policy.messages import violation_message
 from idp.policy.strength_label import strength
+from idp.push.waiting import WaitInvalid, parse_wait
 from idp.recovery import engine, service
 from idp.recovery.captcha_image import audio_wav, image_png
 from idp.recovery.errors import FlowCompleted, FlowError, FlowLocked, FlowStale
 from idp.recovery.forms import StepForm
 from idp.recovery.steps import STEPS, StepContext, implemented
-from idp.recovery.steps.verify_push import challenge_state
+from idp.recovery.steps.verify_push import await_answer
 from idp.security.passwords import current_hasher
 from idp.users.password_change import names_of, previous_hashes
 from idp.users.password_jobs import status_of
@@ -235,7 +236,7 @@ def captcha_wav(slug: str) -> Response:
 
 
 @bp.get("/verify_push/status")
-def push_status(slug: str) -> Response:
+def push_status(slug: str) -> Response | tuple[Response, int]:
     try:
         flow = engine.current_flow(
             session, g.realm, _steps(), now=now(), alternatives=_alternatives()
@@ -244,7 +245,13 @@ def push_status(slug: str) -> Response:
         return jsonify({"status": "none"})
     if flow.step != "verify_push":
         return jsonify({"status": "moved"})
-    _challenge, status = challenge_state(_context(flow))
+    try:
+        wait = parse_wait(request.args.get("wait"))
+    except WaitInvalid as exc:
+        return jsonify({"error": "wait_invalid", "message": str(exc)}), 400
+    status = await_answer(
+        _context(flow), wait=wait, broker=current_app.extensions["idp.broker"], now=now
+    )
     return jsonify({"status": status})
 
 

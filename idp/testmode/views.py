@@ -9,18 +9,28 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from idp.clock import now
-from idp.extensions import csrf
-from idp.push.challenges import create_challenge, status_of
+from idp.extensions import csrf, db, limiter
+from idp.models import User
+from idp.push.challenges import ChallengeState, PushUser, create_challenge, status_of
 from idp.push.errors import PushError
-from idp.realms.store import get_realm
-from idp.users.service import find_user
+from idp.push.waiting import WaitInvalid, parse_wait, wait_while_pending
+from idp.realms.cache import RealmCache
+from idp.users.service import username_key
 from idp.web.client import client_info
 
 bp = Blueprint("testmode", __name__, url_prefix="/_dev")
 csrf.exempt(bp)
+# Scripts and benchmarks, not browsers: the browser rate limiter has nothing to protect here
+# (these routes exist only in test mode).
+limiter.exempt(bp)
+
+_USER = select(User.id, User.username).where(
+    User.realm_id == bindparam("realm_id"), User.username_key == bindparam("key")
+)
 
 __all__ = ["bp"]
 
@@ -43,12 +53,17 @@ def mail() -> dict[str, object]:
 @bp.post("/realms/<slug>/users/<username>/challenges")
 def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
     """Create a push challenge as a browser sign-in would; answers its id and number."""
-    realm = get_realm(slug)
-    if realm is None:
+    cache: RealmCache = current_app.extensions["idp.realm_cache"]
+    realm = cache.get(slug) if 0 < len(slug) <= 40 else None
+    key = username_key(username)
+    found = (
+        db.session.execute(_USER, {"realm_id": realm.id, "key": key}).first()
+        if realm is not None and 0 < len(key) <= 120
+        else None
+    )
+    if realm is None or found is None:
         abort(404)
-    user = find_user(realm, username)
-    if user is None:
-        abort(404)
+    user = PushUser(found.id, found.username, realm.slug)
     body: Any = request.get_json(silent=True) or {}
     purpose = body.get("purpose", "sign_in") if isinstance(body, dict) else "sign_in"
     if purpose not in {"sign_in", "password_reset"}:
@@ -57,7 +72,7 @@ def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
         challenge = create_challenge(
             user,
             purpose=purpose,
-            service=f"{realm.display_name} – test",
+            service=f"{realm.preset.display_name} – test",
             client=client_info(),
             now=now(),
             broker=current_app.extensions["idp.broker"],
@@ -75,12 +90,32 @@ def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
 
 
 @bp.get("/challenges/<challenge_id>")
-def challenge_status(challenge_id: str) -> Response:
+def challenge_status(challenge_id: str) -> Response | tuple[Response, int]:
+    """A challenge's status; ``?wait=S`` (0 to 25) answers as soon as it is decided."""
+    try:
+        wait = parse_wait(request.args.get("wait"))
+    except WaitInvalid as exc:
+        return jsonify({"error": "wait_invalid", "message": str(exc)}), 400
     found = status_of(challenge_id, now=now())
     if found is None:
         abort(404)
-    status, failure = found
-    return jsonify({"challenge_id": challenge_id, "status": status, "failure": failure})
+    if wait and found.status == "pending":
+        last = found
+
+        def read() -> ChallengeState:
+            nonlocal last
+            last = status_of(challenge_id, now=now()) or last
+            return last
+
+        found = wait_while_pending(
+            read,
+            user_id=found.user_id,
+            challenge_id=challenge_id,
+            broker=current_app.extensions["idp.broker"],
+            wait=wait,
+            now=now,
+        )
+    return jsonify({"challenge_id": challenge_id, "status": found.status, "failure": found.failure})
 
 
 @bp.post("/clock")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -342,3 +343,60 @@ def test_commands_find_the_key_the_demo_left_in_the_instance(env: dict[str, str]
     )
     assert serve.returncode != 0
     assert "IDP_SECRET_KEY" in serve.stderr
+
+
+def test_a_second_server_on_the_same_sqlite_database_is_refused(env: dict[str, str]) -> None:
+    """SQLite serves one process: two servers would each keep their own replay guard and
+    events. The first holds a lock beside the database; the second says who holds it."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    idp = str(Path(sys.executable).parent / "idp")
+    full_env = {**env, "IDP_SECRET_KEY": "k" * 40, "PATH": str(Path(sys.executable).parent)}
+    first = subprocess.Popen(
+        [idp, "serve", "--port", str(port)],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert first.stdout is not None
+        assert "IdP listening" in first.stdout.readline()
+        second = subprocess.run(
+            [idp, "serve", "--port", str(port + 1 if port < 65535 else port - 1)],
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode != 0
+        assert f"another idp serve (pid {first.pid}) already serves" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+    # Gone with the server, however it ended: the next start claims it again.
+    from idp.serve import claim_sqlite_database
+
+    fd = claim_sqlite_database(env["IDP_DATABASE_URL"])
+    assert fd is not None
+    os.close(fd)
+
+
+def test_the_claim_is_only_for_sqlite_files(tmp_path: Path) -> None:
+    from idp.serve import InstanceBusy, claim_sqlite_database
+
+    assert claim_sqlite_database("postgresql://u@127.0.0.1/idp") is None
+    assert claim_sqlite_database("sqlite://") is None
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    fd = claim_sqlite_database(url)
+    assert fd is not None
+    try:
+        with pytest.raises(InstanceBusy, match=f"pid {os.getpid()}"):
+            claim_sqlite_database(url)
+    finally:
+        os.close(fd)

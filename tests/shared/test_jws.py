@@ -254,9 +254,11 @@ def test_hs256_forged_with_the_public_key_as_secret(
             check(f"{signing_input}.{b64url_encode(mac)}")
 
 
-def test_pyjws_behind_verify_knows_only_es256(token: str, realm_key: Key) -> None:
-    """Defence in depth: even past our alg check, the PyJWS instance refuses HS256."""
+def test_the_signature_check_behind_verify_knows_only_es256(token: str, realm_key: Key) -> None:
+    """Defence in depth: even past our alg check, the signature is checked as ECDSA P-256: an
+    HS256 MAC keyed with the public key (the classic confusion) does not verify."""
     from shared import jws as jws_module
+    from shared.compact import split_compact
 
     header, claims, _ = _parts(token)
     header["alg"] = "HS256"
@@ -265,8 +267,9 @@ def test_pyjws_behind_verify_knows_only_es256(token: str, realm_key: Key) -> Non
     )
     signing_input = f"{_encode(header)}.{_encode(claims)}"
     mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
-    with pytest.raises(AlgorithmNotAllowed):
-        jws_module._check_signature(f"{signing_input}.{b64url_encode(mac)}", realm_key.public_key())
+    forged = split_compact(f"{signing_input}.{b64url_encode(mac)}")
+    with pytest.raises(SignatureInvalid):
+        jws_module._check_signature(forged, realm_key.public_key())
 
 
 def test_rs256(token: str, check: Callable[..., PushChallenge]) -> None:

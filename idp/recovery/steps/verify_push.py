@@ -12,6 +12,7 @@ the audit records the difference.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,15 +24,17 @@ from flask_wtf import FlaskForm
 from idp.audit.service import record
 from idp.extensions import db
 from idp.models import Challenge
-from idp.push.challenges import active_devices, create_challenge, refresh_status
+from idp.push.broker import Broker
+from idp.push.challenges import active_devices, create_challenge, refresh_status, status_of
 from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
+from idp.push.waiting import Waited, wait_for_nothing, wait_while_pending
 from idp.realms.schema import RealmPreset
 from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.decoy_cap import decoy_retry_after
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.web.durations import retry_message
 
-__all__ = ["Decoy", "VerifyPushStep", "challenge_state"]
+__all__ = ["Decoy", "VerifyPushStep", "await_answer", "challenge_state"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,36 @@ def challenge_state(ctx: StepContext) -> tuple[Challenge | Decoy | None, str]:
             return Decoy(int(decoy["number"])), "expired" if expired else "pending"
         return None, "none"
     return challenge, refresh_status(challenge, now=ctx.now)
+
+
+def await_answer(
+    ctx: StepContext, *, wait: int, broker: Broker, now: Callable[[], datetime]
+) -> str:
+    """The status the waiting page long-polls (``?wait=S``): as soon as the app answered, or
+    after ``wait`` seconds. A decoy waits exactly as a real notification nobody answers would
+    (until ``wait`` or its expiry), so the timing tells an anonymous visitor nothing either."""
+    challenge, status = challenge_state(ctx)
+    if status != "pending" or not wait:
+        return status
+    if isinstance(challenge, Challenge):
+        challenge_id = challenge.id
+
+        def read() -> Waited:
+            state = status_of(challenge_id, now=now())
+            return Waited(state.status, state.expires_at) if state else Waited("none", None)
+
+        return wait_while_pending(
+            read,
+            user_id=challenge.user_id,
+            challenge_id=challenge_id,
+            broker=broker,
+            wait=wait,
+            now=now,
+        ).status
+    decoy = ctx.flow.data.get("decoy")
+    expires = datetime.fromisoformat(str(decoy["expires_at"])) if isinstance(decoy, dict) else now()
+    wait_for_nothing(until=expires, wait=wait, now=now)
+    return "expired" if expires <= now() else "pending"
 
 
 class VerifyPushStep(Step):

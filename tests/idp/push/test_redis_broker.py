@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from idp.push.broker import BrokerUnavailable, LocalBroker, SubscriptionLost
+from idp.push.broker import BrokerUnavailable, LocalBroker, SubscriptionLost, user_address
 from idp.push.redis_broker import RedisBroker
 from idp.scaleout import redis_client
 from shared.messages import ChallengeHint
@@ -120,3 +120,34 @@ def test_local_broker_delivers_in_process_and_counts() -> None:
         with pytest.raises(SubscriptionLost):
             sub.get(timeout=0.1)
     assert broker.subscriber_count() == 0
+
+
+def test_an_event_for_a_user_reaches_each_of_their_devices_once_on_any_instance(
+    pair: tuple[RedisBroker, RedisBroker],
+) -> None:
+    a, b = pair
+    with (
+        a.subscribe("dev_alpha", user_address(7)) as alpha,
+        b.subscribe("dev_beta", user_address(7)) as beta,
+        a.subscribe("dev_gamma", user_address(8)) as other_user,
+    ):
+        a.publish([(user_address(7), HINT)])
+        assert alpha.get(timeout=1.0) == HINT
+        assert beta.get(timeout=1.0) == HINT
+        assert alpha.get(timeout=0.2) is None  # once, not once per channel
+        assert other_user.get(timeout=0.2) is None
+
+
+def test_the_user_channel_is_left_with_the_users_last_stream(
+    server: RedisServer, pair: tuple[RedisBroker, RedisBroker]
+) -> None:
+    a, _ = pair
+    client = redis_client(server.url)
+    with a.subscribe("dev_alpha", user_address(7)):
+        with a.subscribe("dev_beta", user_address(7)):
+            pass
+        assert client.pubsub_numsub("idp:push:user:7") == [(b"idp:push:user:7", 1)]
+    deadline = time.monotonic() + 2
+    while client.pubsub_numsub("idp:push:user:7")[0][1] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert client.pubsub_numsub("idp:push:user:7")[0][1] == 0

@@ -1,0 +1,61 @@
+"""Machine requests (device API, test-mode JSON) skip the session cookie and the limiter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.sessions import NullSession
+from flask.testing import FlaskClient
+
+from idp import create_app
+from idp.extensions import limiter
+from idp.web.machines import _is_limiter_hook
+from tests.idp.conftest import make_config
+
+
+def test_both_limiter_hooks_are_wrapped(tmp_path: Path, database_url: str) -> None:
+    # If a Flask-Limiter release changes how it hooks in, this fails instead of silently
+    # keeping (or losing) the limiter on machine routes. (Browser routes keep their limits:
+    # tests/idp/auth/test_rate_limits.py; the enroll route its own: test_enroll_rate_limit.)
+    config = make_config(tmp_path / "x.sqlite3", database_url=database_url, RATELIMIT_ENABLED=True)
+    app = create_app(config)
+    wrapped = [
+        f
+        for registry in (app.before_request_funcs, app.after_request_funcs)
+        for f in registry.get(None, [])
+        if _is_limiter_hook(getattr(f, "__wrapped__", f), limiter) and hasattr(f, "__wrapped__")
+    ]
+    assert len(wrapped) == 2
+
+
+def test_device_api_requests_get_no_session(app: Flask) -> None:
+    with app.test_request_context("/realms/jasmin/api/device/v1/pending"):
+        from flask import session
+
+        assert isinstance(session._get_current_object(), NullSession)  # type: ignore[attr-defined]
+    with app.test_request_context("/realms/jasmin/login"):
+        from flask import session
+
+        assert not isinstance(session._get_current_object(), NullSession)  # type: ignore[attr-defined]
+
+
+def test_device_api_answers_set_no_cookie(client: FlaskClient) -> None:
+    resp = client.get("/realms/jasmin/api/device/v1/jwks")
+    assert resp.status_code == 200
+    assert "Set-Cookie" not in resp.headers
+    assert "X-RateLimit-Limit" not in resp.headers
+
+
+def test_every_machine_route_with_its_own_limit_keeps_the_limiter(app: Flask) -> None:
+    from flask_limiter.util import get_qualified_name
+
+    from idp.web.machines import LIMITED_MACHINE_ENDPOINTS, MACHINE_BLUEPRINTS
+
+    marked = limiter._marked_for_limiting  # the limiter's list of decorated views
+    decorated = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint.split(".")[0] in MACHINE_BLUEPRINTS and get_qualified_name(view) in marked
+    }
+    assert decorated == LIMITED_MACHINE_ENDPOINTS
