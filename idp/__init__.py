@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from idp.admin.api import admin_api
     from idp.admin.api import bp as admin_api_bp
     from idp.admin.views import bp as admin_bp
+    from idp.analysis.views import bp as analysis_bp
     from idp.auth.views import bp as auth_bp
     from idp.cas.views import bp as cas_bp
     from idp.device_api.openapi import api
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(security_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(analysis_bp)
     app.register_blueprint(mfa_bp)
     app.register_blueprint(recovery_bp)
     app.register_blueprint(cas_bp)

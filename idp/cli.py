@@ -391,3 +391,7 @@ cli.add_command(trace_command)
 from idp.simulate_cli import simulate_group  # noqa: E402
 
 cli.add_command(simulate_group)
+# The recovery-policy analyzer (issue 19): ``idp realm analyze``.
+from idp.analysis.cli import analyze_command  # noqa: E402
+
+realm_group.add_command(analyze_command)

@@ -71,8 +71,8 @@ def _idp_env(instance: Path, port: int, **extra: str) -> dict[str, str]:
         IDP_ARGON2_TIME_COST="1",
         IDP_ARGON2_MEMORY_COST="8192",
         IDP_ARGON2_PARALLELISM="1",
-        **extra,
     )
+    env.update(extra)  # ``extra`` may override the defaults above (e.g. the argon2 cost)
     return env
 
 

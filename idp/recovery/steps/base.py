@@ -17,6 +17,7 @@ from idp.audit.service import ClientInfo
 from idp.models import Realm, User
 from idp.push.broker import Broker
 from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Requirement
 from idp.recovery.engine import FlowHandle
 from idp.security.passwords import Hasher
 from idp.users.service import find_user
@@ -77,6 +78,11 @@ class Step:
     # The button that picks this step when it is offered as an alternative to another one
     # ([recovery.alternatives]); a lazy translation.
     choice_label: ClassVar[Any] = None
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        """What getting through this step takes, as attacker capabilities (read by the
+        recovery-policy analyzer, ``idp.analysis``). Steps that prove nothing keep this."""
+        return Requirement.nothing()
 
     def form(self, ctx: StepContext) -> FlaskForm:
         from idp.recovery.forms import StepForm

@@ -15,6 +15,8 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from idp.audit.service import record
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Evidence, Requirement
 from idp.recovery.captcha_image import new_answer
 from idp.recovery.engine import check_lock, client_key
 from idp.recovery.errors import FlowLocked
@@ -29,6 +31,10 @@ __all__ = ["CaptchaStep"]
 class CaptchaStep(Step):
     name = "captcha"
     template = "recovery/captcha.html"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        # Anyone reads a captcha (or hears the audio one): it slows robots, proves nothing.
+        return Requirement.nothing(Evidence.ANTI_AUTOMATION)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         form = CaptchaForm()

@@ -19,15 +19,38 @@ from idp.extensions import db
 from idp.mail import mail_language, render_mail
 from idp.mail.deferred import defer
 from idp.models import AuditEvent, User
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.forms import IdentityForm
 from idp.recovery.links import create_link
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.users.identity import country_choices, identity_matches
 from idp.users.service import username_key
 
-__all__ = ["MAX_REQUESTS_PER_HOUR", "IdentifyByAttributesStep", "identity_form"]
+__all__ = [
+    "FIELD_CAPABILITY",
+    "MAX_REQUESTS_PER_HOUR",
+    "IdentifyByAttributesStep",
+    "identity_form",
+    "identity_requirement",
+]
 
 MAX_REQUESTS_PER_HOUR = 5
+# What knowing each identity field amounts to, for the recovery-policy analyzer.
+FIELD_CAPABILITY = {
+    "email": Capability.EMAIL_ADDRESS,
+    "first_name": Capability.NAME,
+    "last_name": Capability.NAME,
+    "country": Capability.ORGANISATION,
+    "organisation_type": Capability.ORGANISATION,
+}
+
+
+def identity_requirement(preset: RealmPreset) -> Requirement:
+    """Knowing every identity field the realm asks for (identification, not a proof: the
+    mailed link is the proof)."""
+    fields = preset.recovery.identify_by_attributes.fields
+    return Requirement.all_of((FIELD_CAPABILITY[f] for f in fields), Evidence.IDENTIFICATION)
 
 
 def identity_form(ctx: StepContext, form_class: type[IdentityForm] = IdentityForm) -> IdentityForm:
@@ -45,6 +68,9 @@ def identity_form(ctx: StepContext, form_class: type[IdentityForm] = IdentityFor
 class IdentifyByAttributesStep(Step):
     name = "identify_by_attributes"
     template = "recovery/identify_by_attributes.html"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        return identity_requirement(preset)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return identity_form(ctx)

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from idp.extensions import db
 from idp.models import User
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.forms import EmailForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.recovery.steps.verify_email_code import issue_code
@@ -24,6 +26,9 @@ __all__ = ["IdentifyByEmailStep"]
 class IdentifyByEmailStep(Step):
     name = "identify_by_email"
     template = "recovery/identify_by_email.html"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        return Requirement.all_of([Capability.EMAIL_ADDRESS], Evidence.IDENTIFICATION)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return EmailForm()

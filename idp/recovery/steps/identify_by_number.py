@@ -13,19 +13,37 @@ from flask_wtf import FlaskForm
 
 from idp.audit.service import record
 from idp.realms.identifiers import IdentifierKind
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.forms import NumberForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.users.identification import identify_by_number
 from idp.users.service import username_key
 
-__all__ = ["MAX_MISMATCHES", "IdentifyByNumberStep"]
+__all__ = ["MAX_MISMATCHES", "NUMBER_CAPABILITY", "IdentifyByNumberStep"]
 
 MAX_MISMATCHES = 5
+# Who knows each kind of number: the UID is the login (public), the others personal data.
+NUMBER_CAPABILITY = {
+    IdentifierKind.STUDENT_NUMBER: Capability.STUDENT_NUMBER,
+    IdentifierKind.INE: Capability.STUDENT_NUMBER,
+    IdentifierKind.STAFF_NUMBER: Capability.STAFF_NUMBER,
+    IdentifierKind.UID: Capability.IDENTIFIER,
+}
 
 
 class IdentifyByNumberStep(Step):
     name = "identify_by_number_and_birth_date"
     template = "recovery/identify_by_number.html"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        # The number says who; the birth date is checked as a proof (a mismatch fails), so
+        # the step is knowledge of personal data, not mere identification.
+        kinds = preset.recovery.identify_by_number.kinds
+        return Requirement.any_of(
+            ([NUMBER_CAPABILITY[IdentifierKind(k)], Capability.BIRTH_DATE] for k in kinds),
+            Evidence.PERSONAL_DATA,
+        )
 
     def form(self, ctx: StepContext) -> FlaskForm:
         form = NumberForm()

@@ -16,9 +16,11 @@ from idp.policy.messages import rule_message, violation_message
 from idp.policy.rules import RuleCode
 from idp.policy.strength_label import strength
 from idp.policy.suggestions import suggest
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Evidence, Requirement
 from idp.recovery.forms import IdentityForm, IdentityPasswordForm, NewPasswordForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
-from idp.recovery.steps.identify_by_attributes import identity_form
+from idp.recovery.steps.identify_by_attributes import identity_form, identity_requirement
 from idp.users.identity import identity_matches
 from idp.users.password_change import apply_new_password, violations_for
 from idp.users.password_jobs import enqueue
@@ -31,6 +33,12 @@ MAX_IDENTITY_MISMATCHES = 5
 class SetPasswordStep(Step):
     name = "set_password"
     template = "recovery/set_password.html"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        # After identify_by_attributes the same identity fields are typed again here.
+        if "identify_by_attributes" in preset.recovery.all_steps:
+            return Requirement(identity_requirement(preset).alternatives, Evidence.NONE)
+        return Requirement.nothing()
 
     def form(self, ctx: StepContext) -> FlaskForm:
         form: FlaskForm = (

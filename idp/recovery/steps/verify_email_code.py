@@ -6,8 +6,11 @@ Security decisions:
   a cap on resends.
 - Compared in constant time; ``max_attempts`` wrong codes end the attempt.
 - For an address with no account no code is sent, but the page and the answers are the same.
-- Delivery is idempotent per (flow, serial): retrying after an SMTP failure re-sends the same
-  code, never a second one; a success is never sent twice.
+- The mail leaves after the answer (``idp.mail.deferred``, as metamots' link): sent within the
+  request, an existing address cost an SMTP transaction that an unknown one did not (a timing
+  oracle, measured by scripts/bench_no_enumeration.py), and an SMTP failure showed an error to
+  existing addresses only. A failed delivery is logged and audited (``mail_failed``) by the
+  mailer; « Renvoyer le code » sends a new code. Delivery is idempotent per (flow, serial).
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ from flask_wtf import FlaskForm
 
 from idp.audit.service import record
 from idp.extensions import db
-from idp.mail import MailDeliveryFailed, current_mailer, mail_language, render_mail
+from idp.mail import mail_language, render_mail
+from idp.mail.deferred import defer
 from idp.models import User
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.forms import CodeForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.security.passwords import constant_time_equals
@@ -38,20 +44,22 @@ def _digest(ctx: StepContext, code: str) -> str:
     return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
 
 
-def _send(ctx: StepContext, code: str, serial: int) -> Outcome:
+def _send(ctx: StepContext, code: str, serial: int) -> None:
     user_id = ctx.flow.data.get("email_user_id")
     user = db.session.get(User, user_id) if user_id else None
-    if user is None or not user.email:
-        return Outcome.next()  # nothing to send; the user sees the same page
     opts = ctx.preset.recovery.email_code
     mail = render_mail(
         "security_code",
-        mail_language(user.language),
+        mail_language(user.language if user else None),
         realm_name=ctx.preset.display_name,
         code=code,
         expires_minutes=opts.ttl_seconds // 60,
-        display_name=user.display_name,
+        display_name=user.display_name if user else "",
     )
+    if user is None or not user.email:
+        # Rendered all the same (most of the work) and dropped: an unknown address must not
+        # answer faster than a known one (scripts/bench_no_enumeration.py measured it).
+        return
     message = mail.to(
         user.email,
         idempotency_key=f"security_code:{ctx.flow.row.id}:{serial}",
@@ -59,21 +67,13 @@ def _send(ctx: StepContext, code: str, serial: int) -> Outcome:
         user_id=user.id,
         actor=user.username,
     )
-    try:
-        current_mailer().send(message)
-    except MailDeliveryFailed as exc:
-        ctx.flow.update(pending_send=True)
-        return Outcome.stay("mail_failed", errors={"code": [str(exc.message())]})
-    ctx.flow.update(pending_send=False)
-    return Outcome.next()
+    defer(message, background=bool(ctx.config.get("RESET_MAIL_IN_BACKGROUND", True)))
 
 
 def issue_code(ctx: StepContext, *, first: bool) -> Outcome:
-    """Make a new code (or retry sending the current one after a failed delivery)."""
+    """Make a new code and send it after the answer (nothing is sent for an unknown address)."""
     opts = ctx.preset.recovery.email_code
     data = ctx.flow.data
-    if data.get("pending_send") and data.get("code_plain"):
-        return _send(ctx, str(data["code_plain"]), int(data.get("code_serial", 0)))
     code = "".join(secrets.choice("0123456789") for _ in range(opts.length))
     serial = int(data.get("code_serial", 0)) + 1
     ctx.flow.update(
@@ -83,18 +83,17 @@ def issue_code(ctx: StepContext, *, first: bool) -> Outcome:
         code_expires=(ctx.now + timedelta(seconds=opts.ttl_seconds)).isoformat(),
         code_sent_at=ctx.now.isoformat(),
         resends=int(data.get("resends", 0)) + (0 if first else 1),
-        # kept only until delivery succeeds, so a retry re-sends the same code
-        code_plain=code,
     )
-    outcome = _send(ctx, code, serial)
-    if not ctx.flow.data.get("pending_send"):
-        ctx.flow.update(code_plain=None)
-    return outcome
+    _send(ctx, code, serial)
+    return Outcome.next()
 
 
 class VerifyEmailCodeStep(Step):
     name = "verify_email_code"
     template = "recovery/verify_email_code.html"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        return Requirement.all_of([Capability.MAILBOX], Evidence.EMAIL)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return CodeForm()
@@ -111,9 +110,7 @@ class VerifyEmailCodeStep(Step):
     def _resend(self, ctx: StepContext) -> Outcome:
         opts = ctx.preset.recovery.email_code
         data = ctx.flow.data
-        if data.get("pending_send"):
-            outcome = issue_code(ctx, first=False)
-        elif int(data.get("resends", 0)) >= opts.max_resends:
+        if int(data.get("resends", 0)) >= opts.max_resends:
             return Outcome.stay(
                 "resend_cap",
                 errors={

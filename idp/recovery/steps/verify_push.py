@@ -28,6 +28,9 @@ from idp.push.broker import Broker
 from idp.push.challenges import active_devices, create_challenge, refresh_status, status_of
 from idp.push.errors import NoDevice, PushBlocked, PushRateLimited
 from idp.push.waiting import Waited, wait_for_nothing, wait_while_pending
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
+from idp.recovery.decoy_cap import decoy_retry_after
 from idp.recovery.steps.base import Outcome, Step, StepContext
 from idp.web.durations import retry_message
 
@@ -88,6 +91,9 @@ class VerifyPushStep(Step):
     template = "recovery/verify_push.html"
     choice_label = _l("Envoyer une notification")
 
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        return Requirement.all_of([Capability.PHONE], Evidence.PUSH)
+
     def chosen(self, ctx: StepContext) -> Outcome:
         # Picked from another method's page: « Envoyer une notification » sends it at once.
         return self._send(ctx)
@@ -103,6 +109,19 @@ class VerifyPushStep(Step):
         """ "Envoyer une notification" (or send another one)."""
         user = ctx.user()
         if user is None or not active_devices(user):
+            retry_after = decoy_retry_after(ctx.realm.slug, ctx.login, ctx.preset.push, now=ctx.now)
+            if retry_after is not None:  # the real cap's answer, word for word
+                record(
+                    "push_rate_limited",
+                    "failure",
+                    now=ctx.now,
+                    realm=ctx.realm.slug,
+                    actor=ctx.login,
+                    user_id=user.id if user else None,
+                    client=ctx.client,
+                    details={"purpose": "password_reset", "decoy": True},
+                )
+                return Outcome.stay("rate_limited", errors={"push": [retry_message(retry_after)]})
             record(
                 "recovery_push",
                 "failure",

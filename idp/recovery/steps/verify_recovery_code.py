@@ -11,7 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from idp.mfa import recovery_codes
+from idp.mfa.errors import RecoveryCodeInvalid
 from idp.models import User
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.forms import RecoveryCodeStepForm
 from idp.recovery.steps.base import StepContext
 from idp.recovery.steps.verify_totp import VerifyTotpStep
@@ -24,6 +27,10 @@ class VerifyRecoveryCodeStep(VerifyTotpStep):
     template = "recovery/verify_recovery_code.html"
     choice_label = _l("Utiliser un code de récupération")
     audit_event = "recovery_code_verify"
+    invalid = RecoveryCodeInvalid
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        return Requirement.all_of([Capability.RECOVERY_CODE], Evidence.LOOKUP_SECRET)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return RecoveryCodeStepForm()

@@ -13,6 +13,8 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from idp.audit.service import record
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.engine import check_lock
 from idp.recovery.errors import FlowLocked
 from idp.recovery.forms import AnswerForm
@@ -26,6 +28,9 @@ __all__ = ["VerifySecretQuestionStep"]
 class VerifySecretQuestionStep(Step):
     name = "verify_secret_question"
     template = "recovery/verify_secret_question.html"
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        return Requirement.all_of([Capability.SECRET_ANSWER], Evidence.KBA)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return AnswerForm()

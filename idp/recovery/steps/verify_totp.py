@@ -9,23 +9,24 @@ wrong code: only real accounts have one).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from idp.audit.service import record
-from idp.mfa.errors import MfaError, SecondFactorLocked
+from idp.mfa.errors import CodeInvalid, MfaError, SecondFactorLocked
 from idp.mfa.messages import code_error_message
 from idp.mfa.totp import verify_code
 from idp.models import User
+from idp.realms.schema import RealmPreset
+from idp.recovery.capabilities import Capability, Evidence, Requirement
 from idp.recovery.forms import TotpStepForm
 from idp.recovery.steps.base import Outcome, Step, StepContext
 
 __all__ = ["MAX_TRIES", "VerifyTotpStep"]
 
 MAX_TRIES = 5
-WRONG = _l("Code incorrect. Vérifiez le code affiché dans l'application et réessayez.")
 
 
 class VerifyTotpStep(Step):
@@ -33,6 +34,15 @@ class VerifyTotpStep(Step):
     template = "recovery/verify_totp.html"
     choice_label = _l("Entrer un code de mon application d'authentification")
     audit_event = "totp_verify"
+    # What a wrong code raises for a real account: unknown accounts and locked ones get its
+    # message too, so the page is the same whoever typed (scripts/bench_no_enumeration.py).
+    invalid: ClassVar[type[MfaError]] = CodeInvalid
+
+    def requirement(self, preset: RealmPreset) -> Requirement:
+        # Codes exist only where enrollment hands the app a TOTP seed.
+        if not preset.push.offer_totp:
+            return Requirement((), Evidence.OTP)
+        return Requirement.all_of([Capability.PHONE], Evidence.OTP)
 
     def form(self, ctx: StepContext) -> FlaskForm:
         return TotpStepForm()
@@ -53,13 +63,13 @@ class VerifyTotpStep(Step):
                 client=ctx.client,
                 details={"reason": "unknown_user", "purpose": "password_reset"},
             )
-            return self._wrong(tries, str(WRONG))
+            return self._wrong(tries, self._refused())
         try:
             self.check(ctx, user, str(form.code.data or ""))
         except SecondFactorLocked:
             # Anonymous page: a lock exists only for real accounts, so saying so would tell
             # who has one. The audit has it (second_factor_locked at the failure that set it).
-            return self._wrong(tries, str(WRONG))
+            return self._wrong(tries, self._refused())
         except MfaError as exc:
             return self._wrong(tries, code_error_message(exc))
         ctx.flow.update(verified_by=self.name)
@@ -68,6 +78,9 @@ class VerifyTotpStep(Step):
     def check(self, ctx: StepContext, user: User, code: str) -> None:
         """Accept ``code`` for ``user`` once, or raise an MfaError."""
         verify_code(user, code, now=ctx.now, client=ctx.client, purpose="password_reset")
+
+    def _refused(self) -> str:
+        return code_error_message(self.invalid())
 
     def _wrong(self, tries: int, message: str) -> Outcome:
         if tries >= MAX_TRIES:

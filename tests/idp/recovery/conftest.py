@@ -16,7 +16,9 @@ CAPTCHA = "AB3CD"
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
-    return {"TEST_MODE": True, "TEST_CAPTCHA_ANSWER": CAPTCHA}
+    # Reset mails leave after the answer in a thread in production; here, before it returns,
+    # so that a test reads the outbox right after the POST.
+    return {"TEST_MODE": True, "TEST_CAPTCHA_ANSWER": CAPTCHA, "RESET_MAIL_IN_BACKGROUND": False}
 
 
 class BrowserLikeClient(FlaskClient):
@@ -28,6 +30,7 @@ class BrowserLikeClient(FlaskClient):
         resp = super().post(*args, **kwargs)
         path = urlsplit(str(args[0] if args else kwargs.get("path", ""))).path
         if resp.status_code == 303 and urlsplit(resp.headers["Location"]).path == path:
+            resp.close()  # as a server does once the answer is sent (mail after the answer)
             return self.get(path)
         return resp
 

@@ -436,6 +436,41 @@ def test_push_rate_limit_says_the_wait_rounded_up(
     assert "(s)" not in page
 
 
+@pytest.mark.parametrize("who", ["camille.martin", "theo.lefebvre", "ghost.user"])
+def test_the_push_cap_reads_the_same_with_or_without_a_device(
+    app: Flask, client: FlaskClient, device: ProtocolDevice, clock: FixedClock, who: str
+) -> None:
+    """Decoys count like notifications (found by scripts/bench_no_enumeration.py): the sixth
+    « Envoyer une notification » used to say « Trop de notifications » only for an account
+    with a device (camille here), which told an anonymous visitor who has one."""
+    client.get(f"{BASE}/?login={who}")
+    _post(client, "captcha", identifier=who, answer=CAPTCHA)
+    _post(client, "verify_push", action="send")
+    clock.advance(timedelta(minutes=12, seconds=30))
+    for _ in range(4):
+        _post(client, "verify_push", action="send")
+    page = text_of(_post(client, "verify_push", action="send"))
+    assert "Trop de notifications ont été envoyées. Réessayez dans 3 minutes." in page
+    # The window slides the same way: after it (in a new flow: this one expired), one more.
+    clock.advance(timedelta(minutes=3))
+    client.get(f"{BASE}/?login={who}")
+    _post(client, "captcha", identifier=who, answer=CAPTCHA)
+    again = text_of(_post(client, "verify_push", action="send"))
+    assert "Trop de notifications" not in again
+    assert "Soyez bien attentif au numéro" in again
+
+
+def test_the_decoy_cap_ignores_case(app: Flask, client: FlaskClient) -> None:
+    for typed in ("Ghost.User", "ghost.user", "GHOST.USER", "ghost.USER", "gHost.user"):
+        c = app.test_client()
+        c.get(f"{BASE}/?login={typed}")
+        _post(c, "captcha", identifier=typed, answer=CAPTCHA)
+        _post(c, "verify_push", action="send")
+    client.get(f"{BASE}/?login=ghost.user")
+    _post(client, "captcha", identifier="ghost.user", answer=CAPTCHA)
+    assert "Trop de notifications" in text_of(_post(client, "verify_push", action="send"))
+
+
 def test_wait_wording(app: Flask) -> None:
     from idp.web.durations import retry_message
 

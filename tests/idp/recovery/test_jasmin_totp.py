@@ -115,6 +115,37 @@ def test_unknown_accounts_and_accounts_without_a_device_look_like_wrong_codes(
     assert 'data-code="code_attempts"' in resp.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("login", ["ghost.user", "theo.lefebvre"])
+def test_a_wrong_recovery_code_reads_the_same_for_every_account(
+    app: Flask, client: FlaskClient, clock: FixedClock, login: str
+) -> None:
+    # Found by scripts/bench_no_enumeration.py: an unknown account used to get the app-code
+    # message (« Code incorrect. Vérifiez le code affiché dans l'application ») while a real
+    # account got the recovery-code one, which told who exists.
+    from idp.mfa import recovery_codes
+    from idp.realms.store import get_realm
+    from idp.users.service import find_user
+
+    with app.app_context():
+        real = find_user(get_realm("jasmin"), "camille.martin")  # type: ignore[arg-type]
+        assert real is not None
+        recovery_codes.generate(real, now=clock.now(), client=None)
+        from idp.extensions import db
+
+        db.session.commit()
+    pages = {}
+    for who in (login, "camille.martin"):
+        c = app.test_client()
+        _start(c, who)
+        _choose(c, "verify_recovery_code")
+        resp = _post(c, "verify_recovery_code", code="ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+        pages[who] = text_of(c.get(resp.headers["Location"]) if resp.status_code == 303 else resp)
+    message = "Ce code de récupération n'est pas valide ou a déjà été utilisé."
+    assert message in pages["camille.martin"]
+    assert message in pages[login]
+    assert "Vérifiez le code affiché dans l'application" not in pages[login]
+
+
 def test_cancel_on_the_code_page(client: FlaskClient) -> None:
     _start(client)
     _choose(client, "verify_totp")
