@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from idp.account.views import bp as account_bp
     from idp.admin.api import admin_api
     from idp.admin.api import bp as admin_api_bp
+    from idp.admin import client_views  # noqa: F401 - routes on the admin blueprint
     from idp.admin.views import bp as admin_bp
     from idp.auth.views import bp as auth_bp
     from idp.cas.views import bp as cas_bp
