@@ -9,10 +9,11 @@ from flask import flash, g, make_response, redirect, render_template, request, s
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from idp.auth.session import login_required, start_session
+from idp.auth import step_up
+from idp.auth.session import AMR_CODE, login_required, start_session
 from idp.clock import now
 from idp.extensions import db, limiter
-from idp.mfa import recovery_codes, service
+from idp.mfa import recovery_codes
 from idp.mfa.errors import MfaError
 from idp.mfa.forms import RecoveryCodeForm
 from idp.mfa.messages import code_error_message
@@ -57,7 +58,7 @@ def sign_in_with_recovery_code(slug: str) -> Response | str:
     if found is None:
         return redirect(url_for("auth.login"))
     data, user = found
-    if not service.second_factor_methods(user):
+    if not step_up.methods_for(data, user):
         return redirect(url_for("auth.login"))
     form = RecoveryCodeForm()
     if form.validate_on_submit():
@@ -70,8 +71,10 @@ def sign_in_with_recovery_code(slug: str) -> Response | str:
             form.code.errors = [code_error_message(exc)]
         else:
             db.session.commit()
+            if data.get("step_up"):
+                return step_up.finish(user, data, amr=AMR_CODE)
             session.pop(PENDING_KEY, None)
-            start_session(user, now=now())
+            start_session(user, now=now(), amr=AMR_CODE)
             flash(
                 _(
                     "Code de récupération accepté. Il vous en reste %(count)d : pensez à en "
