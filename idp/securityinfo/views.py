@@ -33,7 +33,7 @@ from idp.push.challenges import active_devices
 from idp.push.context import approximate_location, describe_browser
 from idp.push.errors import PushRateLimited
 from idp.security.passwords import current_hasher
-from idp.securityinfo import service
+from idp.securityinfo import email_verification, service
 from idp.securityinfo.forms import (
     ConfirmPasswordForm,
     EmailForm,
@@ -79,6 +79,7 @@ def index(slug: str) -> str:
         approximate_location=approximate_location,
         form=PlainForm(),
         consents=consents_of(g.user),
+        pending_email=email_verification.pending_for(g.user, now=at),
     )
 
 
@@ -231,11 +232,48 @@ def email(slug: str) -> Response | str:
     form = EmailForm()
     if _confirmed(form, "email"):
         new = (form.email.data or "").strip()
-        service.change_email(g.user, new, now=now(), client=client_info())
+        # Used for recovery and notices only once verified (idp.securityinfo.email_verification).
+        email_verification.request_change(g.user, new, now=now(), client=client_info())
         db.session.commit()
-        flash(_("Votre adresse de messagerie a été modifiée."), "info")
+        flash(
+            _(
+                "Un lien de vérification a été envoyé à %(email)s. Votre adresse ne change "
+                "qu'une fois ce lien ouvert.",
+                email=new,
+            ),
+            "info",
+        )
         return redirect(url_for("security.index"))
     return render_template("securityinfo/email.html", form=form, user=g.user)
+
+
+@bp.post("/email/cancel")
+@login_required
+def cancel_email(slug: str) -> Response:
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    email_verification.cancel(g.user, now=now())
+    db.session.commit()
+    flash(_("La demande de changement d'adresse a été annulée."), "info")
+    return redirect(url_for("security.index"))
+
+
+@bp.route("/email/verify/<link>", methods=["GET", "POST"])
+@limiter.limit(_limit)
+def verify_email(slug: str, link: str) -> Response | str | tuple[str, int]:
+    """The link mailed to a new address; no sign-in needed (it proves the mailbox)."""
+    form = PlainForm()
+    try:
+        address = email_verification.check(g.realm, link[:200], now=now())
+        if form.validate_on_submit():
+            email_verification.verify(g.realm, link[:200], now=now(), client=client_info())
+            db.session.commit()
+            return render_template("securityinfo/email_verified.html", email=address)
+    except email_verification.VerificationLinkInvalid:
+        db.session.rollback()
+        # The same page whether the link never existed, expired, or was used.
+        return render_template("securityinfo/email_link_invalid.html"), 400
+    return render_template("securityinfo/email_verify.html", form=form, email=address)
 
 
 @bp.route("/secret-question", methods=["GET", "POST"])

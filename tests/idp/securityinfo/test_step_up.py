@@ -34,6 +34,12 @@ def _user(app: Flask) -> User:
         return user
 
 
+def _link_sent(app: Flask) -> bool:
+    """A verification link went to the new address (the change itself waits for it)."""
+    mails = app.extensions["idp.outbox"].as_json()
+    return any(m["kind"] == "email_verification" and m["to"] == NEW for m in mails)
+
+
 def _sign_in_with_push(app: Flask, client: FlaskClient, device: Any) -> None:
     assert login(client, "jasmin", *JASMIN).headers["Location"].endswith("/login/push")
     approve_pending(app, device)
@@ -76,7 +82,7 @@ def test_a_fresh_second_factor_confirms_without_the_password(
     page = text_of(client.get(f"{SECURITY}/email"))
     assert "Confirmé par votre second facteur jusqu'à" in page
     assert _post_email(client).status_code == 302
-    assert _user(app).email == NEW
+    assert _link_sent(app)
     assert _events(app, "security_info_reauth") == []
 
 
@@ -100,7 +106,7 @@ def test_a_stale_second_factor_asks_again_then_a_step_up_confirms(
     assert event.details is not None
     assert "swk" in event.details["amr"]
     assert _post_email(client).status_code == 302
-    assert _user(app).email == NEW
+    assert _link_sent(app)
 
 
 def test_step_up_goes_back_only_to_the_security_pages(
@@ -162,7 +168,7 @@ def test_the_option_refuses_the_password_alone(
     assert "Mot de passe actuel" not in form
     refused = _post_email(client, current_password=JASMIN[1])
     assert "Confirmez d'abord cette modification avec votre second facteur." in text_of(refused)
-    assert _user(app).email != NEW
+    assert not _link_sent(app)
     # Switching it off needs a fresh second factor too: the password cannot lift it.
     page = client.get(f"{SECURITY}/protection").get_data(as_text=True)
     stale = client.post(f"{SECURITY}/protection", data={"csrf_token": csrf_from(page)})
@@ -170,4 +176,4 @@ def test_the_option_refuses_the_password_alone(
     assert _user(app).changes_need_second_factor
     _step_up(app, client, device, f"{SECURITY}/protection")
     assert _post_email(client).status_code == 302
-    assert _user(app).email == NEW
+    assert _link_sent(app)
