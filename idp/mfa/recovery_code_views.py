@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from idp.auth import step_up
-from idp.auth.session import AMR_CODE, login_required, start_session
+from idp.auth.session import AMR_CODE, current_browser_session, login_required, start_session
 from idp.clock import now
 from idp.extensions import db, limiter
 from idp.mfa import recovery_codes
@@ -22,7 +22,7 @@ from idp.push.challenges import active_devices
 from idp.web.client import client_info
 from idp.web.safe_redirect import safe_next
 
-__all__ = ["make_codes", "sign_in_with_recovery_code"]
+__all__ = ["codes_page", "make_codes", "sign_in_with_recovery_code"]
 
 
 @bp.post("/recovery-codes")
@@ -34,10 +34,20 @@ def make_codes(slug: str) -> Response:
     if not active_devices(g.user):
         flash(_("Ajoutez d'abord l'application Authenticator à votre compte."), "info")
         return redirect(url_for("account.profile"))
-    if not replace and recovery_codes.has_codes(g.user):
-        return redirect(url_for("account.profile"))
+    if recovery_codes.has_codes(g.user):
+        if not replace:
+            return redirect(url_for("account.profile"))
+        # Replacing codes hands out a new way past the second factor: confirmed like any
+        # change of a method (password or fresh second factor, on the security info page).
+        if not step_up.fresh_second_factor(current_browser_session(g.realm), at=now()):
+            return redirect(url_for("security.recovery_codes"))
     codes = recovery_codes.generate(g.user, now=now(), client=client_info())
     db.session.commit()
+    return codes_page(codes)
+
+
+def codes_page(codes: list[str]) -> Response:
+    """The new codes, shown once (never cached), with a download link."""
     title = _("Codes de récupération – %(realm)s", realm=g.preset.display_name)
     text = "\n".join([title, g.user.username, "", *codes])
     page = render_template(

@@ -336,3 +336,23 @@ def add_device(slug: str) -> Response | str:
         qr = segno.make(issued.uri, error="m").svg_data_uri(scale=5, border=2)
         return render_template("mfa/enroll.html", offer=issued.offer, uri=issued.uri, qr=qr)
     return render_template("securityinfo/add_device.html", form=form)
+
+
+@bp.route("/recovery-codes", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+@login_required
+def recovery_codes(slug: str) -> Response | str:
+    """« Générer de nouveaux codes » when codes exist: the old ones stop working."""
+    from idp.mfa import recovery_codes as codes
+    from idp.mfa.recovery_code_views import codes_page
+
+    if not codes.has_codes(g.user):
+        return redirect(url_for("account.profile"))
+    form = ConfirmPasswordForm()
+    if _confirmed(form, "recovery_codes"):
+        new = codes.generate(g.user, now=now(), client=client_info())
+        db.session.commit()
+        return codes_page(new)
+    return render_template(
+        "securityinfo/recovery_codes.html", form=form, left=codes.remaining(g.user)
+    )

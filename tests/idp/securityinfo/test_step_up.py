@@ -177,3 +177,41 @@ def test_the_option_refuses_the_password_alone(
     _step_up(app, client, device, f"{SECURITY}/protection")
     assert _post_email(client).status_code == 302
     assert _link_sent(app)
+
+
+def test_replacing_recovery_codes_is_confirmed_like_any_change(
+    app: Flask,
+    client: FlaskClient,
+    clock: FixedClock,
+    enroll_device: Any,  # noqa: F811
+) -> None:
+    import re
+
+    device = enroll_device()
+    _sign_in_with_push(app, client, device)
+    token = csrf_from(client.get(SECURITY).get_data(as_text=True))
+    first = client.post("/realms/jasmin/recovery-codes", data={"csrf_token": token})
+    old = re.findall(r"<li><code>([0-9A-Z-]{19})</code></li>", first.get_data(as_text=True))
+    assert len(old) == 10
+    assert "Codes de récupération restants : 10." in text_of(client.get(SECURITY))
+    clock.advance(timedelta(minutes=6))  # the push of the sign-in is no longer fresh
+    replace = client.post(
+        "/realms/jasmin/recovery-codes", data={"csrf_token": token, "replace": "1"}
+    )
+    assert replace.headers["Location"] == f"{SECURITY}/recovery-codes"
+    page = client.get(f"{SECURITY}/recovery-codes").get_data(as_text=True)
+    wrong = client.post(
+        f"{SECURITY}/recovery-codes",
+        data={"csrf_token": csrf_from(page), "current_password": "nope"},
+    )
+    assert "Mot de passe incorrect." in text_of(wrong)
+    shown = client.post(
+        f"{SECURITY}/recovery-codes",
+        data={"csrf_token": csrf_from(page), "current_password": JASMIN[1]},
+    )
+    assert shown.headers["Cache-Control"] == "no-store"
+    new = re.findall(r"<li><code>([0-9A-Z-]{19})</code></li>", shown.get_data(as_text=True))
+    assert len(new) == 10
+    assert not set(new) & set(old)
+    mails = app.extensions["idp.outbox"].as_json()
+    assert sum("De nouveaux codes de récupération" in m["text"] for m in mails) == 2
