@@ -26,6 +26,7 @@ _EVENTS: dict[tuple[str, str], LazyString] = {
     ("security_info_protection_changed", "success"): _l("Option « second facteur » modifiée"),
     ("step_up", "success"): _l("Second facteur confirmé"),
     ("recovery_codes_generated", "success"): _l("Codes de récupération générés"),
+    ("email_verification_sent", "info"): _l("Lien de vérification d'adresse envoyé"),
 }
 
 

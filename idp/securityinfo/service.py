@@ -66,6 +66,7 @@ ACTIVITY_EVENTS = (
     "security_info_protection_changed",
     "step_up",
     "recovery_codes_generated",
+    "email_verification_sent",
 )
 
 

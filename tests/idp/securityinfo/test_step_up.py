@@ -215,3 +215,19 @@ def test_replacing_recovery_codes_is_confirmed_like_any_change(
     assert not set(new) & set(old)
     mails = app.extensions["idp.outbox"].as_json()
     assert sum("De nouveaux codes de récupération" in m["text"] for m in mails) == 2
+
+
+def test_first_recovery_codes_from_the_security_page(
+    app: Flask,
+    client: FlaskClient,
+    enroll_device: Any,  # noqa: F811
+) -> None:
+    device = enroll_device()
+    _sign_in_with_push(app, client, device)
+    page = client.get(SECURITY)
+    assert "Codes de récupération restants : 0." in text_of(page)
+    made = client.post(
+        "/realms/jasmin/recovery-codes", data={"csrf_token": csrf_from(page.get_data(as_text=True))}
+    )
+    assert made.status_code == 200
+    assert "Codes de récupération restants : 10." in text_of(client.get(SECURITY))
