@@ -88,7 +88,7 @@ def test_saved_cookie_refused_after_a_password_change(
     page: Any, browser: Any, live_idp: LiveIdp
 ) -> None:
     # Théo reads the pages in English (his account's language).
-    _sign_in_jasmin(page, live_idp, "camille.martin")
+    _sign_in_jasmin(page, live_idp, "theo.lefebvre")
     saved = page.context.cookies()
     page.get_by_role("link", name="Change password").click()
     # The change page is not tied to a session (the app opens it too): the realm's language.
