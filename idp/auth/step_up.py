@@ -27,7 +27,7 @@ from idp.audit.service import record
 from idp.auth.session import PENDING_KEY, current_browser_session, elevate_session
 from idp.clock import now
 from idp.extensions import db
-from idp.mfa.service import sign_in_challenge, step_up_methods
+from idp.mfa.service import second_factor_methods, sign_in_challenge, step_up_methods
 from idp.models import BrowserSession, User
 from idp.push.errors import NoDevice
 from idp.realms.store import preset_of
@@ -52,8 +52,6 @@ def fresh_second_factor(row: BrowserSession | None, *, at: datetime) -> bool:
 
 def methods_for(data: dict[str, Any], user: User) -> list[str]:
     """The second factors the pending sign-in or step-up may use."""
-    from idp.mfa.service import second_factor_methods
-
     return step_up_methods(user) if data.get("step_up") else second_factor_methods(user)
 
 

@@ -31,6 +31,7 @@ from idp.extensions import db
 from idp.mail.deferred import defer
 from idp.mail.rendering import external_url, render_mail
 from idp.models import FlowState, Realm, User
+from idp.securityinfo.service import change_email
 
 __all__ = [
     "KIND",
@@ -174,8 +175,6 @@ def check(realm: Realm, link: str, *, now: datetime) -> str:
 
 def verify(realm: Realm, link: str, *, now: datetime, client: ClientInfo) -> User:
     """Consume ``link`` once and make its address the user's; returns the user."""
-    from idp.securityinfo.service import change_email
-
     row = _row_of(realm, link, now=now)
     claimed = db.session.execute(
         update(FlowState)
