@@ -108,6 +108,7 @@ def _jinja_helpers(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from idp.account.views import bp as account_bp
+    from idp.admin import client_views  # noqa: F401 - routes on the admin blueprint
     from idp.admin.api import admin_api
     from idp.admin.api import bp as admin_api_bp
     from idp.admin.views import bp as admin_bp

@@ -61,6 +61,8 @@ def _start(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
         env["IDP_ARGON2_MEMORY_COST"] = str(args.memory_kib)
     if args.time_cost:
         env["IDP_ARGON2_TIME_COST"] = str(args.time_cost)
+    if getattr(args, "parallelism", None):
+        env["IDP_ARGON2_PARALLELISM"] = str(args.parallelism)
     idp = str(Path(sys.executable).parent / "idp")
     subprocess.run([idp, "init-demo"], env=env, check=True, capture_output=True, timeout=300)
     cmd = [idp, "serve", "--host", "127.0.0.1", "--port", str(port)]

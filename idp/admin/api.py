@@ -22,13 +22,19 @@ from idp.admin.api_schemas import (
     ActionResult,
     AuditList,
     AuditQuery,
+    ClientBody,
+    ClientList,
+    ClientReply,
     ErrorReply,
+    ReasonBody,
+    RemovedReply,
     UserList,
     UserQuery,
 )
 from idp.clock import now
 from idp.extensions import csrf, db
-from idp.models import AuditEvent, User
+from idp.models import AuditEvent, OidcClient, User
+from idp.oidc import clients as oidc_clients
 from idp.security.passwords import current_hasher
 from idp.users.service import find_user
 from idp.web.client import client_info
@@ -43,7 +49,8 @@ admin_api = SpecTree(
     path="api/admin",
     mode="strict",
     description=(
-        "Realm administration: users, locks, devices, sessions, audit trail. "
+        "Realm administration: users, locks, devices, sessions, OpenID Connect applications, "
+        "audit trail. "
         "Authorization: Bearer <admin token> (`idp admin token create REALM NAME`)."
     ),
 )
@@ -220,3 +227,89 @@ def audit(slug: str) -> Response:
             "next": int(page.next_key) if page.next_key else None,
         }
     )
+
+
+def _client_json(c: OidcClient, consents: int, secret: str | None = None) -> dict[str, Any]:
+    reply = ClientReply(
+        client_id=c.client_id,
+        name=c.name,
+        public=c.is_public,
+        redirect_uris=list(c.redirect_uris),
+        post_logout_redirect_uris=list(c.post_logout_redirect_uris),
+        id_token_alg=c.id_token_alg,
+        created_at=c.created_at.isoformat(),
+        consents=consents,
+        client_secret=secret,
+    )
+    return reply.model_dump(exclude_none=True)
+
+
+@bp.get("/clients")
+@admin_api.validate(
+    resp=Resp(HTTP_200=ClientList, **ERRORS), tags=["applications"], skip_validation=True
+)
+def list_clients(slug: str) -> Response:
+    """The realm's OpenID Connect applications (never their secrets)."""
+    counts = oidc_clients.consent_counts(g.realm)
+    return jsonify(
+        {
+            "clients": [
+                _client_json(c, counts.get(c.id, 0)) for c in oidc_clients.list_clients(g.realm)
+            ]
+        }
+    )
+
+
+@bp.post("/clients")
+@admin_api.validate(
+    json=ClientBody,
+    resp=Resp(HTTP_201=ClientReply, **ERRORS),
+    tags=["applications"],
+    skip_validation=True,
+)
+def add_client(slug: str) -> tuple[Response, int]:
+    """Register an application; a confidential client's secret is in this answer only."""
+    body = _parse(ClientBody, request.get_json(silent=True))
+    try:
+        done = oidc_clients.register_client(
+            g.realm,
+            body.name,
+            redirect_uris=body.redirect_uris,
+            post_logout_redirect_uris=body.post_logout_redirect_uris,
+            public=body.public,
+            id_token_alg=body.id_token_alg,
+            now=now(),
+            actor=g.admin_actor,
+            reason=body.reason,
+            client_info=client_info(),
+        )
+    except oidc_clients.InvalidClientMetadata as exc:
+        db.session.rollback()
+        raise ApiError(exc.code, exc.detail, 400) from None
+    db.session.commit()
+    return jsonify(_client_json(done.client, 0, done.secret)), 201
+
+
+@bp.delete("/clients/<client_id>")
+@admin_api.validate(
+    json=ReasonBody,
+    resp=Resp(HTTP_200=RemovedReply, **ERRORS),
+    tags=["applications"],
+    skip_validation=True,
+)
+def remove_client(slug: str, client_id: str) -> Response:
+    """Remove an application with its codes, tokens and consents (audited with the reason)."""
+    body = _parse(ReasonBody, request.get_json(silent=True))
+    try:
+        oidc_clients.remove_client(
+            g.realm,
+            client_id[:64],
+            now=now(),
+            actor=g.admin_actor,
+            reason=body.reason,
+            client_info=client_info(),
+        )
+    except oidc_clients.ClientNotFound as exc:
+        raise ApiError(exc.code, exc.detail, 404) from None
+    db.session.commit()
+    return jsonify(RemovedReply(client_id=client_id, removed=True).model_dump())

@@ -11,7 +11,12 @@ __all__ = [
     "ActionResult",
     "AuditList",
     "AuditQuery",
+    "ClientBody",
+    "ClientList",
+    "ClientReply",
     "ErrorReply",
+    "ReasonBody",
+    "RemovedReply",
     "UserList",
     "UserQuery",
 ]
@@ -67,3 +72,41 @@ class AuditQuery(BaseModel):
 class AuditList(BaseModel):
     events: list[dict[str, Any]]
     next: int | None
+
+
+class ClientReply(BaseModel):
+    client_id: str
+    name: str
+    public: bool
+    redirect_uris: list[str]
+    post_logout_redirect_uris: list[str]
+    id_token_alg: str
+    created_at: str
+    consents: int = Field(description="users who have authorized the application")
+    client_secret: str | None = Field(
+        None, description="creation only, confidential clients: shown once, only its hash is kept"
+    )
+
+
+class ClientList(BaseModel):
+    clients: list[ClientReply]
+
+
+class ClientBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    redirect_uris: list[str] = Field(min_length=1, max_length=20, description="matched exactly")
+    post_logout_redirect_uris: list[str] = Field(default_factory=list, max_length=20)
+    public: bool = Field(False, description="no secret; PKCE S256 required")
+    id_token_alg: Literal["ES256", "RS256"] = "ES256"  # noqa: S105 - an algorithm name
+    reason: str = Field(min_length=1, max_length=200, description="kept in the audit trail")
+
+
+class ReasonBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=200, description="kept in the audit trail")
+
+
+class RemovedReply(BaseModel):
+    client_id: str
+    removed: bool

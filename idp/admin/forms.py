@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-__all__ = ["ActionForm", "AuditFilterForm", "SearchForm"]
+__all__ = ["ActionForm", "AuditFilterForm", "ClientForm", "SearchForm"]
 
 OUTCOMES = ["", "success", "failure", "suspicious", "info"]
 
@@ -46,3 +46,34 @@ class AuditFilterForm(FlaskForm):
     )
     since = DateField(_l("Du"), validators=[Optional()])
     until = DateField(_l("Au (inclus)"), validators=[Optional()])
+
+
+class ClientForm(FlaskForm):
+    """An OpenID Connect application; the URIs are checked by ``idp.oidc.clients``."""
+
+    name = StringField(
+        _l("Nom de l'application"),
+        validators=[
+            InputRequired(message=_l("Indiquez le nom de l'application.")),
+            Length(max=200, message=_l("Le nom ne peut pas dépasser 200 caractères.")),
+        ],
+    )
+    redirect_uris = TextAreaField(
+        _l("Adresses de retour (une par ligne)"),
+        validators=[
+            InputRequired(message=_l("Indiquez au moins une adresse de retour.")),
+            Length(max=20_000, message=_l("Trop d'adresses.")),
+        ],
+    )
+    post_logout_redirect_uris = TextAreaField(
+        _l("Adresses après déconnexion (facultatif, une par ligne)"),
+        validators=[Optional(), Length(max=20_000, message=_l("Trop d'adresses."))],
+    )
+    public = BooleanField(_l("Application publique (sans secret, PKCE obligatoire)"))
+    reason = StringField(
+        _l("Motif"),
+        validators=[
+            InputRequired(message=_l("Indiquez le motif de cette action.")),
+            Length(max=200, message=_l("Le motif ne peut pas dépasser 200 caractères.")),
+        ],
+    )

@@ -23,6 +23,7 @@ from idp.realms.store import preset_of
 from idp.web.client import client_info
 
 __all__ = [
+    "AMR_CODE",
     "AMR_PASSWORD",
     "AMR_PUSH",
     "PENDING_KEY",
@@ -43,6 +44,8 @@ _TOKEN = "sid"  # noqa: S105 - the cookie key, not a secret
 AMR_PASSWORD = ("pwd",)
 # Password, then a push approved with the app's device key (proof of a software key) = MFA.
 AMR_PUSH = ("pwd", "swk", "mfa")
+# Password, then a one-time code (TOTP from the app, or a recovery code): RFC 8176 "otp" = MFA.
+AMR_CODE = ("pwd", "otp", "mfa")
 
 
 @dataclass(frozen=True)

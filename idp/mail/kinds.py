@@ -22,6 +22,8 @@ REQUIRED: Mapping[str, frozenset[str]] = {
     "reset_link": frozenset({"realm_name", "link", "expires_minutes"}),
     # optional: display_name, login_url
     "identifier_reminder": frozenset({"realm_name", "identifier"}),
+    # optional: display_name
+    "email_verification": frozenset({"realm_name", "link", "expires_hours", "email"}),
     # optional: display_name, ip, profile_url
     "recovery_code_used": frozenset({"realm_name", "when", "remaining"}),
 }

@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
-from idp.auth.session import start_session
+from idp.auth import step_up
+from idp.auth.session import AMR_CODE, start_session
 from idp.clock import now
 from idp.extensions import db, limiter
-from idp.mfa import service
 from idp.mfa.errors import MfaError
 from idp.mfa.forms import TotpCodeForm
 from idp.mfa.messages import code_error_message
@@ -33,7 +33,7 @@ def code(slug: str) -> Response | str:
     if found is None:
         return redirect(url_for("auth.login"))
     data, user = found
-    methods = service.second_factor_methods(user)
+    methods = step_up.methods_for(data, user)
     if "totp" not in methods:
         return redirect(url_for("mfa.wait"))
     form = TotpCodeForm()
@@ -47,8 +47,10 @@ def code(slug: str) -> Response | str:
             form.code.errors = [code_error_message(exc)]
         else:
             db.session.commit()
+            if data.get("step_up"):
+                return step_up.finish(user, data, amr=AMR_CODE)
             session.pop(PENDING_KEY, None)
-            start_session(user, now=now())
+            start_session(user, now=now(), amr=AMR_CODE)
             return redirect(safe_next(data.get("next"), url_for("account.profile")))
     return render_template(
         "mfa/code.html",

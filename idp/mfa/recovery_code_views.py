@@ -9,10 +9,11 @@ from flask import flash, g, make_response, redirect, render_template, request, s
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from idp.auth.session import login_required, start_session
+from idp.auth import step_up
+from idp.auth.session import AMR_CODE, current_browser_session, login_required, start_session
 from idp.clock import now
 from idp.extensions import db, limiter
-from idp.mfa import recovery_codes, service
+from idp.mfa import recovery_codes
 from idp.mfa.errors import MfaError
 from idp.mfa.forms import RecoveryCodeForm
 from idp.mfa.messages import code_error_message
@@ -21,7 +22,7 @@ from idp.push.challenges import active_devices
 from idp.web.client import client_info
 from idp.web.safe_redirect import safe_next
 
-__all__ = ["make_codes", "sign_in_with_recovery_code"]
+__all__ = ["codes_page", "make_codes", "sign_in_with_recovery_code"]
 
 
 @bp.post("/recovery-codes")
@@ -33,10 +34,20 @@ def make_codes(slug: str) -> Response:
     if not active_devices(g.user):
         flash(_("Ajoutez d'abord l'application Authenticator à votre compte."), "info")
         return redirect(url_for("account.profile"))
-    if not replace and recovery_codes.has_codes(g.user):
-        return redirect(url_for("account.profile"))
+    if recovery_codes.has_codes(g.user):
+        if not replace:
+            return redirect(url_for("account.profile"))
+        # Replacing codes hands out a new way past the second factor: confirmed like any
+        # change of a method (password or fresh second factor, on the security info page).
+        if not step_up.fresh_second_factor(current_browser_session(g.realm), at=now()):
+            return redirect(url_for("security.recovery_codes"))
     codes = recovery_codes.generate(g.user, now=now(), client=client_info())
     db.session.commit()
+    return codes_page(codes)
+
+
+def codes_page(codes: list[str]) -> Response:
+    """The new codes, shown once (never cached), with a download link."""
     title = _("Codes de récupération – %(realm)s", realm=g.preset.display_name)
     text = "\n".join([title, g.user.username, "", *codes])
     page = render_template(
@@ -57,7 +68,7 @@ def sign_in_with_recovery_code(slug: str) -> Response | str:
     if found is None:
         return redirect(url_for("auth.login"))
     data, user = found
-    if not service.second_factor_methods(user):
+    if not step_up.methods_for(data, user):
         return redirect(url_for("auth.login"))
     form = RecoveryCodeForm()
     if form.validate_on_submit():
@@ -70,8 +81,10 @@ def sign_in_with_recovery_code(slug: str) -> Response | str:
             form.code.errors = [code_error_message(exc)]
         else:
             db.session.commit()
+            if data.get("step_up"):
+                return step_up.finish(user, data, amr=AMR_CODE)
             session.pop(PENDING_KEY, None)
-            start_session(user, now=now())
+            start_session(user, now=now(), amr=AMR_CODE)
             flash(
                 _(
                     "Code de récupération accepté. Il vous en reste %(count)d : pensez à en "

@@ -77,6 +77,20 @@ def generate(
         client=client,
         details={"count": COUNT},
     )
+    from flask_babel import lazy_gettext as _l
+
+    from idp.mail.notices import notify_security_info_changed
+
+    notify_security_info_changed(
+        user,
+        change=_l(
+            "De nouveaux codes de récupération ont été générés ; les précédents ne "
+            "fonctionnent plus."
+        ),
+        key=f"recovery_codes:{now.isoformat()}",
+        now=now,
+        client=client or ClientInfo(),
+    )
     return codes
 
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from idp.account import second_factor
+from idp.auth import step_up
 from idp.auth.session import AMR_PUSH, PENDING_KEY, end_session, start_session
 from idp.clock import now
 from idp.extensions import db
@@ -71,12 +72,7 @@ def wait(slug: str) -> Response | str:
         return redirect(url_for("auth.login"))
     purpose = data.get("purpose", "sign_in")
     if status == "approved" and user is not None and user.session_generation == data["gen"]:
-        session.pop(PENDING_KEY, None)
-        if purpose == "password_change":
-            return _finish_password_change(user, data)
-        # Password, then the device's signed approval: RFC 8176 "swk" (proof of a software key).
-        start_session(user, now=now(), amr=AMR_PUSH)
-        return redirect(safe_next(data.get("next"), url_for("account.profile")))
+        return _approved(user, data, purpose)
     return render_template(
         "mfa/wait.html",
         challenge=challenge,
@@ -84,11 +80,20 @@ def wait(slug: str) -> Response | str:
         mode=challenge.matching_mode,
         purpose=purpose,
         offer_code=(
-            purpose == "sign_in"
-            and user is not None
-            and "totp" in service.second_factor_methods(user)
+            purpose == "sign_in" and user is not None and "totp" in step_up.methods_for(data, user)
         ),
     )
+
+
+def _approved(user: User, data: dict[str, Any], purpose: str) -> Response:
+    session.pop(PENDING_KEY, None)
+    if purpose == "password_change":
+        return _finish_password_change(user, data)
+    if data.get("step_up"):  # a signed-in session proving its second factor again
+        return step_up.finish(user, data, amr=AMR_PUSH)
+    # Password, then the device's signed approval: RFC 8176 "swk" (proof of a software key).
+    start_session(user, now=now(), amr=AMR_PUSH)
+    return redirect(safe_next(data.get("next"), url_for("account.profile")))
 
 
 def _finish_password_change(user: User, data: dict[str, Any]) -> Response:
@@ -149,7 +154,7 @@ def resend(slug: str) -> Response:
         return redirect(url_for("auth.login"))
     broker = current_app.extensions["idp.broker"]
     sign_in = data.get("purpose", "sign_in") == "sign_in"
-    if sign_in and "push" not in service.second_factor_methods(user):  # [totp] totp_only
+    if sign_in and "push" not in step_up.methods_for(data, user):  # [totp] totp_only
         return redirect(url_for("mfa.code"))
     try:
         if data.get("purpose") == "password_change":

@@ -36,6 +36,9 @@ class User(db.Model):  # type: ignore[name-defined]
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # A temporary password set by an admin (or a forced change): changed at the next sign-in.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # The user's own option on « Mes informations de sécurité »: a change of a method needs
+    # a fresh second factor, the password alone is refused (while a second factor exists).
+    changes_need_second_factor: Mapped[bool] = mapped_column(default=False)
     # Realm administrator (``idp admin grant``): may open /realms/<slug>/admin/.
     is_admin: Mapped[bool] = mapped_column(default=False)
     # False for a pre-provisioned account that still has to be activated (uphf).

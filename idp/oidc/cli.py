@@ -125,15 +125,19 @@ def client_list(realm: str, as_json: bool) -> None:
 @client_group.command("remove")
 @click.argument("realm")
 @click.argument("client_id")
+@click.option("--reason", default="", help="why (kept in the audit trail).")
 @with_appcontext
-def client_remove(realm: str, client_id: str) -> None:
+def client_remove(realm: str, client_id: str, reason: str) -> None:
     """Remove CLIENT_ID from REALM with its codes, tokens and consents."""
     from idp.clock import now
     from idp.extensions import db
     from idp.oidc.clients import ClientNotFound, remove_client
 
+    if len(reason) > 200:
+        click.echo("error: --reason is longer than 200 characters", err=True)
+        sys.exit(2)
     try:
-        remove_client(_realm(realm), client_id, now=now())
+        remove_client(_realm(realm), client_id, now=now(), actor="cli", reason=reason)
     except ClientNotFound as exc:
         click.echo(f"error: {exc.detail}", err=True)
         sys.exit(2)

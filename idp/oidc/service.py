@@ -27,8 +27,6 @@ from idp.auth.session import SessionAuth
 from idp.extensions import db
 from idp.models import OidcClient, OidcConsent, OidcToken, User
 from idp.oidc.adapters import Subject
-from idp.push.challenges import active_devices
-from idp.realms.store import preset_of
 
 __all__ = [
     "ACR_MFA",
@@ -71,8 +69,10 @@ def acr_for(amr: tuple[str, ...]) -> str:
 
 
 def can_step_up(user: User) -> bool:
-    """A push can be sent: the realm offers push and the user has an enrolled device."""
-    return preset_of(user.realm).push.enabled and bool(active_devices(user))
+    """A second factor can be asked: a push to an enrolled device, or a code from the app."""
+    from idp.mfa.service import step_up_methods
+
+    return bool(step_up_methods(user))
 
 
 def _max_age(params: Mapping[str, str]) -> int | None:

@@ -25,10 +25,11 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
-from idp.auth.completion import begin_push
+from idp.auth import step_up
 from idp.auth.session import current_user, end_session, login_required, session_auth
 from idp.clock import now
 from idp.extensions import csrf, db, limiter
+from idp.mfa.errors import SecondFactorLocked
 from idp.models import User
 from idp.oidc import service
 from idp.oidc.continuation import allow_form_action, continuation, redirect_origin
@@ -142,11 +143,16 @@ def _to_sign_in(user: User | None) -> Response:
 
 def _step_up(user: User) -> Response:
     try:
-        return begin_push(user, continuation(request.args))
+        return step_up.begin(user, continuation(request.args))
     except PushRateLimited as exc:
         db.session.commit()
         raise service.TemporarilyUnavailableError(
             f"Too many notifications; retry in {max(1, exc.retry_after // 60)} minute(s)."
+        ) from None
+    except SecondFactorLocked:
+        db.session.commit()
+        raise service.TemporarilyUnavailableError(
+            "The second factor is locked after too many failures; retry later."
         ) from None
     except NoDevice:
         raise AccessDeniedError("No authenticator is enrolled.") from None

@@ -161,6 +161,7 @@ def redeem(
         client=client,
         details={"device_id": device_id, "device_name": request.device_name},
     )
+    _notify_added(user, request.device_name, device_id, now=now, client=client)
     base = realm_url(base_url, realm.slug)
     return EnrollmentReceipt(
         device_id=device_id,
@@ -180,6 +181,24 @@ def redeem(
         )
         if totp_secret
         else None,
+    )
+
+
+def _notify_added(
+    user: User, name: str, device_id: str, *, now: datetime, client: ClientInfo
+) -> None:
+    """Mail the account's owner that a device was added (issue 17): an enrollment the owner
+    did not make is the sign of a takeover. Sent after the commit."""
+    from flask_babel import lazy_gettext as _l
+
+    from idp.mail.notices import notify_security_info_changed
+
+    notify_security_info_changed(
+        user,
+        change=_l("Un appareil a été ajouté à votre compte : %(name)s.", name=name),
+        key=f"device_added:{device_id}",
+        now=now,
+        client=client,
     )
 
 

@@ -79,6 +79,9 @@ class SessionSettings(BaseModel):
     model_config = _Frozen
     lifetime_minutes: int = Field(480, ge=5, le=43200, strict=True)
     idle_minutes: int = Field(30, ge=5, le=43200, strict=True)
+    # How long a second factor proven at sign-in or by a step-up counts as fresh for a
+    # sensitive change of « Mes informations de sécurité » (Entra asks for MFA within 10 min).
+    step_up_minutes: int = Field(5, ge=1, le=60, strict=True)
 
     @model_validator(mode="after")
     def _idle_within_lifetime(self) -> SessionSettings:

@@ -1,12 +1,13 @@
-"""Security info forms: shape only. Every form that changes a method asks for the current
-password (checked by the service, not here)."""
+"""Security info forms: shape only. Every form that changes a method is confirmed by the
+current password or a fresh second factor; the view decides which (``_confirmed``), so the
+password field is optional here."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from idp.policy import ABSOLUTE_MAX_LENGTH
 from idp.web.fields import email_field
@@ -24,7 +25,7 @@ def _current_password() -> PasswordField:
     return PasswordField(
         _l("Mot de passe actuel"),
         validators=[
-            InputRequired(message=_l("Vous devez entrer votre mot de passe actuel.")),
+            Optional(strip_whitespace=False),
             Length(
                 max=ABSOLUTE_MAX_LENGTH,
                 message=_l("Le mot de passe ne peut pas dépasser 256 caractères."),

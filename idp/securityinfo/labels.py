@@ -23,6 +23,10 @@ _EVENTS: dict[tuple[str, str], LazyString] = {
     ("admin_user_enabled", "success"): _l("Compte réactivé par un administrateur"),
     ("admin_sessions_revoked", "success"): _l("Sessions fermées par un administrateur"),
     ("security_info_reauth", "failure"): _l("Mot de passe actuel refusé"),
+    ("security_info_protection_changed", "success"): _l("Option « second facteur » modifiée"),
+    ("step_up", "success"): _l("Second facteur confirmé"),
+    ("recovery_codes_generated", "success"): _l("Codes de récupération générés"),
+    ("email_verification_sent", "info"): _l("Lien de vérification d'adresse envoyé"),
 }
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "end_other_sessions",
     "recent_activity",
     "remove_device",
+    "set_second_factor_only",
     "uses_secret_question",
 ]
 
@@ -62,6 +63,10 @@ ACTIVITY_EVENTS = (
     "admin_user_enabled",
     "admin_sessions_revoked",
     "security_info_reauth",
+    "security_info_protection_changed",
+    "step_up",
+    "recovery_codes_generated",
+    "email_verification_sent",
 )
 
 
@@ -164,6 +169,38 @@ def remove_device(device: Device, *, now: datetime, client: ClientInfo) -> None:
         device.user,
         change=_l("Un appareil a été retiré de votre compte : %(name)s.", name=device.name),
         key=f"device:{device.id}",
+        now=now,
+        client=client,
+    )
+
+
+def set_second_factor_only(user: User, on: bool, *, now: datetime, client: ClientInfo) -> None:
+    """The user's option: changes of security info need a fresh second factor (audited, mailed)."""
+    user.changes_need_second_factor = on
+    row = record(
+        "security_info_protection_changed",
+        "success",
+        now=now,
+        realm=user.realm.slug,
+        user=user,
+        client=client,
+        details={"second_factor_only": on},
+    )
+    db.session.flush()
+    notify_security_info_changed(
+        user,
+        change=(
+            _l(
+                "Les modifications de vos informations de sécurité demandent désormais un "
+                "second facteur."
+            )
+            if on
+            else _l(
+                "Les modifications de vos informations de sécurité acceptent de nouveau votre "
+                "mot de passe."
+            )
+        ),
+        key=str(row.id),
         now=now,
         client=client,
     )

@@ -61,3 +61,43 @@ def test_admin_disables_a_user_and_finds_it_in_the_audit(
         page.get_by_role("link", name="Exporter en CSV").click()
     assert download.value.suggested_filename.startswith("audit-metamots-")
     shot(page, "admin-audit-metamots")
+
+
+def test_admin_adds_then_removes_an_oidc_application(page: Any, live_idp: LiveIdp) -> None:
+    # 1: already an admin (the test above granted her in this server).
+    granted = live_idp.cli(
+        "admin", "grant", "metamots", "sophie.bernard", "--reason", "e2e", check=False
+    )
+    assert granted.returncode in (0, 1), granted.stderr
+    _sign_in_metamots(page, live_idp, "sophie.bernard", "Azur!Riviera7")
+    page.goto(live_idp.url("/realms/metamots/admin/"))
+    page.get_by_role("link", name="Applications", exact=True).click()
+    page.get_by_role("link", name="Ajouter une application").click()
+    page.get_by_label("Nom de l'application").fill("Portail Metamots")
+    page.get_by_label("Adresses de retour (une par ligne)").fill("http://portail.example/cb")
+    page.get_by_label("Motif").fill("ticket 12")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert page.get_by_text("doit utiliser https").is_visible()  # nothing registered
+    shot(page, "admin-client-new-metamots")
+    page.get_by_label("Adresses de retour (une par ligne)").fill("https://portail.example/cb")
+    page.get_by_label("Motif").fill("ticket 12")
+    page.get_by_role("button", name="Enregistrer").click()
+    client_id = page.get_by_test_id("client-id").inner_text()
+    assert len(page.get_by_test_id("client-secret").inner_text()) >= 40
+    shot(page, "admin-client-added-metamots")
+    listed = live_idp.cli("client", "list", "metamots")
+    assert client_id in listed.stdout
+
+    page.get_by_role("link", name="Retour aux applications").click()
+    assert client_id in page.get_by_test_id("clients").inner_text()
+    shot(page, "admin-clients-metamots")
+    page.get_by_role("link", name="Supprimer Portail Metamots").click()
+    assert page.get_by_text("Supprimer l'application « Portail Metamots » ?").is_visible()
+    shot(page, "admin-client-remove-metamots")
+    page.get_by_label("Motif").fill("retired")
+    page.get_by_role("button", name="Supprimer définitivement").click()
+    assert page.get_by_text("L'application « Portail Metamots » a été supprimée.").is_visible()
+    assert client_id not in page.get_by_test_id("clients").inner_text()
+    assert client_id not in live_idp.cli("client", "list", "metamots").stdout
+    audit = live_idp.cli("audit", "--realm", "metamots", "--json")
+    assert '"oidc_client_removed"' in audit.stdout

@@ -137,3 +137,46 @@ def test_security_page_on_uphf_changes_the_joker_question(page: Any, live_idp: L
     assert page.get_by_text("Votre question secrète a été modifiée.").is_visible()
     assert "école" in page.get_by_test_id("secret-question").inner_text()
     shot(page, "security-info-uphf")
+
+
+def test_security_page_email_change_waits_for_the_mailed_link(
+    page: Any, browser: Any, live_idp: LiveIdp
+) -> None:
+    import json
+    import urllib.request
+
+    _sign_in_jasmin(page, live_idp, "camille.martin")
+    page.goto(live_idp.url("/realms/jasmin/security"))
+    before = page.get_by_test_id("email").inner_text()
+    page.get_by_test_id("methods").get_by_role(
+        "row", name=re.compile("Adresse de messagerie")
+    ).get_by_role("link").click()
+    page.get_by_label("Nouvelle adresse de messagerie").fill("camille.nouvelle@cfa-jasmin.example")
+    page.get_by_label("Mot de passe actuel").fill(JASMIN["camille.martin"])
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/realms/jasmin/security")
+    assert page.get_by_text("Un lien de vérification a été envoyé à").is_visible()
+    assert "camille.nouvelle@" in page.get_by_test_id("pending-email").inner_text()
+    assert page.get_by_test_id("email").inner_text().startswith(before.split()[0])
+    shot(page, "security-info-pending-email-jasmin")
+
+    with urllib.request.urlopen(live_idp.url("/_dev/mail"), timeout=10) as resp:  # noqa: S310
+        mails = json.load(resp)
+    mails = mails if isinstance(mails, list) else mails.get("messages", mails.get("mails", []))
+    [mail] = [m for m in mails if m.get("kind") == "email_verification"]
+    link = re.search(r"https?://\S+/security/email/verify/\S+", mail["text"])
+    assert link is not None
+    # Opened in another browser (a phone's mail app): no sign-in needed.
+    other = browser.new_context(locale="fr-FR")
+    phone = other.new_page()
+    phone.goto(link.group(0))
+    assert phone.get_by_text("camille.nouvelle@cfa-jasmin.example").first.is_visible()
+    shot(phone, "security-email-verify-jasmin")
+    phone.get_by_role("button", name="Confirmer cette adresse").click()
+    assert phone.get_by_text("Votre adresse de messagerie est désormais").is_visible()
+    phone.goto(link.group(0))
+    assert phone.get_by_role("heading", name="Lien non valide").is_visible()
+    shot(phone, "security-email-link-invalid-jasmin")
+    other.close()
+    page.reload()
+    assert "camille.nouvelle@cfa-jasmin.example" in page.get_by_test_id("email").inner_text()

@@ -78,6 +78,7 @@ def _urls(app: Flask, user_id: int) -> list[tuple[str, str]]:
             .replace("<int:user_id>", str(user_id))
             .replace("<action>", "disable")
             .replace("<fmt>", "csv")
+            .replace("<client_id>", "0" * 32)
         )
         out += [(m, url) for m in sorted(rule.methods or ()) if m in ("GET", "POST")]
     return out

@@ -22,6 +22,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "expires_minutes": 60,
     },
     "identifier_reminder": {"realm_name": "UPHF", "identifier": "jdupont"},
+    "email_verification": {
+        "realm_name": "Metamots",
+        "link": "http://127.0.0.1:5000/realms/metamots/security/email/verify/abc.def",
+        "expires_hours": 24,
+        "email": "new@entreprise.example",
+    },
     "security_info_changed": {
         "realm_name": "UPHF",
         "when": WHEN,

@@ -193,3 +193,25 @@ def test_realm_settings_shape_the_receipt(
 
 def test_code_page_without_a_pending_sign_in(client: FlaskClient) -> None:
     assert client.get("/realms/jasmin/login/code").headers["Location"].endswith("/login")
+
+
+def test_a_code_sign_in_is_mfa_for_the_admin_console_and_oidc(
+    app: Flask, client: FlaskClient, clock: FixedClock, enrolled: ProtocolDevice
+) -> None:
+    from sqlalchemy import select
+
+    from idp.models import BrowserSession, User
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "camille.martin"))
+        assert user is not None
+        user.is_admin = True
+        db.session.commit()
+    login(client, "jasmin", "camille.martin", PASSWORD)
+    assert post_code(client, receipt_code(enrolled, clock)).status_code == 302
+    with app.app_context():
+        row = db.session.scalars(select(BrowserSession)).one()
+        # RFC 8176: a password and a one-time code are two factors.
+        assert row.amr == ["pwd", "otp", "mfa"]
+    # The console asks for a second factor on jasmin: the code is one.
+    assert client.get("/realms/jasmin/admin/").status_code == 200

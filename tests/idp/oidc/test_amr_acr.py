@@ -233,3 +233,42 @@ def test_consent_revoked_from_the_security_info_page(rp: RelyingParty) -> None:
     assert resp.headers["Location"].endswith("/realms/jasmin/security")
     after = text_of(rp.browser.get("/realms/jasmin/security"))
     assert "Aucune application n'a accès à votre compte." in after
+
+
+def test_step_up_with_a_code_from_the_app(
+    app: Flask, rp: RelyingParty, enroll_device: Any, clock: FixedClock
+) -> None:
+    from idp.extensions import db
+    from idp.mfa.totp import TotpParams, code_at
+    from idp.realms.preset import builtin_preset_paths, parse_preset
+    from idp.realms.store import import_preset
+    from tests.idp.conftest import csrf_from
+
+    assert claims_of(rp, sign_in_and_consent(rp))["amr"] == ["pwd"]
+    device = enroll_device()
+    # The realm puts codes first: the step-up asks for a code, no push is sent.
+    text = next(p for p in builtin_preset_paths() if p.stem == "jasmin").read_text()
+    with app.app_context():
+        import_preset(
+            parse_preset(text + '\n[totp]\nsign_in = "totp_first"\n', "jasmin.toml"),
+            now=clock.now(),
+        )
+        db.session.commit()
+    step = rp.authorize(acr_values=MFA)
+    assert step.headers["Location"] == "/realms/jasmin/login/code"
+    assert device.pending() == []
+    totp = device.receipt.totp
+    code = code_at(
+        totp.secret,
+        TotpParams(totp.digits, totp.period, totp.algorithm),
+        int(clock.now().timestamp()) // totp.period,
+    )
+    page = rp.browser.get("/realms/jasmin/login/code")
+    back = rp.browser.post(
+        "/realms/jasmin/login/code",
+        data={"csrf_token": csrf_from(page.get_data(as_text=True)), "code": code},
+    )
+    assert back.status_code == 302
+    claims = claims_of(rp, rp.code_from(rp.browser.get(back.headers["Location"])))
+    assert set(claims["amr"]) == {"pwd", "otp", "mfa"}
+    assert claims["acr"] == MFA

@@ -94,3 +94,17 @@ def test_remove(env: dict[str, str]) -> None:
     again = run(env, "client", "remove", "jasmin", client_id)
     assert again.exit_code == 2
     assert "no client" in again.output
+
+
+def test_remove_keeps_the_reason_in_the_audit(env: dict[str, str]) -> None:
+    client_id = json.loads(add(env, "--json").output)["client_id"]
+    too_long = run(env, "client", "remove", "jasmin", client_id, "--reason", "x" * 201)
+    assert too_long.exit_code == 2
+    done = run(env, "client", "remove", "jasmin", client_id, "--reason", "retired")
+    assert done.exit_code == 0
+    audit = run(env, "audit", "--realm", "jasmin", "--json").output
+    rows = [json.loads(line) for line in audit.splitlines() if "oidc_client_removed" in line]
+    assert len(rows) == 1
+    assert rows[0]["actor"] == "cli"
+    assert rows[0]["details"]["reason"] == "retired"
+    assert rows[0]["details"]["target"] == client_id

@@ -161,10 +161,13 @@ def test_email_change_asks_for_the_current_password(app: Flask, client: FlaskCli
         client, "metamots", "/email", email="new@entreprise.example", current_password=META[1]
     )
     assert ok.status_code == 302
-    with app.app_context():
-        user = find_user(get_realm("metamots"), META[0])
-        assert user is not None
-        assert user.email == "new@entreprise.example"
+    # Not used until verified: the link goes to the new address.
+    link = verification_link(app, "new@entreprise.example")
+    assert _email(app) == "sophie.bernard@entreprise.example"
+    page = client.get(link)
+    done = client.post(link, data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert done.status_code == 200
+    assert _email(app) == "new@entreprise.example"
     event = _events(app, "email_changed")[0]
     assert event.details == {"old_domain": "entreprise.example", "new_domain": "entreprise.example"}
     notices = [m for m in _mails(app) if "informations de sécurité" in m["subject"]]
@@ -172,6 +175,24 @@ def test_email_change_asks_for_the_current_password(app: Flask, client: FlaskCli
         "new@entreprise.example",
         "sophie.bernard@entreprise.example",
     ]
+
+
+def _email(app: Flask) -> str | None:
+    with app.app_context():
+        user = find_user(get_realm("metamots"), META[0])
+        assert user is not None
+        return user.email
+
+
+def verification_link(app: Flask, to: str) -> str:
+    """The path of the last verification link mailed to ``to``."""
+    import re
+
+    mails = [m for m in _mails(app) if m["kind"] == "email_verification" and m["to"] == to]
+    assert mails, _mails(app)
+    match = re.search(r"http://[^/\s]+(/realms/\S+/security/email/verify/\S+)", mails[-1]["text"])
+    assert match is not None
+    return match.group(1)
 
 
 def test_bad_email_is_refused_with_a_message(app: Flask, client: FlaskClient) -> None:
