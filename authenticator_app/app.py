@@ -259,6 +259,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             preferences=self.preferences,
             runner=self.runner,
             on_lock=self.lock,
+            clock=services.clock,
             **common,
         )
         self.presenters.update(

@@ -32,7 +32,6 @@ Translate = Callable[[str], str]
 # Codes raised by the presenters themselves; English sentences, like the core catalog.
 APP_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "pin_too_short": "the PIN needs at least 4 characters",
         "pin_wait": "too many wrong PINs: wait before trying again",
         "qr_unreadable": "this file is not an image the app can read",
         "qr_not_found": "no QR code was found in this image",

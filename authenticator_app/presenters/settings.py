@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from authenticator_app import __version__
-from authenticator_app.core.errors import AuthenticatorError, PinMismatch
+from authenticator_app.core.clock import Clock, system_clock
+from authenticator_app.core.errors import AuthenticatorError, PinMismatch, VaultPinWrong
+from authenticator_app.core.pin_rule import check_new_pin
 from authenticator_app.core.vault import Vault
 from authenticator_app.i18n import LANGUAGES, Translator
-from authenticator_app.presenters.errors import AppInputError, ErrorNotice, describe_error
-from authenticator_app.presenters.lock import MIN_PIN_LENGTH
+from authenticator_app.presenters.errors import ErrorNotice, describe_error
+from authenticator_app.presenters.lock import record_wrong_pin, seconds_to_wait
 from authenticator_app.presenters.navigation import Navigator
 from authenticator_app.presenters.preferences import Preferences
 from authenticator_app.presenters.profile import DetailLine
@@ -57,6 +59,7 @@ class SettingsPresenter:
         preferences: Preferences,
         runner: Runner,
         on_lock: Callable[[], None],
+        clock: Clock = system_clock,
     ) -> None:
         self.view = view
         self.vault = vault
@@ -65,6 +68,7 @@ class SettingsPresenter:
         self._prefs = preferences
         self._runner = runner
         self._on_lock = on_lock
+        self._clock = clock
         self._busy = False
         self._error: ErrorNotice | None = None
 
@@ -110,12 +114,15 @@ class SettingsPresenter:
         if self._busy:
             return
         try:
-            if len(new) < MIN_PIN_LENGTH:
-                raise AppInputError("pin_too_short")
+            check_new_pin(new)
             if new != repeat:
                 raise PinMismatch("the two new PINs differ")
         except AuthenticatorError as error:
             self._pin_failed(error)
+            return
+        # The current PIN is a PIN guess like the lock screen's: same count, same wait.
+        if seconds_to_wait(self._prefs, self._clock()) > 0:
+            self._pin_failed_code("pin_wait")
             return
         self._busy = True
         self._error = None
@@ -129,12 +136,23 @@ class SettingsPresenter:
         self._runner.submit(work, self._pin_changed, self._pin_failed)
 
     def _pin_changed(self, _result: None) -> None:
+        self._prefs.failed_unlocks = 0
+        self._prefs.retry_at = None
+        self._prefs.save()
         self._busy = False
         self.view.clear_pins()
         self.refresh()
         self._nav.notice(self._("Code PIN modifié."))
 
+    def _pin_failed_code(self, code: str) -> None:
+        self._busy = False
+        self._error = describe_error(code, self._)
+        self.view.clear_pins()
+        self.refresh()
+
     def _pin_failed(self, error: AuthenticatorError) -> None:
+        if isinstance(error, VaultPinWrong):
+            record_wrong_pin(self._prefs, self._clock())
         self._busy = False
         self._error = describe_error(error, self._)
         self.view.clear_pins()
