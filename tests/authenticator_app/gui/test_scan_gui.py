@@ -171,3 +171,25 @@ def test_leaving_the_scanner_turns_the_camera_off(empty_vault: Path, gui_factory
     assert gui.current == "add"
     assert all(c.stopped for c in camera.instances)
     assert gui.screen("scan").ids.preview.texture is None
+
+
+def test_pausing_the_app_frees_the_camera_and_resuming_scans_again(
+    empty_vault: Path, gui_factory: Any
+) -> None:
+    pictures: list[Any] = [scene()]
+    camera = image_camera(pictures)
+    gui = gui_factory(
+        services(empty_vault, FixedClock(NOW), camera_provider=camera), SIZES[0].values[0]
+    )
+    unlock(gui)
+    open_scanner(gui)
+    gui.wait(lambda: camera.instances and camera.instances[-1].shown > 0, what="pictures")
+    gui.app.on_pause()  # another app in front (it may want the camera)
+    gui.frames(3)
+    assert all(c.stopped for c in camera.instances)
+    gui.app.on_resume()
+    gui.settle()
+    assert gui.current == "scan"
+    assert not camera.instances[-1].stopped
+    pictures[:] = [scene(URI)]
+    gui.wait(lambda: gui.current == "accounts", what="the account added")
