@@ -2,7 +2,7 @@
 
 It builds the screens, makes one presenter per screen once the vault is open, hands them the
 outside world (:class:`AppServices`: clock, HTTP sessions, browser, clipboard, notifications,
-QR reader), runs network work on :class:`~authenticator_app.screens.kivy_runner.KivyRunner`
+QR reader, camera), runs network work on :class:`~authenticator_app.screens.kivy_runner.KivyRunner`
 and the SSE watch on its own thread, and implements the presenters'
 :class:`~authenticator_app.presenters.navigation.Navigator`. It holds no screen logic.
 """
@@ -37,7 +37,7 @@ from authenticator_app.core.vault import Vault
 from authenticator_app.core.vault_crypto import KdfParams
 from authenticator_app.i18n import Translator
 from authenticator_app.presenters.accounts import AccountsPresenter
-from authenticator_app.presenters.add_account import AddAccountPresenter
+from authenticator_app.presenters.add_account import AddAccountPresenter, is_account_link
 from authenticator_app.presenters.lock import LockPresenter
 from authenticator_app.presenters.navigation import Route
 from authenticator_app.presenters.pipush import PiPushPresenter, threaded_pi_launcher
@@ -45,6 +45,7 @@ from authenticator_app.presenters.preferences import Preferences, preferences_pa
 from authenticator_app.presenters.profile import ProfilePresenter
 from authenticator_app.presenters.push import PushPresenter
 from authenticator_app.presenters.qr_image import read_qr_codes
+from authenticator_app.presenters.scan import AskPermission, ScanPresenter
 from authenticator_app.presenters.settings import SettingsPresenter
 from authenticator_app.presenters.watching import WatchLauncher, threaded_launcher
 from authenticator_app.screens.accounts_screen import AccountsScreen
@@ -55,6 +56,7 @@ from authenticator_app.screens.pipush_screen import PiPushScreen
 from authenticator_app.screens.profile_screen import ProfileScreen
 from authenticator_app.screens.push_screen import PushScreen
 from authenticator_app.screens.root import AppRoot
+from authenticator_app.screens.scan_screen import ScanScreen
 from authenticator_app.screens.settings_screen import SettingsScreen
 from authenticator_app.screens.theme import COLORS
 
@@ -95,6 +97,10 @@ class AppServices:
     copy_text: Callable[[str], None] = copy_to_clipboard
     notify: Callable[[str, str], None] = system_notify
     read_qr: Callable[[Path], list[str]] = read_qr_codes
+    camera_provider: Any = None
+    """The camera class (Kivy's ``CameraBase`` interface); None: the one Kivy selects."""
+    camera_permission: AskPermission | None = None
+    """Asks for the camera; None: Android's runtime permission, granted elsewhere."""
     watch: bool = True
     """Watch push accounts (SSE) while unlocked."""
     watch_options: dict[str, Any] = field(default_factory=dict)
@@ -148,6 +154,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             AccountsScreen(),
             ProfileScreen(),
             AddAccountScreen(),
+            ScanScreen(),
             PushScreen(),
             PiPushScreen(),
             SettingsScreen(),
@@ -169,6 +176,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         self.presenters = {"lock": lock}
         lock.start()
         root.manager.current = "lock"
+        root.screen("scan").camera_provider = self.services.camera_provider
         Clock.schedule_interval(self._tick, 1.0)
         Window.bind(on_keyboard=self._on_keyboard)
         return root
@@ -227,6 +235,15 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             device_name=services.device_name or default_device_name(),
             **common,
         )
+        scan = ScanPresenter(
+            self._screen("scan"),
+            runner=self.runner,
+            ask_permission=self._ask_camera_permission,
+            on_scanned=lambda uri: self._scanned(add, uri),
+            on_paste_instead=lambda: self._paste_instead(add),
+            is_account_link=is_account_link,
+            **common,
+        )
         self.push = PushPresenter(
             self._screen("push"),
             service=service,
@@ -253,23 +270,45 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             preferences=self.preferences,
             runner=self.runner,
             on_lock=self.lock,
-            clock=self.clock if self.services.test_mode else None,
+            clock=services.clock,
+            device_clock=self.clock if self.services.test_mode else None,
             **common,
         )
         self.presenters.update(
             accounts=accounts,
             profile=profile,
             add=add,
+            scan=scan,
             push=self.push,
             pipush=self.pipush,
             settings=settings,
         )
-        for name in ("accounts", "profile", "add", "push", "pipush", "settings"):
+        for name in ("accounts", "profile", "add", "scan", "push", "pipush", "settings"):
             self._screen(name).presenter = self.presenters[name]
         self.history = []
         self.show("accounts")
         self.push.start()
         self.pipush.start()
+
+    def _ask_camera_permission(self, answer: Callable[[bool], None]) -> None:
+        ask = self.services.camera_permission
+        if ask is None and platform == "android":
+            from authenticator_app.mobile import ask_camera_permission
+
+            ask = ask_camera_permission
+        if ask is None:
+            answer(True)  # a desktop has no runtime permission for its cameras
+            return
+        # Android answers on its own thread: back to the UI thread before the presenter.
+        ask(lambda granted: self.runner.post(lambda: answer(granted)))
+
+    def _scanned(self, add: AddAccountPresenter, uri: str) -> None:
+        self.back()
+        add.submit_scanned(uri)
+
+    def _paste_instead(self, add: AddAccountPresenter) -> None:
+        self.back()
+        add.set_mode("link")
 
     def _pi_service(self, vault: Vault) -> PiPushService:
         services = self.services
@@ -294,6 +333,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
 
     def lock(self) -> None:
         """Forget the vault key and the presenters that used it; back to the PIN."""
+        if "scan" in self.presenters:
+            self.presenters["scan"].stop()
         if self.push is not None:
             self.push.stop()
         if self.pipush is not None:
@@ -337,7 +378,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         presenter: Any = self.presenters.get(route)
         if route == "profile" and account_id is not None:
             presenter.load(account_id)
-        elif route in {"add", "settings"}:
+        elif route in {"add", "scan", "settings"}:
             presenter.start()
         elif route == "accounts":
             presenter.refresh()
@@ -348,6 +389,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         self._root.go(route)
 
     def back(self) -> None:
+        if self.current == "scan" and "scan" in self.presenters:
+            self.presenters["scan"].stop()  # the camera goes off with its screen
         previous = self.history.pop() if self.history else "accounts"
         if previous == "profile":
             self.presenters["profile"].refresh()
@@ -363,7 +406,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
 
     def _tick(self, _dt: float) -> None:
         current = self.current
-        if current in {"lock", "accounts", "profile"} and current in self.presenters:
+        if current in {"lock", "accounts", "profile", "scan"} and current in self.presenters:
             self.presenters[current].tick()
         if self.push is not None:
             self.push.tick()
@@ -377,6 +420,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         return True
 
     def on_pause(self) -> bool:
+        if self.current == "scan" and "scan" in self.presenters:
+            self.presenters["scan"].stop()  # another app may want the camera
         if self.push is not None:
             self.push.stop()
         if self.pipush is not None:
@@ -384,6 +429,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         return True
 
     def on_resume(self) -> None:
+        if self.current == "scan" and "scan" in self.presenters:
+            self.presenters["scan"].start()
         if self.vault is not None and self.push is not None:
             self.presenters["accounts"].reload()
             self.push.start()  # reconnects, and catches up from pending
@@ -391,6 +438,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             self.pipush.start()  # polls again: what is still open shows up
 
     def on_stop(self) -> None:
+        if "scan" in self.presenters:
+            self.presenters["scan"].stop()
         if self.push is not None:
             self.push.stop()
         if self.pipush is not None:

@@ -31,6 +31,8 @@ from shared.messages import ChallengeContext  # noqa: E402
 from tests.authenticator_app.conftest import FAST_KDF, PIN  # noqa: E402
 from tests.authenticator_app.factories import RFC_SECRET, Realm, push_account  # noqa: E402
 from tests.authenticator_app.gui.harness import GuiHarness  # noqa: E402
+from tests.authenticator_app.gui.image_camera import BrokenCamera, image_camera  # noqa: E402
+from tests.authenticator_app.qr_pictures import scene  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 NOW = datetime(2026, 3, 14, 13, 9, 18, tzinfo=UTC)
@@ -144,6 +146,8 @@ def run(size: tuple[int, int], suffix: str, names: set[str]) -> None:
                 language="fr",
                 notify=lambda _title, _text: None,
                 open_url=lambda _url: True,
+                # The camera sees a poster's QR code (a web address, not an account).
+                camera_provider=image_camera([scene("https://www.uphf.fr/", rotate=12)]),
             ),
             size,
         )
@@ -167,6 +171,13 @@ def run(size: tuple[int, int], suffix: str, names: set[str]) -> None:
                 gui.tap_id("add_button")
                 gui.tap_id("tab_code")
                 shoot(gui, f"add-{suffix}")
+                if "scan" in names:
+                    gui.tap_id("scan")
+                    screen = gui.screen("scan")
+                    gui.wait(lambda: screen.error_code == "qr_not_an_account", what="the code")
+                    shoot(gui, f"scan-{suffix}")
+                    gui.tap_id("back_button")
+                    gui.settle()
                 gui.tap_id("back_button")
             shoot_push(gui, realm, jasmin, clock, suffix=suffix, names=names)
             if "settings" in names:
@@ -211,12 +222,49 @@ def run_offline(size: tuple[int, int], suffix: str) -> None:
             gui.close()
 
 
+def run_no_camera(size: tuple[int, int], suffix: str) -> None:
+    """« Scanner un code QR » where no camera opens: the message and the way out."""
+    with tempfile.TemporaryDirectory() as tmp:
+        vault_path = Path(tmp) / "vault.bin"
+        demo_vault(vault_path, Realm())
+        gui = GuiHarness.start(
+            AppServices(
+                vault_path=vault_path,
+                clock=FixedClock(NOW),
+                kdf=FAST_KDF,
+                watch=False,
+                language="fr",
+                notify=lambda _title, _text: None,
+                camera_provider=BrokenCamera,
+            ),
+            size,
+        )
+        try:
+            unlock(gui)
+            gui.tap_id("add_button")
+            gui.tap_id("scan")
+            shoot(gui, f"scan-no-camera-{suffix}")
+        finally:
+            gui.close()
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    every = {"lock", "unlock", "accounts", "profile", "add", "push", "push-choose", "settings"}
+    every = {
+        "lock",
+        "unlock",
+        "accounts",
+        "profile",
+        "add",
+        "scan",
+        "push",
+        "push-choose",
+        "settings",
+    }
     run(PHONE, "phone", every | {"english"})
     run(DESKTOP, "desktop", every)
     run_offline(PHONE, "phone")
+    run_no_camera(PHONE, "phone")
     return 0
 
 

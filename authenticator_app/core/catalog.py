@@ -18,6 +18,8 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "pin_empty": "the PIN must not be empty",
         "pin_unavailable": "no PIN: set AUTHENTICATOR_PIN or run the command in a terminal",
         "pin_mismatch": "the two PINs differ",
+        "pin_too_short": "a new PIN needs at least 6 digits",
+        "pin_not_digits": "a PIN is made of digits (0-9) only",
         "uri_invalid": "this is not a valid account URI",
         "uri_unsupported": (
             "unsupported URI: expected otpauth://idp-push/, otpauth://pipush/ (privacyIDEA), "

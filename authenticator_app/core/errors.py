@@ -43,6 +43,8 @@ __all__ = [
     "PiRefused",
     "PinEmpty",
     "PinMismatch",
+    "PinNotDigits",
+    "PinTooShort",
     "PinUnavailable",
     "RefusedError",
     "UriInsecure",
@@ -108,6 +110,14 @@ class PinUnavailable(InputError):
 
 class PinMismatch(InputError):
     code = "pin_mismatch"
+
+
+class PinTooShort(InputError):
+    code = "pin_too_short"
+
+
+class PinNotDigits(InputError):
+    code = "pin_not_digits"
 
 
 class UriInvalid(InputError):

@@ -1,10 +1,11 @@
-"""Adding an account: paste a link, type the activation code and server by hand, or read a QR
-code from an image file.
+"""Adding an account: scan a QR code with the camera, paste a link, type the activation code
+and server by hand, or read a QR code from an image file.
 
 Every way ends in :meth:`authenticator_app.core.enrollment.Enroller.add_uri`: a push enrollment
 offer (``otpauth://idp-push/``) enrolls this device at the IdP; ``otpauth://totp/`` and
 ``otpauth://hotp/`` add a code account. By hand, the activation code and the server address the
 IdP shows next to its QR code become an offer (the IdP still checks the code and its expiry).
+A scanned link (:mod:`~authenticator_app.presenters.scan`) takes the pasted link's path.
 Every failure is shown with its stable code's explanation.
 """
 
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 from authenticator_app.core.accounts import Account
 from authenticator_app.core.enrollment import Enroller
 from authenticator_app.core.errors import AuthenticatorError
-from authenticator_app.core.otpauth import is_otpauth_uri
+from authenticator_app.core.pipush.uri import is_pipush_uri
 from authenticator_app.i18n import Translator
 from authenticator_app.presenters.errors import AppInputError, ErrorNotice, describe_error
 from authenticator_app.presenters.navigation import Navigator
@@ -31,13 +32,32 @@ from authenticator_app.presenters.runner import Runner
 from shared.messages import EnrollmentOffer, is_enrollment_uri
 from shared.timing import unix_time
 
-__all__ = ["AddAccountModel", "AddAccountPresenter", "AddAccountView", "AddMode", "manual_offer"]
+__all__ = [
+    "AddAccountModel",
+    "AddAccountPresenter",
+    "AddAccountView",
+    "AddMode",
+    "is_account_link",
+    "manual_offer",
+]
 
 AddMode = Literal["link", "code", "image"]
 # The IdP's offers live 5 minutes; a hand-made offer claims as much (the IdP has the real expiry).
 MANUAL_OFFER_LIFETIME: Final = timedelta(minutes=5)
 _REALM_IN_PATH = re.compile(r"^(?P<base>.*?)/realms/(?P<realm>[a-z0-9][a-z0-9-]*)/?$")
 _CODE = re.compile(r"^[A-Za-z0-9_-]{6,128}$")
+
+
+def is_account_link(text: str) -> bool:
+    """Whether a QR code's text is for this screen: an enrollment offer, any ``otpauth``
+    scheme (``otpauth://``, ``otpauth-migration://``), or a privacyIDEA push token. The
+    enroller decides what it supports, with the same errors as for a pasted link."""
+    text = text.strip()
+    return (
+        is_enrollment_uri(text)
+        or is_pipush_uri(text)
+        or text.lower().startswith(("otpauth://", "otpauth-migration://"))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +157,17 @@ class AddAccountPresenter:
     def back(self) -> None:
         self._nav.back()
 
-    # --- the three ways in ----------------------------------------------------------------
+    # --- the four ways in -----------------------------------------------------------------
+
+    def scan(self) -> None:
+        """Open the camera screen; what it reads comes back through :meth:`submit_scanned`."""
+        if not self._busy_text:
+            self._error = None
+            self._nav.show("scan")
+
+    def submit_scanned(self, uri: str) -> None:
+        """A link read by the camera: exactly the pasted link's path."""
+        self.submit_link(uri)
 
     def submit_link(self, text: str) -> None:
         if not self._busy_text:
@@ -167,7 +197,7 @@ class AddAccountPresenter:
         )
 
     def _decoded(self, texts: list[str]) -> None:
-        links = [t.strip() for t in texts if is_enrollment_uri(t.strip()) or is_otpauth_uri(t)]
+        links = [t.strip() for t in texts if is_account_link(t)]
         if not links:
             self._failed(AppInputError("qr_not_found" if not texts else "qr_not_an_account"))
             return

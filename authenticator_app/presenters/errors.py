@@ -32,13 +32,19 @@ Translate = Callable[[str], str]
 # Codes raised by the presenters themselves; English sentences, like the core catalog.
 APP_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "pin_too_short": "the PIN needs at least 4 characters",
         "clock_offset_invalid": "the clock offset is a whole number of seconds within 400 days",
         "pin_wait": "too many wrong PINs: wait before trying again",
         "qr_unreadable": "this file is not an image the app can read",
         "qr_not_found": "no QR code was found in this image",
         "qr_reader_unavailable": "reading QR codes is not available on this device",
         "qr_not_an_account": "this QR code holds no account link",
+        "camera_unavailable": (
+            "no camera could be used on this device: paste the link or read an image instead"
+        ),
+        "camera_permission_denied": (
+            "the app may not use the camera: allow it in the system settings, or paste the link"
+        ),
+        "camera_frame_invalid": "the camera sent a picture the app cannot read",
         "activation_code_invalid": "the activation code has 6 to 128 letters, digits, - or _",
         "server_url_invalid": (
             "the server address must start with https:// (http:// only on this machine)"
@@ -61,6 +67,10 @@ _TITLES: Final[Mapping[str, str]] = MappingProxyType(
         "idp_unavailable": N_("Serveur indisponible"),
         "idp_response_invalid": N_("Réponse inattendue du serveur"),
         "unexpected_error": N_("Erreur inattendue"),
+        "qr_not_an_account": N_("Code QR non reconnu"),
+        "camera_unavailable": N_("Caméra indisponible"),
+        "camera_permission_denied": N_("Accès à la caméra refusé"),
+        "camera_frame_invalid": N_("Caméra indisponible"),
         **dict.fromkeys(CLOCK_CODES, N_("Vérifiez l’heure de l’appareil")),
     }
 )

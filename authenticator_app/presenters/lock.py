@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final, Literal, Protocol
 
@@ -22,16 +22,24 @@ from authenticator_app.core.errors import (
     VaultExists,
     VaultPinWrong,
 )
+from authenticator_app.core.pin_rule import check_new_pin
 from authenticator_app.core.vault import Vault
 from authenticator_app.core.vault_crypto import KdfParams
 from authenticator_app.i18n import Translator
-from authenticator_app.presenters.errors import AppInputError, ErrorNotice, describe_error
+from authenticator_app.presenters.errors import ErrorNotice, describe_error
 from authenticator_app.presenters.preferences import Preferences
 from authenticator_app.presenters.runner import Runner
 
-__all__ = ["MIN_PIN_LENGTH", "LockMode", "LockModel", "LockPresenter", "LockView", "retry_delay"]
+__all__ = [
+    "LockMode",
+    "LockModel",
+    "LockPresenter",
+    "LockView",
+    "record_wrong_pin",
+    "retry_delay",
+    "seconds_to_wait",
+]
 
-MIN_PIN_LENGTH: Final = 4
 MAX_DELAY_SECONDS: Final = 15 * 60
 LockMode = Literal["create", "confirm", "unlock"]
 
@@ -42,6 +50,22 @@ def retry_delay(failures: int) -> int:
         return 0
     # Cap the exponent first: the count comes from a file, and 2 ** (a huge count) never ends.
     return int(min(2 ** min(failures - 1, MAX_DELAY_SECONDS.bit_length()), MAX_DELAY_SECONDS))
+
+
+def record_wrong_pin(prefs: Preferences, now: datetime) -> None:
+    """One more wrong PIN (at the lock screen or as the settings' current PIN): the next try
+    waits :func:`retry_delay`; remembered in the preferences file."""
+    prefs.failed_unlocks += 1
+    delay = retry_delay(prefs.failed_unlocks)
+    prefs.retry_at = now + timedelta(seconds=delay) if delay else None
+    prefs.save()
+
+
+def seconds_to_wait(prefs: Preferences, now: datetime) -> int:
+    """Seconds before the next PIN may be tried (0: now)."""
+    if prefs.retry_at is None:
+        return 0
+    return max(0, math.ceil((prefs.retry_at - now).total_seconds()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +132,7 @@ class LockPresenter:
         self.refresh()
 
     def wait_seconds(self) -> int:
-        retry_at = self._prefs.retry_at
-        if retry_at is None:
-            return 0
-        return max(0, math.ceil((retry_at - self._clock()).total_seconds()))
+        return seconds_to_wait(self._prefs, self._clock())
 
     def _cap_wait(self) -> None:
         """Never more than the longest delay from now: a clock set back, or an edited settings
@@ -123,7 +144,10 @@ class LockPresenter:
     def refresh(self) -> None:
         _ = self._
         titles = {
-            "create": (_("Choisissez un code PIN"), _("Il protège vos comptes sur cet appareil.")),
+            "create": (
+                _("Choisissez un code PIN"),
+                _("6 chiffres ou plus. Il protège vos comptes sur cet appareil."),
+            ),
             "confirm": (_("Confirmez le code PIN"), _("Saisissez le même code PIN une 2e fois.")),
             "unlock": (_("Entrez votre code PIN"), _("Pour ouvrir vos comptes.")),
         }
@@ -173,8 +197,10 @@ class LockPresenter:
         self.refresh()
 
     def _choose(self, pin: str) -> None:
-        if len(pin) < MIN_PIN_LENGTH:
-            self._fail(AppInputError("pin_too_short"))
+        try:
+            check_new_pin(pin)
+        except AuthenticatorError as error:
+            self._fail(error)
             return
         self._first_pin = pin
         self._mode = "confirm"
@@ -217,10 +243,7 @@ class LockPresenter:
 
     def _unlock_failed(self, error: AuthenticatorError) -> None:
         if isinstance(error, VaultPinWrong):
-            self._prefs.failed_unlocks += 1
-            delay = retry_delay(self._prefs.failed_unlocks)
-            self._prefs.retry_at = self._clock() + timedelta(seconds=delay) if delay else None
-            self._prefs.save()
+            record_wrong_pin(self._prefs, self._clock())
         self._fail(error)
 
     def _opened(self, vault: Vault) -> None:

@@ -6,7 +6,7 @@ from typing import Literal, Protocol
 
 __all__ = ["Navigator", "Route"]
 
-Route = Literal["lock", "accounts", "profile", "add", "push", "pipush", "settings"]
+Route = Literal["lock", "accounts", "profile", "add", "scan", "push", "pipush", "settings"]
 
 
 class Navigator(Protocol):

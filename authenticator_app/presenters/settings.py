@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from authenticator_app import __version__
-from authenticator_app.core.clock import AdjustableClock
-from authenticator_app.core.errors import AuthenticatorError, PinMismatch
+from authenticator_app.core.clock import AdjustableClock, Clock, system_clock
+from authenticator_app.core.errors import AuthenticatorError, PinMismatch, VaultPinWrong
+from authenticator_app.core.pin_rule import check_new_pin
 from authenticator_app.core.vault import Vault
 from authenticator_app.i18n import LANGUAGES, Translator
 from authenticator_app.presenters.errors import AppInputError, ErrorNotice, describe_error
-from authenticator_app.presenters.lock import MIN_PIN_LENGTH
+from authenticator_app.presenters.lock import record_wrong_pin, seconds_to_wait
 from authenticator_app.presenters.navigation import Navigator
 from authenticator_app.presenters.preferences import Preferences
 from authenticator_app.presenters.profile import DetailLine
@@ -61,7 +62,8 @@ class SettingsPresenter:
         preferences: Preferences,
         runner: Runner,
         on_lock: Callable[[], None],
-        clock: AdjustableClock | None = None,
+        clock: Clock = system_clock,
+        device_clock: AdjustableClock | None = None,
     ) -> None:
         self.view = view
         self.vault = vault
@@ -70,9 +72,10 @@ class SettingsPresenter:
         self._prefs = preferences
         self._runner = runner
         self._on_lock = on_lock
+        self._clock = clock
         self._busy = False
         self._error: ErrorNotice | None = None
-        self._clock = clock
+        self._device_clock = device_clock
         self._clock_error: ErrorNotice | None = None
 
     def start(self) -> None:
@@ -95,7 +98,9 @@ class SettingsPresenter:
                 ),
                 pin_busy=self._busy,
                 pin_error=self._error,
-                clock_offset=None if self._clock is None else str(self._clock.offset_seconds),
+                clock_offset=(
+                    None if self._device_clock is None else str(self._device_clock.offset_seconds)
+                ),
                 clock_error=self._clock_error,
             )
         )
@@ -117,11 +122,11 @@ class SettingsPresenter:
 
     def set_clock_offset(self, text: str) -> None:
         """Test mode: skew this device's clock (TOTP codes, challenge checks, signed times)."""
-        if self._clock is None:
+        if self._device_clock is None:
             return
         try:
             seconds = int(text.strip().replace("\u2212", "-"))
-            self._clock.offset_seconds = seconds
+            self._device_clock.offset_seconds = seconds
         except ValueError:
             self._clock_error = describe_error(AppInputError("clock_offset_invalid"), self._)
             self.refresh()
@@ -136,12 +141,15 @@ class SettingsPresenter:
         if self._busy:
             return
         try:
-            if len(new) < MIN_PIN_LENGTH:
-                raise AppInputError("pin_too_short")
+            check_new_pin(new)
             if new != repeat:
                 raise PinMismatch("the two new PINs differ")
         except AuthenticatorError as error:
             self._pin_failed(error)
+            return
+        # The current PIN is a PIN guess like the lock screen's: same count, same wait.
+        if seconds_to_wait(self._prefs, self._clock()) > 0:
+            self._pin_failed_code("pin_wait")
             return
         self._busy = True
         self._error = None
@@ -155,12 +163,23 @@ class SettingsPresenter:
         self._runner.submit(work, self._pin_changed, self._pin_failed)
 
     def _pin_changed(self, _result: None) -> None:
+        self._prefs.failed_unlocks = 0
+        self._prefs.retry_at = None
+        self._prefs.save()
         self._busy = False
         self.view.clear_pins()
         self.refresh()
         self._nav.notice(self._("Code PIN modifié."))
 
+    def _pin_failed_code(self, code: str) -> None:
+        self._busy = False
+        self._error = describe_error(code, self._)
+        self.view.clear_pins()
+        self.refresh()
+
     def _pin_failed(self, error: AuthenticatorError) -> None:
+        if isinstance(error, VaultPinWrong):
+            record_wrong_pin(self._prefs, self._clock())
         self._busy = False
         self._error = describe_error(error, self._)
         self.view.clear_pins()

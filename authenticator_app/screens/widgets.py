@@ -101,7 +101,8 @@ class ErrorBox(BoxLayout):  # type: ignore[misc]
     def _scroll_into_view(self) -> None:
         parent = self.parent
         while parent is not None and not isinstance(parent, ScrollView):
-            parent = parent.parent
+            # The window is its own parent: a box outside any scroll view stops there.
+            parent = parent.parent if parent.parent is not parent else None
         if parent is None or self.get_root_window() is None or not parent.children:
             return
         if parent.children[0].height > parent.height:  # scrolling a content that fits moves it

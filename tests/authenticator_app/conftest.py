@@ -18,7 +18,7 @@ from tests.authenticator_app.factories import Realm
 from tests.authenticator_app.fake_idp import FakeIdp
 
 FAST_KDF = KdfParams(log2_n=4, r=1, p=1)
-PIN = "2468"
+PIN = "246813"
 
 
 @pytest.fixture

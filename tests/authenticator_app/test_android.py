@@ -140,3 +140,14 @@ def test_the_staged_tree_is_the_app_only(staged: Path) -> None:
 def test_the_vault_lives_in_the_private_storage_on_android(tmp_path: Path) -> None:
     assert phone_vault_path("android", storage=lambda: str(tmp_path)) == tmp_path / "vault.bin"
     assert phone_vault_path("linux").name == "vault.bin"
+
+
+def test_the_camera_permission_is_declared_and_asked_at_the_first_scan() -> None:
+    from authenticator_app.mobile import CAMERA_PERMISSION
+
+    permissions = {p.strip() for p in spec()["app"]["android.permissions"].split(",")}
+    assert {"INTERNET", "POST_NOTIFICATIONS", "CAMERA"} <= permissions
+    assert CAMERA_PERMISSION == "android.permission.CAMERA"
+    # Kivy's Android camera provider and the decoder travel with the app.
+    pinned = requirements()
+    assert {"pyzbar", "libzbar", "pillow"} <= set(pinned)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from authenticator_app.cli import main
+from authenticator_app.cli import exit_status_help, main
 from authenticator_app.core.vault import Vault
 from tests.authenticator_app.conftest import FAST_KDF, PIN
 from tests.authenticator_app.factories import RFC_SECRET
@@ -285,10 +285,28 @@ def test_pin_errors(run: Any) -> None:
 
 
 def test_interactive_pin_prompt(run: Any) -> None:
-    answers = iter(["13579", "13579", "13579"])
+    answers = iter(["135791", "135791", "135791"])
     created = run("add", TOTP_URI, env={}, interactive=True, prompt=lambda _: next(answers))
     assert created.status == 0
     assert run("list", env={}, interactive=True, prompt=lambda _: next(answers)).status == 0
+
+
+@pytest.mark.parametrize(
+    ("pin", "code", "message"),
+    [
+        ("1234", "pin_too_short", "a new PIN needs at least 6 digits"),
+        ("12345a", "pin_not_digits", "a PIN is made of digits (0-9) only"),
+    ],
+)
+def test_a_new_vault_needs_six_digits(
+    run: Any, vault_path: Path, pin: str, code: str, message: str
+) -> None:
+    result = run("add", TOTP_URI, env={"AUTHENTICATOR_PIN": pin})
+    assert result.status == 2
+    assert result.err.startswith(f"error [{code}]: {message} (")
+    assert pin not in result.err
+    assert not vault_path.exists()
+    assert code in exit_status_help()  # the --help exit-status table names it
 
 
 def test_no_push_account(run: Any) -> None:

@@ -8,6 +8,7 @@ from authenticator_app.core.accounts import Account, OtpParameters
 from authenticator_app.core.codes import current_codes
 from authenticator_app.core.errors import AccountHasNoCode, AccountNotFound
 from authenticator_app.core.vault import Vault
+from tests.authenticator_app.conftest import PIN
 from tests.authenticator_app.factories import RFC_SECRET, Realm, push_account, totp_account
 
 T59 = datetime.fromtimestamp(59, tz=UTC)
@@ -29,7 +30,7 @@ def test_hotp_counter_is_saved_before_the_code_is_shown(vault: Vault, fixed_now:
     )
     vault.add_account(hotp)
     assert [c.code for _, c in current_codes(vault, "carol", now=T59)] == ["755224"]
-    assert Vault.open(vault.path, "2468").account("h1").otp.counter == 1  # type: ignore[union-attr]
+    assert Vault.open(vault.path, PIN).account("h1").otp.counter == 1  # type: ignore[union-attr]
     assert [c.code for _, c in current_codes(vault, "carol", now=T59)] == ["287082"]
 
 

@@ -17,7 +17,7 @@ from tests.authenticator_app.gui.test_accounts_gui import services
 
 pytestmark = pytest.mark.gui
 
-CHOSEN = "4826"
+CHOSEN = "482613"
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -29,11 +29,11 @@ def test_first_run_chooses_and_confirms_a_pin(tmp_path: Path, gui_factory: Any, 
     assert not vault_path.exists()
     assert lock.title == "Choisissez un code PIN"
     assert gui.shows("Choisissez un code PIN")
-    assert gui.shows("Il protège vos comptes sur cet appareil.")
+    assert gui.shows("6 chiffres ou plus. Il protège vos comptes sur cet appareil.")
 
-    gui.enter_pin("12")  # too short
+    gui.enter_pin("48261")  # too short
     assert lock.error_code == "pin_too_short"
-    assert gui.shows("Le code PIN doit compter au moins 4 caractères.")
+    assert gui.shows("Un nouveau code PIN compte au moins 6 chiffres.")
     assert lock.title == "Choisissez un code PIN"
 
     gui.enter_pin(CHOSEN)
@@ -42,7 +42,7 @@ def test_first_run_chooses_and_confirms_a_pin(tmp_path: Path, gui_factory: Any, 
     assert lock.error_text == ""
     assert gui.widget("pin").text == ""  # the field is empty for the confirmation
 
-    gui.enter_pin("4827")  # not the same: explained, and back to choosing
+    gui.enter_pin("482614")  # not the same: explained, and back to choosing
     assert lock.error_code == "pin_mismatch"
     assert lock.error_title == "Vérifiez votre saisie"
     assert gui.shows("Les deux codes PIN sont différents.")

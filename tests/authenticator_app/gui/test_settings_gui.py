@@ -23,7 +23,7 @@ from tests.authenticator_app.gui.test_accounts_gui import row, services, unlock
 
 pytestmark = pytest.mark.gui
 
-NEW_PIN = "97531"
+NEW_PIN = "975313"
 
 
 def open_settings(gui: Any) -> Any:
@@ -123,7 +123,8 @@ def change_pin(gui: Any, current: str, new: str, repeat: str) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_change_the_pin(vault_file: Path, gui_factory: Any, size: Any) -> None:
-    gui = gui_factory(services(vault_file, FixedClock(NOW)), size)
+    clock = FixedClock(NOW)
+    gui = gui_factory(services(vault_file, clock), size)
     unlock(gui)
     settings = open_settings(gui)
     sealed = vault_file.read_bytes()
@@ -135,10 +136,15 @@ def test_change_the_pin(vault_file: Path, gui_factory: Any, size: Any) -> None:
     assert [gui.widget(f).text for f in ("current_pin", "new_pin", "repeat_pin")] == ["", "", ""]
     assert vault_file.read_bytes() == sealed
 
-    change_pin(gui, PIN, NEW_PIN, "97530")  # the new PIN twice, differently
+    change_pin(gui, PIN, NEW_PIN, "975310")  # the new PIN twice, differently
     assert settings.error_code == "pin_mismatch"
     assert gui.shows("Les deux codes PIN sont différents.")
     assert vault_file.read_bytes() == sealed
+
+    change_pin(gui, PIN, NEW_PIN, NEW_PIN)  # right, but within the wait of the wrong one
+    assert settings.error_code == "pin_wait"
+    assert vault_file.read_bytes() == sealed
+    clock.advance(1)
 
     change_pin(gui, PIN, NEW_PIN, NEW_PIN)
     assert settings.error_code == ""

@@ -48,12 +48,18 @@ def test_first_run_chooses_and_confirms_a_pin(vault_path: Path) -> None:
     lock = Lock(vault_path)
     assert lock.view.model.mode == "create"
     assert lock.view.model.title == "Choisissez un code PIN"
-    lock.presenter.submit("12")
+    assert lock.view.model.prompt == "6 chiffres ou plus. Il protège vos comptes sur cet appareil."
+    lock.presenter.submit("12345")
     assert lock.view.model.error.code == "pin_too_short"
+    assert lock.view.model.error.text == "Un nouveau code PIN compte au moins 6 chiffres."
+    lock.presenter.submit("12345a")
+    assert lock.view.model.error.code == "pin_not_digits"
+    assert lock.view.model.error.text == "Un code PIN ne contient que des chiffres (0-9)."
+    assert lock.view.model.mode == "create"
     lock.presenter.submit(PIN)
     assert lock.view.model.mode == "confirm"
     assert lock.view.model.title == "Confirmez le code PIN"
-    lock.presenter.submit("9999")
+    lock.presenter.submit("999999")
     assert lock.view.model.mode == "create"
     assert lock.view.model.error.code == "pin_mismatch"
     assert lock.view.model.error.text == "Les deux codes PIN sont différents."

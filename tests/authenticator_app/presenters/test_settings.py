@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from tests.authenticator_app.conftest import PIN
 from tests.authenticator_app.factories import totp_account
 from tests.authenticator_app.presenters.conftest import FakeNavigator, FakeView, QueuedRunner
 
-NEW_PIN = "13579"
+NEW_PIN = "135791"
 
 
 @dataclass
@@ -38,7 +39,9 @@ class Settings:
     heard: list[str] = field(default_factory=list)
 
 
-def make_settings(vault: Vault, runner: ImmediateRunner | None = None) -> Settings:
+def make_settings(
+    vault: Vault, runner: ImmediateRunner | None = None, clock: Any = None
+) -> Settings:
     view, nav, translator = FakeView(), FakeNavigator(), Translator("fr")
     prefs = Preferences.load(preferences_path(vault.path))
     runner = runner or ImmediateRunner()
@@ -51,6 +54,7 @@ def make_settings(vault: Vault, runner: ImmediateRunner | None = None) -> Settin
         preferences=prefs,
         runner=runner,
         on_lock=lambda: locks.append(True),
+        **({"clock": clock} if clock is not None else {}),
     )
     settings = Settings(presenter, view, nav, translator, prefs, runner, vault, locks)
     translator.subscribe(settings.heard.append)
@@ -153,8 +157,9 @@ def test_a_wrong_current_pin_is_explained_and_changes_nothing(
 @pytest.mark.parametrize(
     ("new", "repeat", "code", "text"),
     [
-        ("12", "12", "pin_too_short", "Le code PIN doit compter au moins 4 caractères."),
-        ("1357", "1358", "pin_mismatch", "Les deux codes PIN sont différents."),
+        ("12345", "12345", "pin_too_short", "Un nouveau code PIN compte au moins 6 chiffres."),
+        ("abcdef", "abcdef", "pin_not_digits", "Un code PIN ne contient que des chiffres (0-9)."),
+        ("135790", "135791", "pin_mismatch", "Les deux codes PIN sont différents."),
     ],
 )
 def test_a_bad_new_pin_is_refused_before_any_work(
@@ -168,11 +173,16 @@ def test_a_bad_new_pin_is_refused_before_any_work(
     assert vault_path.read_bytes() == before
 
 
-def test_errors_follow_the_language(settings: Settings) -> None:
+def test_errors_follow_the_language(vault: Vault, fixed_now: datetime) -> None:
+    from authenticator_app.core.clock import FixedClock
+
+    clock = FixedClock(fixed_now)
+    settings = make_settings(vault, clock=clock)
     settings.presenter.set_language("en")
     settings.presenter.change_pin("0000", NEW_PIN, NEW_PIN)
     error = settings.view.model.pin_error
     assert (error.title, error.text) == ("Vault problem", "Wrong PIN.")
+    clock.advance(1)  # the wait after one wrong PIN
     settings.presenter.change_pin(PIN, NEW_PIN, NEW_PIN)
     assert settings.nav.notices == ["PIN changed."]
 
@@ -196,3 +206,30 @@ def test_back_and_lock(settings: Settings) -> None:
     assert settings.locks == []
     settings.presenter.lock()
     assert settings.locks == [True]
+
+
+def test_wrong_current_pins_count_with_the_lock_screens_and_wait(
+    vault: Vault, vault_path: Path, fixed_now: datetime
+) -> None:
+    from authenticator_app.core.clock import FixedClock
+    from authenticator_app.presenters.lock import seconds_to_wait
+
+    clock = FixedClock(fixed_now)
+    settings = make_settings(vault, clock=clock)
+    settings.prefs.failed_unlocks = 2  # two wrong PINs at the lock screen already
+    settings.prefs.save()
+    settings.presenter.change_pin("000000", NEW_PIN, NEW_PIN)
+    assert settings.view.model.pin_error.code == "vault_pin_wrong"
+    saved = Preferences.load(preferences_path(vault_path))
+    assert saved.failed_unlocks == 3
+    assert seconds_to_wait(saved, clock()) == 4  # 1, 2, 4 s: the lock screen's wait too
+    submitted = settings.runner.submitted
+    settings.presenter.change_pin(PIN, NEW_PIN, NEW_PIN)  # even the right PIN waits
+    assert settings.view.model.pin_error.code == "pin_wait"
+    assert settings.runner.submitted == submitted  # no scrypt try while waiting
+    clock.advance(4)
+    settings.presenter.change_pin(PIN, NEW_PIN, NEW_PIN)
+    assert settings.view.model.pin_error is None
+    assert settings.nav.notices == ["Code PIN modifié."]
+    saved = Preferences.load(preferences_path(vault_path))
+    assert (saved.failed_unlocks, saved.retry_at) == (0, None)

@@ -29,7 +29,7 @@ def _settings(vault: Vault, clock: AdjustableClock | None) -> tuple[SettingsPres
         preferences=Preferences.load(preferences_path(vault.path)),
         runner=ImmediateRunner(),
         on_lock=lambda: None,
-        clock=clock,
+        device_clock=clock,
     )
     presenter.start()
     return presenter, view
