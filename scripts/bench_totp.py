@@ -16,12 +16,17 @@ The privacyIDEA side (``--no-privacyidea`` to skip) is 3.14 installed in its own
 ``otppin=none`` (TOTP only), one TOTP token per client thread sending step N, N+1, ... (its
 window follows the token), response signing and signed audit on as shipped.
 
-Rounds alternate (IdP 1 client, privacyIDEA 1 client, IdP 4 clients, privacyIDEA 4 clients)
-so that both see the same machine load; each round lasts ``--seconds``. Client and servers
-share the machine. Every request must be accepted; a rejected one is counted and reported.
+Matched on both sides: one HTTP request per check, keep-alive connections, one client thread
+per simulated client, a fresh TOTP code computed by the client inside the timing, replay
+protection and an audit row on the server. For each client count both are warmed up
+(unmeasured), then measured in interleaved blocks of ``--seconds`` (IdP, privacyIDEA, IdP,
+privacyIDEA, ...) so that both see the same machine load; checks/s are pooled over the blocks,
+and the ratio is printed pooled and per block pair (its range says how noisy the machine was).
+Client and servers share the machine. Every request must be accepted: a rejected one or an
+error (no answer) is counted, reported, and makes the exit status 1.
 
-    .venv/bin/python scripts/bench_totp.py [--seconds 10] [--clients 1 4] [--users 3000]
-        [--rounds 1] [--no-privacyidea] [--json]
+    .venv/bin/python scripts/bench_totp.py [--seconds 5] [--blocks 3] [--clients 1 4]
+        [--users 6000] [--no-privacyidea] [--json]
 """
 
 from __future__ import annotations
@@ -35,7 +40,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -281,56 +285,41 @@ def pi_request(pi: Pi, token: PiToken, session: requests.Session) -> bool:
 
 
 @dataclass
-class Round:
+class Block:
+    """One system, one client count, one stretch of ``--seconds``."""
+
     system: str
     clients: int
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
-    rejected: int = 0
+    rejected: int = 0  # answered, but not an acceptance
+    errors: int = 0  # no answer (connection error, timeout)
     exhausted: bool = False
 
     @property
-    def accepted(self) -> int:
-        return len(self.latencies)
-
-    @property
     def throughput(self) -> float:
-        return self.accepted / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> dict[str, Any]:
-        ordered = sorted(self.latencies) or [0.0]
-
-        def pct(p: float) -> float:
-            return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
-
-        return {
-            "system": self.system,
-            "clients": self.clients,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
-            "seconds": round(self.seconds, 2),
-            "throughput": round(self.throughput, 1),
-            "p50_ms": pct(0.50),
-            "p90_ms": pct(0.90),
-            "p99_ms": pct(0.99),
-            "mean_ms": round(1000 * statistics.fmean(ordered), 1),
-            "ran_out_of_accounts": self.exhausted,
-        }
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
 
 
-def run_round(
+def run_block(
     system: str, clients: int, seconds: float, work: Callable[[int, requests.Session], bool | None]
-) -> Round:
-    result = Round(system, clients)
+) -> Block:
+    result = Block(system, clients)
     lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
     start = time.monotonic()
+    stop_at = start + seconds
 
     def client(index: int) -> None:
         with requests.Session() as session:
             while time.monotonic() < stop_at:
                 t0 = time.perf_counter()
-                ok = work(index, session)
+                try:
+                    ok = work(index, session)
+                except (requests.RequestException, ValueError) as exc:
+                    print(f"{system}: {exc!r}", file=sys.stderr)
+                    with lock:
+                        result.errors += 1
+                    continue
                 elapsed = time.perf_counter() - t0
                 with lock:
                     if ok is None:
@@ -368,12 +357,27 @@ def start_privacyidea(stack: contextlib.ExitStack, clients: int) -> Pi:
     return Pi(server.base_url, tokens)
 
 
+def client_costs(pool: AccountPool) -> dict[str, float]:
+    """What the benchmark's client spends per check, measured apart (µs)."""
+    secret = pool.accounts[0].secret
+    n = 2000
+    t0 = time.perf_counter()
+    for step in range(n):
+        totp(secret, step)
+    code_us = (time.perf_counter() - t0) / n * 1e6
+    t0 = time.perf_counter()
+    for account in pool.accounts[:200]:
+        pool.make(account)
+    cookie_us = (time.perf_counter() - t0) / min(200, len(pool.accounts)) * 1e6
+    return {"totp_code_us": round(code_us, 1), "idp_cookie_us": round(cookie_us, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one block")
+    parser.add_argument("--blocks", type=int, default=3, help="A B blocks per client count")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--users", type=int, default=6000, help="accounts (one code each)")
-    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--no-privacyidea", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -381,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     instance = Path(tempfile.mkdtemp(prefix="bench-totp-"))
     port = free_port()
     stack = contextlib.ExitStack()
-    rounds: list[Round] = []
+    blocks: list[Block] = []
     try:
         print(f"preparing {args.users} IdP accounts ...", file=sys.stderr)
         accounts, app = prepare_idp(instance, port, args.users)
@@ -391,69 +395,118 @@ def main(argv: list[str] | None = None) -> int:
         pool = AccountPool(accounts, cookie_maker(app))
         print("signing session cookies ...", file=sys.stderr)
         pool.prefill()
+        costs = client_costs(pool)
         pi = None if args.no_privacyidea else start_privacyidea(stack, max(args.clients))
 
-        # Warm both (imports, connections, caches) outside the measured rounds.
-        run_round("warm-up", 1, 1.0, lambda i, s: idp_request(idp, pool, s))
-        if pi is not None:
-            run_round("warm-up", 1, 1.0, lambda i, s: pi_request(pi, pi.tokens[i], s))  # type: ignore[union-attr]
-        for _ in range(args.rounds):
-            for clients in args.clients:
-                print(f"IdP, {clients} client(s) ...", file=sys.stderr)
-                rounds.append(
-                    run_round("idp", clients, args.seconds, lambda i, s: idp_request(idp, pool, s))
-                )
-                if pi is not None:
-                    print(f"privacyIDEA, {clients} client(s) ...", file=sys.stderr)
-                    rounds.append(
-                        run_round(
-                            "privacyidea",
-                            clients,
-                            args.seconds,
-                            lambda i, s: pi_request(pi, pi.tokens[i], s),  # type: ignore[union-attr]
-                        )
-                    )
+        def on_idp(_i: int, s: requests.Session) -> bool | None:
+            return idp_request(idp, pool, s)
+
+        def on_pi(i: int, s: requests.Session) -> bool | None:
+            assert pi is not None
+            return pi_request(pi, pi.tokens[i], s)
+
+        systems = [("idp", on_idp)] + ([("privacyidea", on_pi)] if pi is not None else [])
+        for clients in args.clients:
+            # Warm both at this client count (connections, caches, pools), unmeasured.
+            for _name, work in systems:
+                run_block("warm-up", clients, 1.5, work)
+            # Interleaved: A B A B ..., so that both see the same machine load.
+            for b in range(args.blocks):
+                for name, work in systems:
+                    print(f"{name}, {clients} client(s), block {b + 1} ...", file=sys.stderr)
+                    blocks.append(run_block(name, clients, args.seconds, work))
     finally:
         stack.close()
         shutil.rmtree(instance, ignore_errors=True)
 
-    report = report_of(rounds)
+    report = report_of(blocks, costs)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print_report(report)
-    failed = any(r.rejected for r in rounds)
+    failed = any(b.rejected or b.errors for b in blocks)
     return 1 if failed else 0
 
 
-def report_of(rounds: list[Round]) -> dict[str, Any]:
-    rows = [r.summary() for r in rounds]
-    ratios = {}
-    for clients in sorted({r.clients for r in rounds}):
-        idp = [r.throughput for r in rounds if r.system == "idp" and r.clients == clients]
-        pi = [r.throughput for r in rounds if r.system == "privacyidea" and r.clients == clients]
-        if idp and pi and statistics.fmean(pi):
-            ratios[str(clients)] = round(statistics.fmean(idp) / statistics.fmean(pi), 1)
+def _pct(ordered: list[float], p: float) -> float:
+    if not ordered:
+        return 0.0
+    return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
+
+
+def report_of(blocks: list[Block], costs: dict[str, float]) -> dict[str, Any]:
+    rows = []
+    ratios: dict[str, Any] = {}
+    for clients in sorted({b.clients for b in blocks}):
+        by_system: dict[str, list[Block]] = {}
+        for b in blocks:
+            if b.clients == clients:
+                by_system.setdefault(b.system, []).append(b)
+        pooled = {}
+        for system, mine in by_system.items():
+            latencies = sorted(x for b in mine for x in b.latencies)
+            seconds = sum(b.seconds for b in mine)
+            pooled[system] = len(latencies) / seconds if seconds else 0.0
+            rows.append(
+                {
+                    "system": system,
+                    "clients": clients,
+                    "accepted": len(latencies),
+                    "rejected": sum(b.rejected for b in mine),
+                    "errors": sum(b.errors for b in mine),
+                    "seconds": round(seconds, 1),
+                    "checks_per_s": round(pooled[system], 1),
+                    "per_block": [round(b.throughput, 1) for b in mine],
+                    "p50_ms": _pct(latencies, 0.50),
+                    "p95_ms": _pct(latencies, 0.95),
+                    "p99_ms": _pct(latencies, 0.99),
+                    "ran_out_of_accounts": any(b.exhausted for b in mine),
+                }
+            )
+        idp, pi = by_system.get("idp"), by_system.get("privacyidea")
+        if idp and pi and pooled["privacyidea"]:
+            pairs = [
+                a.throughput / b.throughput for a, b in zip(idp, pi, strict=False) if b.throughput
+            ]
+            ratios[str(clients)] = {
+                "pooled": round(pooled["idp"] / pooled["privacyidea"], 1),
+                "per_pair_min": round(min(pairs), 1) if pairs else None,
+                "per_pair_max": round(max(pairs), 1) if pairs else None,
+            }
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
-        "rounds": rows,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+        "client_costs": costs,
+        "systems": rows,
         "ratio_idp_over_privacyidea": ratios,
     }
 
 
 def print_report(report: dict[str, Any]) -> None:
-    print(f"TOTP verification, {report['when']}, {report['cpus']} CPU(s)")
-    header = f"{'system':<12} {'clients':>7} {'accepted':>9} {'rejected':>8} {'req/s':>8} "
-    print(header + f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")
-    for row in report["rounds"]:
+    print(
+        f"TOTP verification, {report['when']}, {report['cpus']} CPU(s), "
+        f"load average {report['load_average']}"
+    )
+    header = f"{'system':<12} {'clients':>7} {'accepted':>9} {'rejected':>8} {'errors':>6} "
+    print(header + f"{'checks/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  per block")
+    for row in report["systems"]:
         print(
             f"{row['system']:<12} {row['clients']:>7} {row['accepted']:>9} {row['rejected']:>8} "
-            f"{row['throughput']:>8.1f} {row['p50_ms']:>8} {row['p90_ms']:>8} {row['p99_ms']:>8}"
+            f"{row['errors']:>6} {row['checks_per_s']:>9.1f} {row['p50_ms']:>8} "
+            f"{row['p95_ms']:>8} {row['p99_ms']:>8}  {row['per_block']}"
             + ("  (ran out of accounts)" if row["ran_out_of_accounts"] else "")
         )
     for clients, ratio in report["ratio_idp_over_privacyidea"].items():
-        print(f"IdP / privacyIDEA at {clients} client(s): {ratio}x")
+        print(
+            f"IdP / privacyIDEA at {clients} client(s): {ratio['pooled']}x "
+            f"(block pairs {ratio['per_pair_min']}x to {ratio['per_pair_max']}x)"
+        )
+    costs = report["client_costs"]
+    print(
+        f"client side, per check: TOTP code {costs['totp_code_us']} µs (both systems, timed); "
+        f"IdP browser cookie {costs['idp_cookie_us']} µs (signed ahead, not timed)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ Security decisions:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from idp.auth.session import PENDING_KEY, current_browser_session, elevate_sessi
 from idp.clock import now
 from idp.extensions import db
 from idp.mfa.service import second_factor_methods, sign_in_challenge, step_up_methods
-from idp.models import BrowserSession, User
+from idp.models import BrowserSession, Device, User
 from idp.push.errors import NoDevice
 from idp.realms.store import preset_of
 from idp.web.client import client_info
@@ -50,9 +51,14 @@ def fresh_second_factor(row: BrowserSession | None, *, at: datetime) -> bool:
     return until is not None and at < until
 
 
-def methods_for(data: dict[str, Any], user: User) -> list[str]:
-    """The second factors the pending sign-in or step-up may use."""
-    return step_up_methods(user) if data.get("step_up") else second_factor_methods(user)
+def methods_for(
+    data: dict[str, Any], user: User, devices: Sequence[Device] | None = None
+) -> list[str]:
+    """The second factors the pending sign-in or step-up may use (``devices``: the user's
+    active devices when the caller already loaded them)."""
+    if data.get("step_up"):
+        return step_up_methods(user)
+    return second_factor_methods(user, devices)
 
 
 def begin(user: User, next_url: str) -> Response:

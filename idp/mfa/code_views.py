@@ -17,7 +17,7 @@ from idp.extensions import db, limiter
 from idp.mfa.errors import MfaError
 from idp.mfa.forms import TotpCodeForm
 from idp.mfa.messages import code_error_message
-from idp.mfa.totp import verify_code
+from idp.mfa.totp import active_devices, verify_code
 from idp.mfa.views import PENDING_KEY, bp, pending_user
 from idp.realms.store import preset_of
 from idp.web.client import client_info
@@ -33,23 +33,30 @@ def code(slug: str) -> Response | str:
     if found is None:
         return redirect(url_for("auth.login"))
     data, user = found
-    methods = step_up.methods_for(data, user)
+    devices = active_devices(user)  # read once: the offered methods and the code check
+    methods = step_up.methods_for(data, user, devices)
     if "totp" not in methods:
         return redirect(url_for("mfa.wait"))
     form = TotpCodeForm()
     if form.validate_on_submit():
         try:
             verify_code(
-                user, form.code.data or "", now=now(), client=client_info(), purpose="sign_in"
+                user,
+                form.code.data or "",
+                now=now(),
+                client=client_info(),
+                purpose="sign_in",
+                devices=devices,
             )
         except MfaError as exc:
-            db.session.commit()
+            db.session.commit()  # the failure, its audit and the lock count
             form.code.errors = [code_error_message(exc)]
         else:
-            db.session.commit()
-            if data.get("step_up"):
+            if data.get("step_up"):  # finish commits the spent step with the session's proof
                 return step_up.finish(user, data, amr=AMR_CODE)
             session.pop(PENDING_KEY, None)
+            # One transaction: the spent step, its audit row and the new session commit
+            # together (start_session commits); a failure leaves the code unspent.
             start_session(user, now=now(), amr=AMR_CODE)
             return redirect(safe_next(data.get("next"), url_for("account.profile")))
     return render_template(

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, literal, null, select, union_all, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from idp.audit.service import ClientInfo, record
 from idp.extensions import db
@@ -52,37 +54,58 @@ def wait_for(failures: int, settings: TotpSettings) -> timedelta:
     return timedelta(seconds=min(settings.lock_seconds * 2**extra, settings.lock_max_seconds))
 
 
+# Built once: the lock state is read on every second-factor attempt, in one round trip.
+# Three kinds of rows: the code counter ("lock"), the last approved push ("approved"), and
+# each push failure of the failure window ("push"); ``since`` is then applied in Python.
+_STATE: CompoundSelect[Any] = union_all(
+    select(
+        literal("lock").label("kind"),
+        SecondFactorLock.code_failures.label("n"),
+        SecondFactorLock.last_failure_at.label("at"),
+        SecondFactorLock.reset_at.label("reset_at"),
+    ).where(SecondFactorLock.user_id == bindparam("user_id")),
+    select(
+        literal("approved"),
+        null(),
+        func.max(Challenge.decided_at),
+        null(),
+    ).where(Challenge.user_id == bindparam("user_id"), Challenge.status == "approved"),
+    select(literal("push"), null(), Challenge.decided_at, null()).where(
+        Challenge.user_id == bindparam("user_id"),
+        Challenge.status.in_(PUSH_FAILURES),
+        Challenge.decided_at > bindparam("window_start"),
+    ),
+)
+
+
 def lock_state(user: User, *, now: datetime) -> LockState:
     settings = preset_of(user.realm).totp
-    row = db.session.get(SecondFactorLock, user.id, populate_existing=True)
-    last_approved = db.session.scalar(
-        select(func.max(Challenge.decided_at)).where(
-            Challenge.user_id == user.id, Challenge.status == "approved"
-        )
+    window_start = now - timedelta(seconds=settings.failure_window_seconds)
+    db.session.flush()  # the connection's read must see this session's pending changes
+    rows = db.session.connection().execute(
+        _STATE, {"user_id": user.id, "window_start": window_start}
     )
+    lock_row = None
+    last_approved: datetime | None = None
+    push_failures: list[datetime] = []
+    for kind, n, at, reset_at in rows:
+        if kind == "lock":
+            lock_row = (int(n or 0), at, reset_at)
+        elif kind == "approved":
+            last_approved = at
+        elif at is not None:
+            push_failures.append(at)
     since = max(
-        t
-        for t in (
-            now - timedelta(seconds=settings.failure_window_seconds),
-            row.reset_at if row else None,
-            last_approved,
-        )
-        if t is not None
+        t for t in (window_start, lock_row[2] if lock_row else None, last_approved) if t is not None
     )
     codes = 0
     last: datetime | None = None
-    if row is not None and row.last_failure_at is not None and row.last_failure_at > since:
-        codes, last = row.code_failures, row.last_failure_at
-    pushes, last_push = db.session.execute(
-        select(func.count(), func.max(Challenge.decided_at)).where(
-            Challenge.user_id == user.id,
-            Challenge.status.in_(PUSH_FAILURES),
-            Challenge.decided_at > since,
-        )
-    ).one()
-    if last_push is not None and (last is None or last_push > last):
-        last = last_push
-    failures = codes + int(pushes or 0)
+    if lock_row is not None and lock_row[1] is not None and lock_row[1] > since:
+        codes, last = lock_row[0], lock_row[1]
+    pushes = [t for t in push_failures if t > since]
+    if pushes and (last is None or max(pushes) > last):
+        last = max(pushes)
+    failures = codes + len(pushes)
     wait = wait_for(failures, settings)
     locked_until = last + wait if last is not None and wait else None
     return LockState(failures, last, locked_until)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from idp.audit.service import ClientInfo, record
 from idp.extensions import db
 from idp.mfa.lock import check_unlocked
-from idp.mfa.totp import code_devices
+from idp.mfa.totp import active_devices, code_devices
 from idp.models import Challenge, Device, User
 from idp.push.broker import Broker
-from idp.push.challenges import active_devices, create_challenge, refresh_status
+from idp.push.challenges import create_challenge, refresh_status
 from idp.realms.store import preset_of
 
 __all__ = [
@@ -29,16 +30,20 @@ def needs_push(user: User) -> bool:
     return settings.enabled and settings.sign_in_second_factor and bool(active_devices(user))
 
 
-def second_factor_methods(user: User) -> list[str]:
+def second_factor_methods(user: User, devices: Sequence[Device] | None = None) -> list[str]:
     """The sign-in second factors offered to ``user``, first one first ([] = none asked).
 
-    ``totp.sign_in`` orders them; ``totp_only`` still falls back to push for a device that
-    was enrolled without a seed, rather than locking its owner out.
+    ``devices``: the user's active devices (idp.mfa.totp.active_devices) when the caller
+    already loaded them. ``totp.sign_in`` orders them; ``totp_only`` still falls back to push
+    for a device that was enrolled without a seed, rather than locking its owner out.
     """
     preset = preset_of(user.realm)
-    push = needs_push(user)
+    devices = active_devices(user) if devices is None else devices
+    push = preset.push.enabled and preset.push.sign_in_second_factor and bool(devices)
     codes = (
-        preset.push.sign_in_second_factor and preset.push.offer_totp and bool(code_devices(user))
+        preset.push.sign_in_second_factor
+        and preset.push.offer_totp
+        and bool(code_devices(user, devices))
     )
     order = preset.totp.sign_in
     if order == "totp_only":

@@ -24,10 +24,10 @@ from datetime import datetime
 from typing import Any
 
 import pyotp
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from idp.audit.service import ClientInfo, record
+from idp.audit.service import ClientInfo, record_now
 from idp.extensions import db
 from idp.mfa import lock
 from idp.mfa.errors import CodeInvalid, CodeReplayed, NoCodeDevice
@@ -38,6 +38,7 @@ from idp.realms.totp import TotpSettings
 __all__ = [
     "Accepted",
     "TotpParams",
+    "active_devices",
     "code_at",
     "code_devices",
     "matching_steps",
@@ -109,33 +110,41 @@ def matching_steps(
     return found
 
 
-def code_devices(user: User) -> list[Device]:
-    """The user's active devices that have a TOTP seed."""
-    return list(
-        db.session.scalars(
-            select(Device)
-            .where(
-                Device.user_id == user.id,
-                Device.revoked_at.is_(None),
-                Device.totp_secret.is_not(None),
-            )
-            .order_by(Device.enrolled_at)
-        )
+def code_devices(user: User, devices: Sequence[Device] | None = None) -> list[Device]:
+    """The user's active devices that have a TOTP seed (from ``devices``, the user's active
+    devices, when the caller already loaded them)."""
+    if devices is None:
+        devices = active_devices(user)
+    return [d for d in devices if d.totp_secret is not None]
+
+
+def active_devices(user: User) -> list[Device]:
+    """The user's devices that are not revoked, oldest first (one statement, built once)."""
+    return list(db.session.scalars(_ACTIVE_DEVICES, {"user_id": user.id}))
+
+
+# The hot path's statements are built once (no construction per request); the claim runs on
+# the session's connection, in its transaction.
+_ACTIVE_DEVICES = (
+    select(Device)
+    .where(Device.user_id == bindparam("user_id"), Device.revoked_at.is_(None))
+    .order_by(Device.enrolled_at)
+)
+_DEVICE = Device.__table__.c
+_CLAIM = (
+    update(Device.__table__)
+    .where(
+        _DEVICE.id == bindparam("device_id"),
+        or_(_DEVICE.totp_last_step.is_(None), _DEVICE.totp_last_step < bindparam("step")),
     )
+    .values(totp_last_step=bindparam("step"))
+)
 
 
 def _claim(device: Device, step: int) -> bool:
     """Move the device's last step forward to ``step`` unless something already passed it."""
-    moved = db.session.execute(
-        update(Device)
-        .where(
-            Device.id == device.id,
-            or_(Device.totp_last_step.is_(None), Device.totp_last_step < step),
-        )
-        .values(totp_last_step=step)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    moved = db.session.connection().execute(_CLAIM, {"device_id": device.id, "step": step})
+    if moved.rowcount != 1:
         return False
     set_committed_value(device, "totp_last_step", step)  # what the row now holds
     return True
@@ -152,13 +161,15 @@ def verify_code(
 ) -> Accepted:
     """Accept ``code`` once for ``user`` or raise (the caller commits either way).
 
+    ``devices``: the user's active devices when the caller already loaded them.
+
     Raises SecondFactorLocked before looking at the code, NoCodeDevice, CodeReplayed or
     CodeInvalid; every outcome is audited as ``totp_verify``.
     """
     state = lock.check_unlocked(user, now=now)
     settings = preset_of(user.realm).totp
     code = normalize(code)
-    devices = code_devices(user) if devices is None else devices
+    devices = code_devices(user, devices)
     if not devices:
         lock.note_failure(user, now=now, client=client, method="totp", reason="no_device")
         raise NoCodeDevice("no device with codes")
@@ -175,12 +186,13 @@ def verify_code(
             if _claim(device, step):
                 if state.failures:  # nothing to reset otherwise: spare the writes
                     lock.note_success(user, now=now)
-                record(
+                record_now(
                     "totp_verify",
                     "success",
                     now=now,
                     realm=user.realm.slug,
-                    user=user,
+                    actor=user.username,
+                    user_id=user.id,
                     client=client,
                     details={"device_id": device.id, "purpose": purpose, "step": step},
                 )

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from idp.extensions import db
 from idp.models import Realm, RealmKey
@@ -36,10 +36,13 @@ __all__ = [
 ]
 
 
+_BY_SLUG = select(Realm).where(Realm.slug == bindparam("slug"))  # every realm request: built once
+
+
 def get_realm(slug: str) -> Realm | None:
     if not slug or len(slug) > 40:
         return None
-    return db.session.scalar(select(Realm).where(Realm.slug == slug))
+    return db.session.scalar(_BY_SLUG, {"slug": slug})
 
 
 def all_realms() -> list[Realm]:
@@ -47,8 +50,18 @@ def all_realms() -> list[Realm]:
 
 
 def preset_of(realm: Realm) -> RealmPreset:
-    """The realm's validated preset (parsed once per stored content)."""
-    return _parse(json.dumps(realm.preset, sort_keys=True))
+    """The realm's validated preset (parsed once per stored content).
+
+    Kept on the loaded row too, for as long as its ``preset`` is the same object (the column
+    is replaced, never mutated in place): a request asks several times.
+    """
+    source = realm.preset
+    held = realm.__dict__.get("_parsed_preset")
+    if held is not None and held[0] is source:
+        return held[1]  # type: ignore[no-any-return]
+    parsed = _parse(json.dumps(source, sort_keys=True))
+    realm.__dict__["_parsed_preset"] = (source, parsed)
+    return parsed
 
 
 @lru_cache(maxsize=64)

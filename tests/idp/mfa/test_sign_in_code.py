@@ -215,3 +215,50 @@ def test_a_code_sign_in_is_mfa_for_the_admin_console_and_oidc(
         assert row.amr == ["pwd", "otp", "mfa"]
     # The console asks for a second factor on jasmin: the code is one.
     assert client.get("/realms/jasmin/admin/").status_code == 200
+
+
+def test_two_browsers_racing_one_code_sign_in_once(
+    app: Flask, clock: FixedClock, enrolled: ProtocolDevice
+) -> None:
+    """The endpoint's own path (claim, audit and new session in one commit) under a race."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from idp.models import BrowserSession
+
+    browsers = [FlaskClient(app) for _ in range(2)]
+    tokens = []
+    for browser in browsers:
+        login(browser, "jasmin", "camille.martin", PASSWORD)
+        page = browser.get("/realms/jasmin/login/code")
+        tokens.append(csrf_from(page.get_data(as_text=True)))
+    code = receipt_code(enrolled, clock)
+    barrier = threading.Barrier(2)
+    answers: list[tuple[int, str]] = []
+
+    def submit(browser: FlaskClient, token: str) -> None:
+        barrier.wait()
+        resp = browser.post("/realms/jasmin/login/code", data={"csrf_token": token, "code": code})
+        answers.append((resp.status_code, resp.get_data(as_text=True)))
+
+    threads = [
+        threading.Thread(target=submit, args=pair) for pair in zip(browsers, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(status for status, _ in answers) == [200, 302]
+    assert any("déjà été utilisé" in body for status, body in answers if status == 200)
+    signed_in = [b.get("/realms/jasmin/profile").status_code for b in browsers]
+    assert sorted(signed_in) == [200, 302]
+    with app.app_context():
+        outcomes = [
+            (e.outcome, e.details.get("reason"))
+            for e in query(realm="jasmin")
+            if e.event == "totp_verify"
+        ]
+        sessions = db.session.scalar(select(func.count()).select_from(BrowserSession))
+    assert sorted(outcomes, key=str) == [("failure", "totp_replayed"), ("success", None)]
+    assert sessions == 1
