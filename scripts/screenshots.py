@@ -7,6 +7,7 @@ Run: ./scripts/screenshots
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -42,10 +43,25 @@ def shoot(page: Page, name: str) -> None:
         TOO_WIDE.append(f"{name}: {scroll} px wide in a {width} px window")
 
 
+def sign_in_metamots(page: Page, url: str) -> None:
+    """metamots' own sign-in form (seed 003): « Identifiant* », « Mot de passe* », « Connexion »."""
+    username, password = demo_user("metamots")
+    page.goto(url)
+    page.get_by_label("Identifiant*").fill(username)
+    page.get_by_label("Mot de passe*", exact=True).fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/profile")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         live = start_idp(Path(tmp))
+        idp = str(Path(sys.executable).parent / "idp")
+        admin, _password = demo_user("metamots")
+        subprocess.run(
+            [idp, "admin", "grant", "metamots", admin], env=live.env, check=True, timeout=60
+        )
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
@@ -68,6 +84,25 @@ def main() -> int:
                     shoot(page, f"idp-jasmin-profile-{size}")
                     page.get_by_role("link", name="Changer de mot de passe").click()
                     shoot(page, f"idp-jasmin-change-password-{size}")
+                    page.goto(live.url("/realms/jasmin/security"))
+                    shoot(page, f"idp-jasmin-security-{size}")
+                    page.goto(live.url("/realms/jasmin/security/devices/add"))
+                    shoot(page, f"idp-jasmin-add-method-{size}")
+                    ctx.close()
+                    # The realm admin console (metamots: its first demo user, made admin).
+                    ctx = browser.new_context(
+                        locale="fr-FR", viewport={"width": width, "height": height}
+                    )
+                    page = ctx.new_page()
+                    sign_in_metamots(page, live.url("/realms/metamots/login"))
+                    page.goto(live.url("/realms/metamots/admin/"))
+                    shoot(page, f"idp-metamots-admin-users-{size}")
+                    page.locator("[data-testid=users] a").first.click()
+                    shoot(page, f"idp-metamots-admin-user-{size}")
+                    page.goto(live.url("/realms/metamots/admin/audit"))
+                    shoot(page, f"idp-metamots-admin-audit-{size}")
+                    page.goto(live.url("/realms/metamots/security"))
+                    shoot(page, f"idp-metamots-security-{size}")
                     ctx.close()
                 browser.close()
         finally:

@@ -2,7 +2,8 @@
 
 Importing this package configures Kivy before any window exists: no command-line parsing by
 Kivy (the ``authenticator`` command owns its arguments), a phone-shaped desktop window, and no
-exit on Escape (it means "back").
+exit on Escape (it means "back"); the bundled DejaVu Sans as every widget's font
+(:mod:`.fonts`).
 
 - :mod:`.lock_screen`, :mod:`.accounts_screen`, :mod:`.profile_screen`,
   :mod:`.add_account_screen`, :mod:`.push_screen`, :mod:`.settings_screen`: the screens;
@@ -29,5 +30,9 @@ if "kivy.core.window" not in sys.modules:
     Config.set("graphics", "minimum_height", "480")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,multitouch_on_demand")
+
+from authenticator_app.screens.fonts import register_fonts  # noqa: E402  (after the Config)
+
+register_fonts()
 
 __all__ = ["PHONE_WINDOW"]

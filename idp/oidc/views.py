@@ -38,6 +38,7 @@ from idp.oidc.keys import published_jwks
 from idp.oidc.server import server
 from idp.push.errors import NoDevice, PushRateLimited
 from idp.web.client import client_info
+from idp.web.durations import minutes_left
 from idp.web.realm_context import bind_realm
 
 bp = Blueprint("oidc", __name__, url_prefix="/realms/<slug>")
@@ -146,8 +147,11 @@ def _step_up(user: User) -> Response:
         return step_up.begin(user, continuation(request.args))
     except PushRateLimited as exc:
         db.session.commit()
+        # error_description is ASCII by RFC 6749 (§4.1.2.1): English, the wait rounded up.
+        minutes = minutes_left(exc.retry_after)
+        unit = "minute" if minutes == 1 else "minutes"
         raise service.TemporarilyUnavailableError(
-            f"Too many notifications; retry in {max(1, exc.retry_after // 60)} minute(s)."
+            f"Too many notifications; retry in {minutes} {unit}."
         ) from None
     except SecondFactorLocked:
         db.session.commit()

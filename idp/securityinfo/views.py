@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from idp.auth import step_up
@@ -108,7 +109,10 @@ def end_other_sessions(slug: str) -> Response:
         abort(404)
     count = service.end_other_sessions(g.user, current, now=now(), client=client_info())
     db.session.commit()
-    flash(_("%(count)d autre(s) session(s) fermée(s).", count=count), "info")
+    flash(
+        ngettext("%(num)d autre session fermée.", "%(num)d autres sessions fermées.", count),
+        "info",
+    )
     return redirect(url_for("security.index"))
 
 

@@ -137,6 +137,15 @@ def test_the_staged_tree_is_the_app_only(staged: Path) -> None:
     )
 
 
+def test_the_bundled_font_and_its_licence_are_packaged(staged: Path) -> None:
+    fonts = staged / "authenticator_app" / "fonts"
+    shipped = sorted(path.name for path in fonts.iterdir())
+    assert shipped == ["DejaVuSans-Bold.ttf", "DejaVuSans.ttf", "LICENSE.txt"]
+    # buildozer keeps only the files whose extension the spec names.
+    included = set(spec()["app"]["source.include_exts"].split(","))
+    assert {path.suffix.lstrip(".") for path in fonts.iterdir()} <= included
+
+
 def test_the_vault_lives_in_the_private_storage_on_android(tmp_path: Path) -> None:
     assert phone_vault_path("android", storage=lambda: str(tmp_path)) == tmp_path / "vault.bin"
     assert phone_vault_path("linux").name == "vault.bin"

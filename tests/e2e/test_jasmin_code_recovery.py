@@ -104,5 +104,10 @@ def test_recovery_with_a_code_from_the_app_then_sign_in_with_a_code(
     saved = download.value.path().read_text(encoding="utf-8")
     assert all(code in saved for code in codes)
     shot(page, "recovery-codes")
+    # Two columns of five, their rows level (a column break used to drop the first margin).
+    items = page.get_by_test_id("recovery-code-list").locator("li")
+    tops = [round(items.nth(i).bounding_box()["y"]) for i in range(items.count())]
+    assert len(tops) == 10
+    assert tops[:5] == tops[5:], tops
     page.get_by_role("link", name="J'ai mis mes codes en lieu sûr").click()
     page.get_by_text("Codes de récupération restants : 10.").wait_for()

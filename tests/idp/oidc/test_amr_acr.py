@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -179,6 +180,12 @@ def test_step_up_over_the_push_limit_is_temporarily_unavailable(
     q = query_of(resp.headers["Location"])
     assert q["error"] == "temporarily_unavailable"
     assert q["state"] == rp.last["state"]
+    # The wait is rounded up, with a real plural: the window is 900 s, nothing has aged yet.
+    waited = re.fullmatch(
+        r"Too many notifications; retry in (\d+) minutes\.", q["error_description"]
+    )
+    assert waited, q["error_description"]
+    assert int(waited.group(1)) * 60 >= 900
 
 
 def test_consent_given_twice_at_once_is_one_row(app: Flask, rp: RelyingParty) -> None:

@@ -98,6 +98,13 @@ def test_end_one_other_session(app: Flask, client: FlaskClient) -> None:
     assert [s.revoked_reason for s in _sessions(app)] == ["user", None]
 
 
+def test_one_other_session_is_said_in_the_singular(app: Flask, client: FlaskClient) -> None:
+    login(app.test_client(), "metamots", *META)
+    login(client, "metamots", *META)
+    _post(client, "metamots", "/sessions/end-others")
+    assert "1 autre session fermée." in text_of(client.get("/realms/metamots/security"))
+
+
 def test_logout_everywhere_else_keeps_this_session(app: Flask, client: FlaskClient) -> None:
     others = [app.test_client() for _ in range(2)]
     for other in others:
@@ -105,7 +112,7 @@ def test_logout_everywhere_else_keeps_this_session(app: Flask, client: FlaskClie
     login(client, "metamots", *META)
     resp = _post(client, "metamots", "/sessions/end-others")
     assert resp.status_code == 302
-    assert "2 autre(s) session(s) fermée(s)." in text_of(client.get("/realms/metamots/security"))
+    assert "2 autres sessions fermées." in text_of(client.get("/realms/metamots/security"))
     for other in others:
         assert other.get("/realms/metamots/profile").status_code == 302
     assert client.get("/realms/metamots/profile").status_code == 200
