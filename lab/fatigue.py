@@ -54,7 +54,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 MODES: tuple[str, ...] = ("none", "typed", "choose")
 MAX_SIMULATED_SECONDS = 400 * 86400  # the test-mode clock's range
-PIN = "sim-2468"
+PIN = "24682468"
 VAULT_KDF = KdfParams(log2_n=4, r=1, p=1)  # throw-away vaults: no PIN to protect
 
 

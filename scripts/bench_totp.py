@@ -56,6 +56,11 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+# The same small keep-alive client on both sides (scripts/bench_http.py): cheaper than
+# ``requests``, whose Python cost shares the two cores with the servers being measured.
+from bench_http import LightSession  # noqa: E402
 
 REALM = "jasmin"
 PERIOD = 30
@@ -231,20 +236,20 @@ class AccountPool:
         return account, int(time.time()) // PERIOD, cookie, token
 
 
-def idp_request(idp: Idp, pool: AccountPool, session: requests.Session) -> bool | None:
+def idp_request(idp: Idp, pool: AccountPool, session: LightSession) -> bool | None:
     taken = pool.take()
     if taken is None:
         return None
     account, step, cookie, token = taken
-    session.cookies.clear()  # each request is another browser, halfway through its sign-in
+    # Each request is another browser, halfway through its sign-in (no cookie jar: the light
+    # client keeps none, and it follows no redirect).
     resp = session.post(
         f"{idp.url}/realms/{REALM}/login/code",
         data={"csrf_token": token, "code": totp(account.secret, step)},
         headers={"Cookie": f"idp_session={cookie}"},
-        allow_redirects=False,
         timeout=30,
     )
-    ok = resp.status_code == 302 and resp.headers["Location"].endswith("/profile")
+    ok = resp.status_code == 302 and resp.headers.get("location", "").endswith("/profile")
     if not ok:
         errors = re.findall(r'<ul class="errors"[^>]*>\s*<li>([^<]*)</li>', resp.text)
         print(f"IdP refused step {step}: HTTP {resp.status_code} {errors}", file=sys.stderr)
@@ -267,7 +272,7 @@ class Pi:
     tokens: list[PiToken]
 
 
-def pi_request(pi: Pi, token: PiToken, session: requests.Session) -> bool:
+def pi_request(pi: Pi, token: PiToken, session: LightSession) -> bool:
     seed = bytes.fromhex(token.seed_hex)
     secret = base64.b32encode(seed).decode().rstrip("=")
     code = totp(secret, token.step)
@@ -302,7 +307,7 @@ class Block:
 
 
 def run_block(
-    system: str, clients: int, seconds: float, work: Callable[[int, requests.Session], bool | None]
+    system: str, clients: int, seconds: float, work: Callable[[int, LightSession], bool | None]
 ) -> Block:
     result = Block(system, clients)
     lock = threading.Lock()
@@ -310,7 +315,8 @@ def run_block(
     stop_at = start + seconds
 
     def client(index: int) -> None:
-        with requests.Session() as session:
+        session = LightSession()
+        try:
             while time.monotonic() < stop_at:
                 t0 = time.perf_counter()
                 try:
@@ -329,6 +335,8 @@ def run_block(
                         result.latencies.append(elapsed)
                     else:
                         result.rejected += 1
+        finally:
+            session.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for thread in threads:
@@ -398,10 +406,10 @@ def main(argv: list[str] | None = None) -> int:
         costs = client_costs(pool)
         pi = None if args.no_privacyidea else start_privacyidea(stack, max(args.clients))
 
-        def on_idp(_i: int, s: requests.Session) -> bool | None:
+        def on_idp(_i: int, s: LightSession) -> bool | None:
             return idp_request(idp, pool, s)
 
-        def on_pi(i: int, s: requests.Session) -> bool | None:
+        def on_pi(i: int, s: LightSession) -> bool | None:
             assert pi is not None
             return pi_request(pi, pi.tokens[i], s)
 

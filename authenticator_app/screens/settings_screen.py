@@ -25,7 +25,11 @@ class SettingsScreen(AppScreen):
         self._render_clock(model)
 
     def _render_clock(self, model: SettingsModel) -> None:
-        card = self.ids.clock_card
+        # ``ids`` holds weak proxies: once the card leaves the tree, only this strong reference
+        # keeps it (and its fields) alive for the next render.
+        card = getattr(self, "_clock_card", None)
+        if card is None:
+            card = self._clock_card = self.ids.clock_card.__self__
         if model.clock_offset is None:
             if card.parent is not None:  # not in test mode: the card is not shown at all
                 self._clock_column = card.parent

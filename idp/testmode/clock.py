@@ -12,6 +12,7 @@ Without Redis there is one process, and the offset is kept in it.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from idp.clock import utcnow
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "CONTROL_MESSAGE",
@@ -124,6 +127,7 @@ class SharedClock:
     notify: Callable[[str], None] | None = None
     """Tells the other processes (the broker's ``broadcast`` when scaled out)."""
     _cached: tuple[float, int] | None = field(default=None, init=False, repr=False)
+    _last: int = field(default=0, init=False, repr=False)
 
     def now(self) -> datetime:
         return self.source() + timedelta(seconds=self.offset_seconds())
@@ -133,7 +137,15 @@ class SharedClock:
         moment = self.monotonic()
         if cached is not None and cached[0] > moment:
             return cached[1]
-        offset = self.store.read()
+        try:
+            offset = self._last = self.store.read()
+        except Exception as exc:  # any store failure: Redis down, restarting...
+            # Reading the clock must not fail a request the IdP can otherwise serve (the push
+            # path keeps working on PostgreSQL while Redis restarts): keep the last offset seen.
+            log.warning(
+                "test clock: offset unreadable (%s); keeping %d s", type(exc).__name__, self._last
+            )
+            offset = self._last
         self._cached = (moment + self.ttl, offset)
         return offset
 
@@ -154,6 +166,7 @@ class SharedClock:
             self._cached = None
 
     def _changed(self, offset: int) -> None:
+        self._last = offset
         self._cached = (self.monotonic() + self.ttl, offset)
         if self.notify is not None:
             self.notify(CONTROL_MESSAGE)

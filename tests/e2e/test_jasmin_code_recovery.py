@@ -93,7 +93,9 @@ def test_recovery_with_a_code_from_the_app_then_sign_in_with_a_code(
     assert "totp_replayed" in audit.stdout
     # The recovery codes, shown once from the enrollment page (« C'est fait »).
     page.get_by_role("link", name="Ajouter l'application Authenticator").click()
-    page.get_by_label("Mot de passe actuel").fill(NEW_PASSWORD)
+    # The code just proved a second factor: the change is confirmed by it, no password asked.
+    page.get_by_test_id("confirmed-by-second-factor").wait_for()
+    assert page.get_by_label("Mot de passe actuel").count() == 0
     page.get_by_role("button", name="Continuer").click()
     page.get_by_role("button", name="C'est fait : afficher mes codes de récupération").click()
     page.get_by_role("heading", name="Vos codes de récupération").wait_for()

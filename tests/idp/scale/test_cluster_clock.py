@@ -79,7 +79,7 @@ def test_a_challenge_made_on_one_instance_expires_by_the_clock_moved_on_the_othe
     # A device must be enrolled for a challenge: the headless authenticator does it.
     with TemporaryDirectory() as folder:
         vault = Path(folder) / "vault.bin"
-        env = {"AUTHENTICATOR_PIN": "1234-5678", "PATH": "/usr/bin:/bin"}
+        env = {"AUTHENTICATOR_PIN": "24681357", "PATH": "/usr/bin:/bin"}
         added = subprocess.run(
             [
                 str(Path(sys.executable).parent / "authenticator"),

@@ -157,6 +157,31 @@ def test_the_cache_reads_the_store_once_per_ttl_and_drops_on_control() -> None:
     assert here.offset_seconds() == 120
 
 
+def test_an_unreadable_store_keeps_the_last_offset_seen() -> None:
+    """Redis restarting must not fail requests through the clock: the last offset holds."""
+
+    class FlakyStore(LocalOffsetStore):
+        down = False
+
+        def read(self) -> int:
+            if self.down:
+                raise ConnectionError("Redis is restarting")
+            return super().read()
+
+    store, ticks = FlakyStore(), _Ticks()
+    clock = SharedClock(store, ttl=1.0, monotonic=ticks)
+    clock.shift(-90)
+    ticks.value = 2.0
+    assert clock.offset_seconds() == -90  # read from the store
+    store.down = True
+    ticks.value = 4.0
+    assert clock.offset_seconds() == -90  # the store failed: the last offset, not an error
+    store.down = False
+    store.add(30)
+    ticks.value = 6.0
+    assert clock.offset_seconds() == -60  # read again once the store answers
+
+
 def test_redis_store_is_bounded_and_atomic() -> None:
     from idp.scaleout import redis_client
     from tests.support.redis import redis_server
