@@ -29,6 +29,7 @@ from idp.push.challenges import active_devices
 from idp.push.errors import PushRateLimited
 from idp.security.passwords import current_hasher
 from idp.web.client import client_info
+from idp.web.durations import retry_message
 from idp.web.realm_context import bind_realm
 
 bp = Blueprint("account", __name__, url_prefix="/realms/<slug>")
@@ -70,12 +71,7 @@ def change_password(slug: str) -> Response | str:
             )
         except PushRateLimited as exc:
             db.session.commit()
-            form.current_password.errors = [
-                _(
-                    "Trop de notifications ont été envoyées. Réessayez dans %(minutes)d minute(s).",
-                    minutes=max(1, exc.retry_after // 60),
-                )
-            ]
+            form.current_password.errors = [retry_message(exc.retry_after)]
             return _page(form, policy)
         db.session.commit()
         if outcome.pending is not None and outcome.user is not None:

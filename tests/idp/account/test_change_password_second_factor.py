@@ -194,3 +194,20 @@ def test_without_a_device_the_password_alone_suffices(app: Flask, client: FlaskC
     resp = _submit(client)
     assert resp.headers["Location"].endswith("/realms/jasmin/login")  # type: ignore[attr-defined]
     assert _password_is(app, NEW)
+
+
+def test_the_push_cap_on_a_password_change_says_the_wait_rounded_up(
+    app: Flask, client: FlaskClient, device: ProtocolDevice, clock: FixedClock
+) -> None:
+    """Five notifications per 15 minutes: the sixth, 12 min 30 s after the first, must wait
+    2 min 30 s, said « dans 3 minutes » (the page said « dans 2 minute(s) »)."""
+    from datetime import timedelta
+
+    _submit(client)
+    clock.advance(timedelta(minutes=12, seconds=30))
+    for _ in range(4):
+        _submit(client)
+    page = text_of(_submit(client))  # type: ignore[arg-type]
+    assert "Trop de notifications ont été envoyées. Réessayez dans 3 minutes." in page
+    assert "(s)" not in page
+    assert _password_is(app, PASSWORD)
