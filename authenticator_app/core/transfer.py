@@ -82,6 +82,7 @@ _MAX_P: Final = 16
 _MIGRATION_ALGORITHMS: Final = {0: "SHA1", 1: "SHA1", 2: "SHA256", 3: "SHA512"}
 _MIGRATION_DIGITS: Final = {0: 6, 1: 6, 2: 8}
 _MIGRATION_TYPES: Final = {1: "hotp", 2: "totp"}
+_MIGRATION_VERSION: Final = 1  # what Google Authenticator writes (0: absent, read the same)
 
 PasswordSource = Callable[[], str]
 
@@ -247,6 +248,8 @@ def _read_migration(uri: str) -> tuple[list[ImportedEntry], list[Skipped]]:
     except (binascii.Error, ValueError):
         raise ImportMalformed("the data parameter is not base64") from None
     payload = decode_payload(raw)
+    if int(payload.version) > _MIGRATION_VERSION:
+        raise ImportVersionUnsupported(f"migration payload version {payload.version}")
     entries: list[ImportedEntry] = []
     skipped: list[Skipped] = []
     for otp in payload.otp_parameters:

@@ -125,6 +125,12 @@ def test_malformed_migration_uris(uri: str) -> None:
         parse_import(uri.encode(), no_password)
 
 
+def test_a_newer_migration_payload_is_refused() -> None:
+    raw = encode_payload(otp_parameters=[{"secret": RFC_BYTES, "name": "x", "type": 2}], version=2)
+    with pytest.raises(ImportVersionUnsupported):
+        parse_import(migration_uri(raw).encode(), no_password)
+
+
 def test_a_too_short_secret_is_malformed() -> None:
     raw = encode_payload(otp_parameters=[{"secret": b"short", "name": "x", "type": 2}])
     with pytest.raises(ImportMalformed):
