@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TextIO
 
 import requests
 
-from authenticator_app import __version__, cli_pipush, cli_trace
+from authenticator_app import __version__, cli_pipush, cli_trace, cli_transfer
 from authenticator_app.core import summaries
 from authenticator_app.core import watcher as watching
 from authenticator_app.core.accounts import Account, find_accounts
@@ -535,6 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--json", action="store_true")
     watch = verb("watch", _watch, "print each verified challenge as it arrives")
     watch.add_argument("--json", action="store_true", help="one JSON object per line")
+    cli_transfer.add_parsers(verb)
     for sub in (pending, approve, deny, watch):
         sub.add_argument("--account", help="only this push account (issuer:account or substring)")
     for sub in (approve, deny):

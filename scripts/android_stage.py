@@ -23,7 +23,10 @@ from authenticator_app.mobile import main
 
 raise SystemExit(main())
 '''
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "android", "tooling.py", "*.po")
+# migration_proto.py: protobuf, for `authenticator import` only, is not built for the phone
+IGNORED = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "android", "tooling.py", "*.po", "migration_proto.py"
+)
 
 
 def stage(out: Path) -> Path:

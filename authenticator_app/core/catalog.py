@@ -33,6 +33,21 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "uri_version_unsupported": "this enrollment URI needs a newer version of the app",
         "enrollment_offer_expired": "the enrollment offer has expired: ask the IdP for a new one",
         "device_name_invalid": "the device name must be 1 to 120 printable characters",
+        "import_malformed": (
+            "this is not a file or URI authenticator import reads (Google Authenticator export, "
+            "Aegis export, otpauth:// lines, this app's backup), or it is damaged"
+        ),
+        "import_password_wrong": "wrong password for this export or backup",
+        "import_version_unsupported": "this export or backup needs a newer version of the app",
+        "import_too_large": "the file is too large to be an export (5 MiB at most)",
+        "import_unreadable": "cannot read the file to import",
+        "export_exists": "the export file exists: choose another name or pass --force",
+        "export_write_failed": "cannot write the export file",
+        "backup_password_missing": (
+            "no backup password: set AUTHENTICATOR_BACKUP_PASSWORD or run the command in a terminal"
+        ),
+        "backup_password_mismatch": "the two backup passwords differ",
+        "backup_password_too_short": "a backup password needs at least 8 characters",
         "account_not_found": "no account matches",
         "account_ambiguous": "several accounts match: be more specific",
         "account_has_no_code": "this account has no one-time codes (push only)",

@@ -24,12 +24,22 @@ __all__ = [
     "AccountHasNoCode",
     "AccountNotFound",
     "AuthenticatorError",
+    "BackupPasswordMismatch",
+    "BackupPasswordMissing",
+    "BackupPasswordTooShort",
     "ChallengeRefused",
     "DeviceNameInvalid",
     "ErrorKind",
+    "ExportExists",
+    "ExportWriteFailed",
     "IdpResponseInvalid",
     "IdpUnavailable",
     "IdpUnreachable",
+    "ImportMalformed",
+    "ImportPasswordWrong",
+    "ImportTooLarge",
+    "ImportUnreadable",
+    "ImportVersionUnsupported",
     "InputError",
     "NetworkError",
     "NoChallenge",
@@ -176,6 +186,51 @@ class NumberInvalid(InputError):
 
 class NumberNotOffered(InputError):
     code = "number_not_offered"
+
+
+# --- import and export (issue 20) ------------------------------------------------------------
+
+
+class ImportMalformed(InputError):
+    """Not a file (or URI) of a format ``authenticator import`` reads, or truncated/damaged."""
+
+    code = "import_malformed"
+
+
+class ImportPasswordWrong(InputError):
+    code = "import_password_wrong"
+
+
+class ImportVersionUnsupported(InputError):
+    code = "import_version_unsupported"
+
+
+class ImportTooLarge(InputError):
+    code = "import_too_large"
+
+
+class ImportUnreadable(InputError):
+    code = "import_unreadable"
+
+
+class ExportExists(InputError):
+    code = "export_exists"
+
+
+class ExportWriteFailed(InputError):
+    code = "export_write_failed"
+
+
+class BackupPasswordMissing(InputError):
+    code = "backup_password_missing"
+
+
+class BackupPasswordMismatch(InputError):
+    code = "backup_password_mismatch"
+
+
+class BackupPasswordTooShort(InputError):
+    code = "backup_password_too_short"
 
 
 # --- vault --------------------------------------------------------------------------------------

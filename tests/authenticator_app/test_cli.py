@@ -3,6 +3,7 @@ fake IdP. Exit status: 0 done, 1 not done, 2 usage/input, 3 vault, 4 network."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -396,3 +397,109 @@ def test_watch_text_mode_ends_cleanly_on_sigterm(
         process.terminate()
         _, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
+
+
+# --- import and export (issue 20) ---------------------------------------------------------------
+
+BACKUP_ENV = {"AUTHENTICATOR_PIN": PIN, "AUTHENTICATOR_BACKUP_PASSWORD": "backup password"}
+
+
+def test_export_aegis_then_import_it_elsewhere(
+    run: Any, enrolled_cli: dict[str, Any], tmp_path: Path
+) -> None:
+    run("add", TOTP_URI)
+    run("add", HOTP_URI)
+    target = tmp_path / "export.json"
+    result = run("export", "--format", "aegis", str(target))
+    assert result.status == 0, result.err
+    # the push account also has a TOTP code (from its receipt): that part is exported, not its key
+    assert "exported 3 account(s)" in result.out
+    assert "not exported: 1 push account(s)" in result.err
+    assert target.stat().st_mode & 0o777 == 0o600
+    again = run("export", "--format", "aegis", str(target), "--json")
+    assert again.status == 2
+    assert "[export_exists]" in again.err
+    forced = run("export", "--format", "aegis", str(target), "--force", "--json").json()
+    assert (forced["exported"], forced["skipped_push"]) == (3, 1)
+
+    other = tmp_path / "other.bin"
+    imported = run("--vault", str(other), "import", str(target), "--json")
+    assert imported.status == 0, imported.err
+    document = imported.json()
+    assert document["format"] == "aegis"
+    assert [a["label"] for a in document["added"]][1:] == ["Example:bob", "Counter:carol"]
+    assert all(a["kinds"] in (["totp"], ["hotp"]) for a in document["added"])
+    assert run("--vault", str(other), "code", "carol").out == "755224\n"
+    twice = run("--vault", str(other), "import", str(target)).err
+    assert twice.count("duplicate") == 3
+
+
+def test_backup_round_trip(run: Any, tmp_path: Path) -> None:
+    run("add", TOTP_URI)
+    target = tmp_path / "backup.json"
+    assert run("export", "--format", "backup", str(target)).status == 2  # no password
+    assert not target.exists()
+    result = run("export", "--format", "backup", str(target), env=BACKUP_ENV)
+    assert result.status == 0, result.err
+    assert json.loads(target.read_text())["format"] == "authenticator-backup"
+    other = tmp_path / "other.bin"
+    imported = run("--vault", str(other), "import", str(target), env=BACKUP_ENV)
+    assert imported.status == 0, imported.err
+    assert "added Example:bob (totp)" in imported.out
+    wrong = {**BACKUP_ENV, "AUTHENTICATOR_BACKUP_PASSWORD": "not the one"}
+    refused = run("--vault", str(tmp_path / "third.bin"), "import", str(target), env=wrong)
+    assert refused.status == 2
+    assert "[import_password_wrong]" in refused.err
+    assert not (tmp_path / "third.bin").exists()
+
+
+def test_backup_password_prompted_twice(run: Any, tmp_path: Path) -> None:
+    run("add", TOTP_URI)
+    answers = iter(["first one", "second one"])
+    result = run(
+        "export",
+        "--format",
+        "backup",
+        str(tmp_path / "b.json"),
+        interactive=True,
+        prompt=lambda _: next(answers),
+    )
+    assert result.status == 2
+    assert "[backup_password_mismatch]" in result.err
+    short = run(
+        "export", "--format", "backup", str(tmp_path / "b.json"),
+        env={**BACKUP_ENV, "AUTHENTICATOR_BACKUP_PASSWORD": "short"},
+    )  # fmt: skip
+    assert "[backup_password_too_short]" in short.err
+
+
+def test_import_migration_uri_and_errors_change_nothing(
+    run: Any, vault_path: Path, tmp_path: Path
+) -> None:
+    from authenticator_app.core.migration_proto import encode_payload
+
+    run("add", TOTP_URI)
+    before = vault_path.read_bytes()
+    for source, code in [
+        ("otpauth-migration://offline?data=AAAA%%", "import_malformed"),
+        (str(tmp_path / "missing.txt"), "import_unreadable"),
+    ]:
+        result = run("import", source)
+        assert result.status == 2
+        assert f"[{code}]" in result.err
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"#" * (5 * 1024 * 1024 + 1))
+    assert "[import_too_large]" in run("import", str(big)).err
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text(f"{HOTP_URI}\nnot a uri\n")
+    assert "[import_malformed]" in run("import", str(mixed)).err
+    assert vault_path.read_bytes() == before
+
+    raw = encode_payload(
+        otp_parameters=[{"secret": b"12345678901234567890", "name": "dave", "issuer": "G",
+                         "type": 2}]
+    )  # fmt: skip
+    data = base64.b64encode(raw).decode().replace("+", "%2B").replace("/", "%2F")
+    result = run("import", f"otpauth-migration://offline?data={data}")
+    assert result.status == 0, result.err
+    assert "added G:dave (totp)" in result.out
