@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from authenticator_app.core.clock import FixedClock
 from authenticator_app.presenters.idle_lock import DEFAULT_IDLE_SECONDS, IDLE_CHOICES, IdleLock
+from authenticator_app.presenters.preferences import Preferences
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 
@@ -64,3 +66,14 @@ def test_push_while_locked_waits_for_the_pin() -> None:
     idle.unlocked()
     assert idle.take_held_push() == "challenge"
     assert idle.take_held_push() is None
+
+
+def test_idle_setting_saved_and_reloaded(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    prefs = Preferences.load(path)
+    assert prefs.idle_lock_seconds == DEFAULT_IDLE_SECONDS
+    prefs.idle_lock_seconds = 0
+    prefs.save()
+    assert Preferences.load(path).idle_lock_seconds == 0
+    path.write_text('{"idle_lock_seconds": 7}', encoding="utf-8")
+    assert Preferences.load(path).idle_lock_seconds == DEFAULT_IDLE_SECONDS
