@@ -20,6 +20,7 @@ from authenticator_app.core.atomic_file import atomic_write
 from authenticator_app.core.clock import MAX_CLOCK_OFFSET_SECONDS
 from authenticator_app.core.errors import VaultError
 from authenticator_app.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from authenticator_app.presenters.idle_lock import DEFAULT_IDLE_SECONDS, IDLE_CHOICES
 
 __all__ = ["DAMAGED_SUFFIX", "Preferences", "preferences_path"]
 
@@ -40,6 +41,8 @@ class Preferences:
     retry_at: datetime | None = None
     clock_offset_seconds: int = 0
     """Test mode only: the device clock's skew (``AppServices.test_mode``)."""
+    idle_lock_seconds: int = DEFAULT_IDLE_SECONDS
+    """The app lock's idle time, one of ``IDLE_CHOICES`` (0: never)."""
     problems: list[str] = field(default_factory=list)
     damaged: bool = False
     """The file on disk could not be read: :meth:`save` moves it aside before replacing it."""
@@ -60,6 +63,8 @@ class Preferences:
                 prefs.retry_at = None
             offset = int(data.get("clock_offset_seconds", 0))
             prefs.clock_offset_seconds = offset if abs(offset) <= MAX_CLOCK_OFFSET_SECONDS else 0
+            idle = int(data.get("idle_lock_seconds", DEFAULT_IDLE_SECONDS))
+            prefs.idle_lock_seconds = idle if idle in IDLE_CHOICES else DEFAULT_IDLE_SECONDS
         except (OSError, ValueError, TypeError, AttributeError, OverflowError) as exc:
             # Settings are disposable: start from the defaults, and say so.
             prefs = cls(path=path, damaged=True)
@@ -77,6 +82,8 @@ class Preferences:
         }
         if self.clock_offset_seconds:  # test mode only: ordinary files stay as they were
             data["clock_offset_seconds"] = self.clock_offset_seconds
+        if self.idle_lock_seconds != DEFAULT_IDLE_SECONDS:  # files without it stay as they were
+            data["idle_lock_seconds"] = self.idle_lock_seconds
         if self.damaged:
             self.damaged = False
             aside = self.path.with_name(self.path.name + DAMAGED_SUFFIX)
