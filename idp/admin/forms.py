@@ -8,6 +8,8 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from idp.audit.labels import OUTCOME_LABELS
+
 __all__ = ["ActionForm", "AuditFilterForm", "ClientForm", "SearchForm"]
 
 OUTCOMES = ["", "success", "failure", "suspicious", "info"]
@@ -40,7 +42,7 @@ class AuditFilterForm(FlaskForm):
     event = StringField(_l("Événement"), validators=[Optional(), Length(max=64)])
     outcome = SelectField(
         _l("Résultat"),
-        choices=[SelectChoice(o, o or "—") for o in OUTCOMES],
+        choices=[SelectChoice(o, OUTCOME_LABELS[o] if o else "—") for o in OUTCOMES],
         validators=[Optional()],
         default="",
     )

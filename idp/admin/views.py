@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from idp.admin import locks, queries, reset_link, service
 from idp.admin.access import admin_required
 from idp.admin.forms import ActionForm, AuditFilterForm, SearchForm
+from idp.audit.labels import EVENT_LABELS, event_label, outcome_label
 from idp.auth import sessions
 from idp.clock import now
 from idp.extensions import db
@@ -40,6 +41,17 @@ from idp.web.client import client_info
 from idp.web.realm_context import bind_realm
 
 bp = Blueprint("admin", __name__, url_prefix="/realms/<slug>/admin")
+
+
+@bp.context_processor
+def _audit_words() -> dict[str, Any]:
+    return {
+        "event_label": event_label,
+        "outcome_label": outcome_label,
+        "audit_events": EVENT_LABELS,
+    }
+
+
 bind_realm(bp)
 
 __all__ = ["ACTIONS", "bp"]

@@ -346,7 +346,9 @@ def test_audit_viewer_filters_and_exports(app: Flask, admin: FlaskClient, target
     login(app.test_client(), "metamots", TARGET, "wrong")
     login(app.test_client(), "metamots", "=cmd|' /C calc'!A0", "wrong")
     html = text_of(admin.get(f"{BASE}/audit?user={TARGET}&outcome=failure"))
-    assert "sign_in" in html
+    assert "sign_in" in html  # the code, for the filter, under its words
+    assert 'Connexion<br><code class="hint">sign_in</code></td>' in html
+    assert '<td data-label="Résultat">Échec</td>' in html
     assert "=cmd" not in html
     everything = admin.get(f"{BASE}/audit.json?event=sign_in&outcome=failure")
     assert everything.headers["Content-Disposition"].startswith("attachment;")
