@@ -47,9 +47,12 @@ from authenticator_app.presenters.push import PushPresenter
 from authenticator_app.presenters.qr_image import read_qr_codes
 from authenticator_app.presenters.scan import AskPermission, ScanPresenter
 from authenticator_app.presenters.settings import SettingsPresenter
+from authenticator_app.presenters.transfer import ExportPresenter, ImportPresenter
 from authenticator_app.presenters.watching import WatchLauncher, threaded_launcher
 from authenticator_app.screens.accounts_screen import AccountsScreen
 from authenticator_app.screens.add_account_screen import AddAccountScreen
+from authenticator_app.screens.export_screen import ExportScreen
+from authenticator_app.screens.import_screen import ImportScreen
 from authenticator_app.screens.kivy_runner import KivyRunner
 from authenticator_app.screens.lock_screen import LockScreen
 from authenticator_app.screens.pipush_screen import PiPushScreen
@@ -114,6 +117,8 @@ class AppServices:
     test_mode: bool = False
     """Settings offer the device clock's offset (``AUTHENTICATOR_TEST_MODE=1``)."""
     window_size: tuple[int, int] | None = PHONE_WINDOW
+    export_directory: Path | None = None
+    """Where exports go by default; None: the home directory."""
 
 
 class AuthenticatorApp(App):  # type: ignore[misc]
@@ -158,6 +163,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             PushScreen(),
             PiPushScreen(),
             SettingsScreen(),
+            ImportScreen(),
+            ExportScreen(),
         ):
             root.add_screen(screen)
         self.root_widget = root
@@ -274,6 +281,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             device_clock=self.clock if self.services.test_mode else None,
             **common,
         )
+        self.presenters.update(self._transfer_presenters(vault))
         self.presenters.update(
             accounts=accounts,
             profile=profile,
@@ -283,12 +291,37 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             pipush=self.pipush,
             settings=settings,
         )
-        for name in ("accounts", "profile", "add", "scan", "push", "pipush", "settings"):
+        for name in (
+            *("accounts", "profile", "add", "scan", "push", "pipush", "settings"),
+            *("import", "export"),
+        ):
             self._screen(name).presenter = self.presenters[name]
         self.history = []
         self.show("accounts")
         self.push.start()
         self.pipush.start()
+
+    def _transfer_presenters(self, vault: Vault) -> dict[str, Any]:
+        """Import and export, reached from the settings (issue 20)."""
+        common: dict[str, Any] = {
+            "vault": vault,
+            "navigator": self,
+            "translator": self.translator,
+            "runner": self.runner,
+            "clock": self.clock,
+            "rng": self.services.rng,
+        }
+        return {
+            "import": ImportPresenter(
+                self._screen("import"), on_imported=self.accounts_changed, **common
+            ),
+            "export": ExportPresenter(
+                self._screen("export"),
+                directory=self.services.export_directory or Path.home(),
+                kdf=self.services.kdf,
+                **common,
+            ),
+        }
 
     def _ask_camera_permission(self, answer: Callable[[bool], None]) -> None:
         ask = self.services.camera_permission
@@ -378,7 +411,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         presenter: Any = self.presenters.get(route)
         if route == "profile" and account_id is not None:
             presenter.load(account_id)
-        elif route in {"add", "scan", "settings"}:
+        elif route in {"add", "scan", "settings", "import", "export"}:
             presenter.start()
         elif route == "accounts":
             presenter.refresh()

@@ -60,6 +60,7 @@ __all__ = [
     "BACKUP_FORMAT",
     "BACKUP_VERSION",
     "MAX_IMPORT_BYTES",
+    "MIN_BACKUP_PASSWORD",
     "ExportResult",
     "ImportBatch",
     "ImportedEntry",
@@ -73,6 +74,7 @@ __all__ = [
 ]
 
 MAX_IMPORT_BYTES: Final = 5 * 1024 * 1024
+MIN_BACKUP_PASSWORD: Final = 8  # characters, asked by the CLI and the app (not by the format)
 BACKUP_FORMAT: Final = "authenticator-backup"
 BACKUP_VERSION: Final = 1
 AEGIS_VERSION: Final = 1
