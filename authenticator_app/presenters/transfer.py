@@ -122,7 +122,7 @@ class ImportPresenter:
             "duplicate": _("déjà présent"),
             "unsupported": _("type non pris en charge"),
         }[item.reason]
-        return f"{item.label} : {reason}"
+        return _("{label} : {reason}").format(label=item.label, reason=reason)
 
     def submit(self, source: str, password: str) -> None:
         if self._model.busy:
@@ -188,6 +188,9 @@ class ExportView(Protocol):
 
     def clear_passwords(self) -> None: ...
 
+    def clear_overwrite(self) -> None:
+        """Untick « Remplacer le fichier s’il existe »."""
+
 
 class ExportPresenter:
     def __init__(
@@ -227,6 +230,7 @@ class ExportPresenter:
         self._path = self.default_path("backup")
         self._busy, self._error, self._result = False, None, ""
         self.view.clear_passwords()
+        self.view.clear_overwrite()
         self.refresh()
 
     def refresh(self) -> None:
@@ -278,7 +282,8 @@ class ExportPresenter:
                 raise BackupPasswordTooShort()
             if password != repeat:
                 raise BackupPasswordMismatch()
-        return Path(path.strip()).expanduser()
+        target = Path(path.strip()).expanduser()
+        return target if target.is_absolute() else self._directory / target
 
     def submit(self, path: str, password: str, repeat: str, *, overwrite: bool) -> None:
         if self._busy:
@@ -317,6 +322,7 @@ class ExportPresenter:
             ).format(count=result.skipped_push)
         self._busy, self._result = False, text
         self.view.clear_passwords()
+        self.view.clear_overwrite()
         self.refresh()
         self._nav.notice(_("Export terminé."))
 

@@ -32,6 +32,8 @@ class ExportScreen(AppScreen):
     def clear_passwords(self) -> None:
         for name in ("password", "repeat"):
             self.ids[name].text = ""
+
+    def clear_overwrite(self) -> None:
         self.ids.overwrite.active = False
 
 

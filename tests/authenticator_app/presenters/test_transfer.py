@@ -19,7 +19,13 @@ from authenticator_app.i18n import Translator
 from authenticator_app.presenters.runner import ImmediateRunner
 from authenticator_app.presenters.transfer import ExportPresenter, ImportPresenter
 from tests.authenticator_app.conftest import FAST_KDF
-from tests.authenticator_app.core.test_transfer import aegis_db, aegis_encrypted, held_accounts
+from tests.authenticator_app.core.test_transfer import (
+    VECTOR_HEX,
+    aegis_db,
+    aegis_encrypted,
+    held_accounts,
+    migration_uri,
+)
 from tests.authenticator_app.factories import RFC_SECRET, push_account, totp_account
 from tests.authenticator_app.presenters.conftest import FakeNavigator, FakeView, QueuedRunner
 
@@ -177,6 +183,17 @@ def test_a_pasted_uri_is_imported_and_work_runs_on_the_runner(
     assert labels(vault) == ["Example:alice"]
 
 
+def test_a_pasted_google_migration_uri_is_imported(vault: Vault, fixed_now: datetime) -> None:
+    screen = make_import(vault, fixed_now)
+    screen.presenter.submit(migration_uri(bytes.fromhex(VECTOR_HEX)), "")
+    assert screen.view.model.error is None
+    assert labels(vault) == ["Example:bob"]
+    truncated = migration_uri(bytes.fromhex(VECTOR_HEX)[:-20])
+    screen.presenter.submit(truncated, "")
+    assert screen.view.model.error.code == "import_malformed"
+    assert labels(vault) == ["Example:bob"]
+
+
 def test_export_backup_leaves_push_out_and_round_trips(
     vault: Vault, fixed_now: datetime, tmp_path: Path, realm: Any
 ) -> None:
@@ -243,3 +260,16 @@ def test_a_typed_path_survives_a_format_change(
     screen = make_export(vault, fixed_now, tmp_path)
     screen.presenter.set_format("aegis", "/somewhere/mine.json")
     assert screen.view.model.path == "/somewhere/mine.json"
+
+
+def test_a_relative_path_goes_to_the_export_directory(
+    vault: Vault, fixed_now: datetime, tmp_path: Path
+) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    screen = make_export(vault, fixed_now, exports)
+    screen.presenter.set_format("aegis", "")
+    screen.presenter.submit("mine.json", "", "", overwrite=False)
+    assert screen.view.model.error is None
+    assert (exports / "mine.json").exists()
+    assert screen.view.calls.count("clear_overwrite") == 2  # on start and after the export
