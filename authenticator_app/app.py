@@ -38,6 +38,8 @@ from authenticator_app.core.vault_crypto import KdfParams
 from authenticator_app.i18n import Translator
 from authenticator_app.presenters.accounts import AccountsPresenter
 from authenticator_app.presenters.add_account import AddAccountPresenter, is_account_link
+from authenticator_app.presenters.export_accounts import ExportPresenter
+from authenticator_app.presenters.import_accounts import ImportPresenter
 from authenticator_app.presenters.lock import LockPresenter
 from authenticator_app.presenters.navigation import Route
 from authenticator_app.presenters.pipush import PiPushPresenter, threaded_pi_launcher
@@ -47,7 +49,6 @@ from authenticator_app.presenters.push import PushPresenter
 from authenticator_app.presenters.qr_image import read_qr_codes
 from authenticator_app.presenters.scan import AskPermission, ScanPresenter
 from authenticator_app.presenters.settings import SettingsPresenter
-from authenticator_app.presenters.transfer import ExportPresenter, ImportPresenter
 from authenticator_app.presenters.watching import WatchLauncher, threaded_launcher
 from authenticator_app.screens.accounts_screen import AccountsScreen
 from authenticator_app.screens.add_account_screen import AddAccountScreen

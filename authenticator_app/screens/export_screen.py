@@ -1,11 +1,11 @@
 """Exporting the accounts; its presenter is
-:class:`~authenticator_app.presenters.transfer.ExportPresenter`."""
+:class:`~authenticator_app.presenters.export_accounts.ExportPresenter`."""
 
 from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from authenticator_app.presenters.transfer import ExportModel
+from authenticator_app.presenters.export_accounts import ExportModel
 from authenticator_app.screens import widgets  # noqa: F401 - the shared kv rules
 from authenticator_app.screens.base import AppScreen, load_kv
 

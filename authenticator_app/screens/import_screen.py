@@ -1,5 +1,5 @@
 """Importing accounts; its presenter is
-:class:`~authenticator_app.presenters.transfer.ImportPresenter`."""
+:class:`~authenticator_app.presenters.import_accounts.ImportPresenter`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from kivy.core.clipboard import Clipboard
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
-from authenticator_app.presenters.transfer import ImportModel
+from authenticator_app.presenters.import_accounts import ImportModel
 from authenticator_app.screens import widgets  # noqa: F401 - the shared kv rules
 from authenticator_app.screens.add_account_screen import ImagePicker
 from authenticator_app.screens.base import AppScreen, load_kv

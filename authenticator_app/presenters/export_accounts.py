@@ -1,21 +1,14 @@
-"""Import and export in the app's settings (issue 20), over :mod:`authenticator_app.core.transfer`.
+"""« Exporter les comptes » (issue 20), over :mod:`authenticator_app.core.transfer`.
 
-:class:`ImportPresenter` reads a file path or a pasted ``otpauth-migration://``/``otpauth://``
-URI. An encrypted file (Aegis encrypted, this app's backup) asks for its password: the first
-attempt without one stops at ``import_password_needed`` and the screen shows the password
-field. Reading, decrypting (scrypt) and the one vault write run on the runner; any import error
-changes nothing. The result lists what was added and what was skipped, and why.
-
-:class:`ExportPresenter` writes the TOTP/HOTP accounts as « Sauvegarde chiffrée » (password
-typed twice, 8 characters or more) or « Aegis (non chiffré) » (with a warning), to a path the
-user types (a default in ``directory``). It says beforehand and afterwards how many push
-accounts are left out: their keys never leave the device. Both screens are reached from the
-settings, so the vault is unlocked.
+The TOTP/HOTP accounts as « Sauvegarde chiffrée » (password typed twice, 8 characters or more)
+or « Aegis (non chiffré) » (with a warning), to a path the user types (a default in
+``directory``; a relative path goes there too). It says beforehand and afterwards how many push
+accounts are left out: their keys never leave the device. An existing file is replaced only when
+asked, atomically. Reached from the settings: the vault is unlocked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -27,17 +20,12 @@ from authenticator_app.core.errors import (
     BackupPasswordMissing,
     BackupPasswordTooShort,
     ExportExists,
-    ImportPasswordWrong,
 )
 from authenticator_app.core.transfer import (
     MIN_BACKUP_PASSWORD,
     ExportResult,
-    Skipped,
-    add_imported,
     export_aegis,
     export_backup,
-    parse_import,
-    read_import_source,
     write_export,
 )
 from authenticator_app.core.vault import Vault
@@ -47,126 +35,9 @@ from authenticator_app.presenters.errors import AppInputError, ErrorNotice, desc
 from authenticator_app.presenters.navigation import Navigator
 from authenticator_app.presenters.runner import Runner
 
-__all__ = [
-    "ExportFormat",
-    "ExportModel",
-    "ExportPresenter",
-    "ExportView",
-    "ImportModel",
-    "ImportPresenter",
-    "ImportView",
-]
+__all__ = ["ExportFormat", "ExportModel", "ExportPresenter", "ExportView"]
 
 ExportFormat = Literal["backup", "aegis"]
-
-
-@dataclass(frozen=True, slots=True)
-class ImportModel:
-    needs_password: bool = False
-    busy: bool = False
-    error: ErrorNotice | None = None
-    summary: str = ""
-    added: tuple[str, ...] = ()
-    skipped: tuple[str, ...] = ()
-
-
-class ImportView(Protocol):
-    def render(self, model: ImportModel) -> None: ...
-
-    def clear_password(self) -> None: ...
-
-
-def _imported(added: int, skipped: int, _: Callable[[str], str]) -> str:
-    return _("Comptes importés : {added}. Ignorés : {skipped}.").format(
-        added=added, skipped=skipped
-    )
-
-
-class ImportPresenter:
-    def __init__(
-        self,
-        view: ImportView,
-        *,
-        vault: Vault,
-        navigator: Navigator,
-        translator: Translator,
-        runner: Runner,
-        on_imported: Callable[[], None],
-        clock: Clock = system_clock,
-        rng: RandomBytes = system_random,
-    ) -> None:
-        self.view = view
-        self.vault = vault
-        self._nav = navigator
-        self._ = translator
-        self._runner = runner
-        self._on_imported = on_imported
-        self._clock = clock
-        self._rng = rng
-        self._model = ImportModel()
-
-    def start(self) -> None:
-        self._model = ImportModel()
-        self.view.clear_password()
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.view.render(self._model)
-
-    def back(self) -> None:
-        self._nav.back()
-
-    def _skip_line(self, item: Skipped) -> str:
-        _ = self._
-        reason = {
-            "duplicate": _("déjà présent"),
-            "unsupported": _("type non pris en charge"),
-        }[item.reason]
-        return _("{label} : {reason}").format(label=item.label, reason=reason)
-
-    def submit(self, source: str, password: str) -> None:
-        if self._model.busy:
-            return
-        source = source.strip()
-        if not source:
-            self._failed(AppInputError("import_source_missing"))
-            return
-
-        def ask_password() -> str:
-            if not password:
-                raise AppInputError("import_password_needed")
-            return password
-
-        def work() -> tuple[int, tuple[Skipped, ...], tuple[str, ...]]:
-            batch = parse_import(read_import_source(source), ask_password)
-            added, skipped = add_imported(self.vault, batch, now=self._clock(), rng=self._rng)
-            return len(added), skipped, tuple(a.label for a in added)
-
-        self._model = ImportModel(needs_password=self._model.needs_password, busy=True)
-        self.refresh()
-        self._runner.submit(work, self._done, self._failed)
-
-    def _done(self, result: tuple[int, tuple[Skipped, ...], tuple[str, ...]]) -> None:
-        count, skipped, labels = result
-        self._model = ImportModel(
-            summary=_imported(count, len(skipped), self._),
-            added=labels,
-            skipped=tuple(self._skip_line(s) for s in skipped),
-        )
-        self.view.clear_password()
-        self.refresh()
-        if count:
-            self._on_imported()
-        self._nav.notice(_imported(count, len(skipped), self._))
-
-    def _failed(self, error: AuthenticatorError) -> None:
-        encrypted = error.code == "import_password_needed" or isinstance(error, ImportPasswordWrong)
-        self._model = ImportModel(
-            needs_password=encrypted or self._model.needs_password,
-            error=describe_error(error, self._),
-        )
-        self.view.clear_password()
-        self.refresh()
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +89,8 @@ class ExportPresenter:
         self._format: ExportFormat = "backup"
         self._path = ""
         self._busy = False
-        self._error: ErrorNotice | None = None
-        self._result = ""
+        self._error: AuthenticatorError | None = None
+        self._outcome: tuple[ExportResult, Path] | None = None
 
     def default_path(self, fmt: ExportFormat) -> str:
         stem = "authenticator-backup" if fmt == "backup" else "authenticator-aegis"
@@ -228,7 +99,7 @@ class ExportPresenter:
     def start(self) -> None:
         self._format = "backup"
         self._path = self.default_path("backup")
-        self._busy, self._error, self._result = False, None, ""
+        self._busy, self._error, self._outcome = False, None, None
         self.view.clear_passwords()
         self.view.clear_overwrite()
         self.refresh()
@@ -245,8 +116,8 @@ class ExportPresenter:
                 otp_count=otp_count,
                 push_count=push_count,
                 busy=self._busy,
-                error=self._error,
-                result=self._result,
+                error=describe_error(self._error, _) if self._error else None,
+                result=self._result_text(),
                 count_text=_("Comptes à exporter (codes à usage unique) : {count}.").format(
                     count=otp_count
                 ),
@@ -269,7 +140,7 @@ class ExportPresenter:
         untouched = path.strip() in {"", self.default_path(self._format)}
         self._format = fmt
         self._path = self.default_path(fmt) if untouched else path
-        self._error, self._result = None, ""
+        self._error, self._outcome = None, None
         self.refresh()
 
     def _check(self, path: str, password: str, repeat: str) -> Path:
@@ -307,12 +178,15 @@ class ExportPresenter:
             write_export(target, result.data, force=overwrite)
             return result
 
-        self._busy, self._error, self._result = True, None, ""
+        self._busy, self._error, self._outcome = True, None, None
         self.refresh()
         self._runner.submit(work, lambda result: self._done(result, target), self._failed)
 
-    def _done(self, result: ExportResult, target: Path) -> None:
+    def _result_text(self) -> str:
+        if self._outcome is None:
+            return ""
         _ = self._
+        result, target = self._outcome
         text = _("Comptes exportés : {count}, dans {file}.").format(
             count=result.exported, file=target
         )
@@ -320,14 +194,17 @@ class ExportPresenter:
             text += " " + _(
                 "Comptes push non exportés : {count} (leurs clés restent sur cet appareil)."
             ).format(count=result.skipped_push)
-        self._busy, self._result = False, text
+        return text
+
+    def _done(self, result: ExportResult, target: Path) -> None:
+        self._busy, self._outcome = False, (result, target)
         self.view.clear_passwords()
         self.view.clear_overwrite()
         self.refresh()
-        self._nav.notice(_("Export terminé."))
+        self._nav.notice(self._("Export terminé."))
 
     def _failed(self, error: AuthenticatorError) -> None:
         self._busy = False
-        self._error = describe_error(error, self._)
+        self._error = error
         self.view.clear_passwords()
         self.refresh()

@@ -16,8 +16,9 @@ import pytest
 from authenticator_app.core.clock import FixedClock
 from authenticator_app.core.vault import Vault
 from authenticator_app.i18n import Translator
+from authenticator_app.presenters.export_accounts import ExportPresenter
+from authenticator_app.presenters.import_accounts import ImportPresenter
 from authenticator_app.presenters.runner import ImmediateRunner
-from authenticator_app.presenters.transfer import ExportPresenter, ImportPresenter
 from tests.authenticator_app.conftest import FAST_KDF
 from tests.authenticator_app.core.test_transfer import (
     VECTOR_HEX,
@@ -273,3 +274,33 @@ def test_a_relative_path_goes_to_the_export_directory(
     assert screen.view.model.error is None
     assert (exports / "mine.json").exists()
     assert screen.view.calls.count("clear_overwrite") == 2  # on start and after the export
+
+
+def test_settings_open_the_import_and_export_screens(vault: Vault) -> None:
+    from tests.authenticator_app.presenters.test_settings import make_settings
+
+    settings = make_settings(vault)
+    settings.presenter.open_import()
+    settings.presenter.open_export()
+    assert settings.nav.routes == [("import", None), ("export", None)]
+
+
+def test_results_and_errors_follow_a_language_switch(
+    vault: Vault, fixed_now: datetime, tmp_path: Path
+) -> None:
+    source = tmp_path / "aegis.json"
+    document = {"version": 1, "header": {"slots": None, "params": None}, "db": aegis_db()}
+    source.write_text(json.dumps(document))
+    screen = make_import(vault, fixed_now)
+    screen.presenter.submit(str(source), "")
+    screen.presenter._.set_language("en")
+    screen.presenter.refresh()
+    assert screen.view.model.summary == "Accounts imported: 2. Skipped: 1."
+    assert screen.view.model.skipped == ("Steam:gabe: unsupported type",)
+
+    exporter = make_export(vault, fixed_now, tmp_path)
+    exporter.presenter.submit("", "", "", overwrite=False)
+    exporter.presenter._.set_language("en")
+    exporter.presenter.refresh()
+    assert exporter.view.model.error.text == "Choose where to write the export file."
+    assert exporter.view.model.count_text == "Accounts to export (one-time codes): 2."
