@@ -282,7 +282,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             device_clock=self.clock if self.services.test_mode else None,
             **common,
         )
-        self.presenters.update(self._transfer_presenters(vault))
+        self._add_transfer_presenters(vault)
         self.presenters.update(
             accounts=accounts,
             profile=profile,
@@ -292,17 +292,14 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             pipush=self.pipush,
             settings=settings,
         )
-        for name in (
-            *("accounts", "profile", "add", "scan", "push", "pipush", "settings"),
-            *("import", "export"),
-        ):
+        for name in ("accounts", "profile", "add", "scan", "push", "pipush", "settings"):
             self._screen(name).presenter = self.presenters[name]
         self.history = []
         self.show("accounts")
         self.push.start()
         self.pipush.start()
 
-    def _transfer_presenters(self, vault: Vault) -> dict[str, Any]:
+    def _add_transfer_presenters(self, vault: Vault) -> None:
         """Import and export, reached from the settings (issue 20)."""
         common: dict[str, Any] = {
             "vault": vault,
@@ -312,17 +309,21 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             "clock": self.clock,
             "rng": self.services.rng,
         }
-        return {
-            "import": ImportPresenter(
-                self._screen("import"), on_imported=self.accounts_changed, **common
-            ),
-            "export": ExportPresenter(
-                self._screen("export"),
-                directory=self.services.export_directory or Path.home(),
-                kdf=self.services.kdf,
-                **common,
-            ),
-        }
+        self.presenters.update(
+            {
+                "import": ImportPresenter(
+                    self._screen("import"), on_imported=self.accounts_changed, **common
+                ),
+                "export": ExportPresenter(
+                    self._screen("export"),
+                    directory=self.services.export_directory or Path.home(),
+                    kdf=self.services.kdf,
+                    **common,
+                ),
+            }
+        )
+        for name in ("import", "export"):
+            self._screen(name).presenter = self.presenters[name]
 
     def _ask_camera_permission(self, answer: Callable[[bool], None]) -> None:
         ask = self.services.camera_permission
