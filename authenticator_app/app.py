@@ -38,6 +38,8 @@ from authenticator_app.core.vault_crypto import KdfParams
 from authenticator_app.i18n import Translator
 from authenticator_app.presenters.accounts import AccountsPresenter
 from authenticator_app.presenters.add_account import AddAccountPresenter, is_account_link
+from authenticator_app.presenters.export_accounts import ExportPresenter
+from authenticator_app.presenters.import_accounts import ImportPresenter
 from authenticator_app.presenters.lock import LockPresenter
 from authenticator_app.presenters.navigation import Route
 from authenticator_app.presenters.pipush import PiPushPresenter, threaded_pi_launcher
@@ -50,6 +52,8 @@ from authenticator_app.presenters.settings import SettingsPresenter
 from authenticator_app.presenters.watching import WatchLauncher, threaded_launcher
 from authenticator_app.screens.accounts_screen import AccountsScreen
 from authenticator_app.screens.add_account_screen import AddAccountScreen
+from authenticator_app.screens.export_screen import ExportScreen
+from authenticator_app.screens.import_screen import ImportScreen
 from authenticator_app.screens.kivy_runner import KivyRunner
 from authenticator_app.screens.lock_screen import LockScreen
 from authenticator_app.screens.pipush_screen import PiPushScreen
@@ -114,6 +118,8 @@ class AppServices:
     test_mode: bool = False
     """Settings offer the device clock's offset (``AUTHENTICATOR_TEST_MODE=1``)."""
     window_size: tuple[int, int] | None = PHONE_WINDOW
+    export_directory: Path | None = None
+    """Where exports go by default; None: the home directory."""
 
 
 class AuthenticatorApp(App):  # type: ignore[misc]
@@ -158,6 +164,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             PushScreen(),
             PiPushScreen(),
             SettingsScreen(),
+            ImportScreen(),
+            ExportScreen(),
         ):
             root.add_screen(screen)
         self.root_widget = root
@@ -274,6 +282,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             device_clock=self.clock if self.services.test_mode else None,
             **common,
         )
+        self._add_transfer_presenters(vault)
         self.presenters.update(
             accounts=accounts,
             profile=profile,
@@ -289,6 +298,32 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         self.show("accounts")
         self.push.start()
         self.pipush.start()
+
+    def _add_transfer_presenters(self, vault: Vault) -> None:
+        """Import and export, reached from the settings (issue 20)."""
+        common: dict[str, Any] = {
+            "vault": vault,
+            "navigator": self,
+            "translator": self.translator,
+            "runner": self.runner,
+            "clock": self.clock,
+            "rng": self.services.rng,
+        }
+        self.presenters.update(
+            {
+                "import": ImportPresenter(
+                    self._screen("import"), on_imported=self.accounts_changed, **common
+                ),
+                "export": ExportPresenter(
+                    self._screen("export"),
+                    directory=self.services.export_directory or Path.home(),
+                    kdf=self.services.kdf,
+                    **common,
+                ),
+            }
+        )
+        for name in ("import", "export"):
+            self._screen(name).presenter = self.presenters[name]
 
     def _ask_camera_permission(self, answer: Callable[[bool], None]) -> None:
         ask = self.services.camera_permission
@@ -378,7 +413,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         presenter: Any = self.presenters.get(route)
         if route == "profile" and account_id is not None:
             presenter.load(account_id)
-        elif route in {"add", "scan", "settings"}:
+        elif route in {"add", "scan", "settings", "import", "export"}:
             presenter.start()
         elif route == "accounts":
             presenter.refresh()

@@ -16,6 +16,7 @@ from authenticator_app.core.errors import (
     ExportExists,
 )
 from authenticator_app.core.transfer import (
+    MIN_BACKUP_PASSWORD,
     add_imported,
     export_aegis,
     export_backup,
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["BACKUP_PASSWORD_ENV", "MIN_BACKUP_PASSWORD", "run_export", "run_import"]
 
 BACKUP_PASSWORD_ENV = "AUTHENTICATOR_BACKUP_PASSWORD"  # noqa: S105 - a variable name
-MIN_BACKUP_PASSWORD = 8
 
 
 def _password(cli: Cli, *, twice: bool) -> str:

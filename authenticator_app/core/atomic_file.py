@@ -27,7 +27,7 @@ try:  # POSIX (Linux, macOS, Android)
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["FILE_MODE", "atomic_write", "file_lock"]
+__all__ = ["FILE_MODE", "atomic_write", "file_lock", "replace_file"]
 
 FILE_MODE: Final = 0o600
 _LOCK_POLL_SECONDS: Final = 0.05
@@ -46,14 +46,12 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (mode 0600); :class:`VaultWriteFailed` else."""
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace (or create) ``path`` with ``data`` atomically, mode 0600, in an existing
+    directory; raises :class:`OSError`, and then ``path`` is untouched and no temporary is left.
+    """
     directory = path.parent
-    try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise VaultWriteFailed(f"cannot create a temporary file: {exc.strerror}") from None
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -62,11 +60,24 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-    except OSError as exc:
+    except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
-        raise VaultWriteFailed(f"cannot write {path.name}: {exc.strerror or exc}") from None
+        raise
     _fsync_directory(directory)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (mode 0600), creating its directory;
+    :class:`VaultWriteFailed` else."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise VaultWriteFailed(f"cannot create a temporary file: {exc.strerror}") from None
+    try:
+        replace_file(path, data)
+    except OSError as exc:
+        raise VaultWriteFailed(f"cannot write {path.name}: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager

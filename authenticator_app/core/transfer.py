@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -36,6 +37,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from pydantic import ValidationError
 
 from authenticator_app.core.accounts import Account, OtpParameters
+from authenticator_app.core.atomic_file import replace_file
 from authenticator_app.core.clock import RandomBytes, system_random
 from authenticator_app.core.errors import (
     BackupPasswordMissing,
@@ -58,6 +60,7 @@ __all__ = [
     "BACKUP_FORMAT",
     "BACKUP_VERSION",
     "MAX_IMPORT_BYTES",
+    "MIN_BACKUP_PASSWORD",
     "ExportResult",
     "ImportBatch",
     "ImportedEntry",
@@ -71,6 +74,7 @@ __all__ = [
 ]
 
 MAX_IMPORT_BYTES: Final = 5 * 1024 * 1024
+MIN_BACKUP_PASSWORD: Final = 8  # characters, asked by the CLI and the app (not by the format)
 BACKUP_FORMAT: Final = "authenticator-backup"
 BACKUP_VERSION: Final = 1
 AEGIS_VERSION: Final = 1
@@ -537,10 +541,20 @@ def add_imported(
 
 
 def write_export(path: Path, data: bytes, *, force: bool) -> None:
-    """Writes ``data`` to ``path`` with mode 0600; :class:`ExportExists` unless ``force``."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    """Writes ``data`` to ``path`` with mode 0600; :class:`ExportExists` unless ``force``.
+
+    A new file is created with ``O_EXCL`` (a partial one is removed if writing fails); with
+    ``force`` the data goes to a temporary file beside ``path`` that then replaces it, so a
+    failed export leaves the existing file as it was.
+    """
+    if force:
+        try:
+            replace_file(path, data)
+        except OSError as exc:
+            raise ExportWriteFailed(f"{path.name}: {exc.strerror or exc}") from None
+        return
     try:
-        fd = os.open(path, flags, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise ExportExists(str(path)) from None
     except OSError as exc:
@@ -552,4 +566,6 @@ def write_export(path: Path, data: bytes, *, force: bool) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()  # ours: O_EXCL created it
         raise ExportWriteFailed(f"{path.name}: {exc.strerror or exc}") from None

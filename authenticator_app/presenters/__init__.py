@@ -12,6 +12,7 @@ tests) and comes back on the UI thread. Texts are translated when rendered
 - :mod:`.add_account`: enrollment from a URI, by hand, or from a QR image;
 - :mod:`.push`: the number-matching prompt fed by the SSE watcher (:mod:`.watching`);
 - :mod:`.settings`: language, PIN change, about;
+- :mod:`.import_accounts`, :mod:`.export_accounts`: import and export, opened from the settings;
 - :mod:`.errors`, :mod:`.formatting`, :mod:`.preferences`, :mod:`.navigation`, :mod:`.runner`:
   what they share.
 """

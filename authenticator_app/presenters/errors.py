@@ -55,6 +55,12 @@ APP_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "file_missing": "choose an image file first",
         "browser_unavailable": "no web browser could be opened: the address is shown below",
         "unexpected_error": "something went wrong in the app",
+        "import_source_missing": "choose a file or paste an otpauth:// link first",
+        "import_password_needed": "this file is encrypted: type its password",
+        "export_path_missing": "choose where to write the export file",
+        # the GUI's words for core codes whose CLI sentence speaks of options and variables
+        "export_exists": "this file exists: choose another name or allow replacing it",
+        "backup_password_missing": "type a password for the backup",
     }
 )
 
@@ -71,6 +77,9 @@ _TITLES: Final[Mapping[str, str]] = MappingProxyType(
         "camera_unavailable": N_("Caméra indisponible"),
         "camera_permission_denied": N_("Accès à la caméra refusé"),
         "camera_frame_invalid": N_("Caméra indisponible"),
+        "import_password_needed": N_("Fichier chiffré"),
+        "import_password_wrong": N_("Mot de passe incorrect"),
+        "import_version_unsupported": N_("Mettez l’application à jour"),
         **dict.fromkeys(CLOCK_CODES, N_("Vérifiez l’heure de l’appareil")),
     }
 )

@@ -6,7 +6,9 @@ from typing import Literal, Protocol
 
 __all__ = ["Navigator", "Route"]
 
-Route = Literal["lock", "accounts", "profile", "add", "scan", "push", "pipush", "settings"]
+Route = Literal[
+    "lock", "accounts", "profile", "add", "scan", "push", "pipush", "settings", "import", "export"
+]
 
 
 class Navigator(Protocol):

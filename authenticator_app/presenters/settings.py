@@ -111,6 +111,12 @@ class SettingsPresenter:
     def lock(self) -> None:
         self._on_lock()
 
+    def open_import(self) -> None:
+        self._nav.show("import")
+
+    def open_export(self) -> None:
+        self._nav.show("export")
+
     def set_language(self, code: str) -> None:
         """Switch live: every screen re-renders through the translator's listeners."""
         if code not in LANGUAGES or code == self._.language:

@@ -6,7 +6,8 @@ exit on Escape (it means "back"); the bundled DejaVu Sans as every widget's font
 (:mod:`.fonts`).
 
 - :mod:`.lock_screen`, :mod:`.accounts_screen`, :mod:`.profile_screen`,
-  :mod:`.add_account_screen`, :mod:`.push_screen`, :mod:`.settings_screen`: the screens;
+  :mod:`.add_account_screen`, :mod:`.push_screen`, :mod:`.settings_screen`,
+  :mod:`.import_screen`, :mod:`.export_screen`: the screens;
 - :mod:`.widgets`, :mod:`.theme`: shared widgets and colours; :mod:`.root`: the screen manager
   and the snackbar; :mod:`.translation`: live translation in kv; :mod:`.kivy_runner`: background
   work with results back on the UI thread.

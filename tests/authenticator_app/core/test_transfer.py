@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from authenticator_app.core.accounts import OtpParameters
 from authenticator_app.core.errors import (
     ExportExists,
+    ExportWriteFailed,
     ImportMalformed,
     ImportPasswordWrong,
     ImportTooLarge,
@@ -340,3 +341,48 @@ def test_write_export_refuses_to_overwrite(tmp_path: Path) -> None:
     write_export(target, b"two", force=True)
     assert target.read_bytes() == b"two"
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_forced_export_failing_mid_write_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.json"
+    target.write_bytes(b"old export")
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(ExportWriteFailed, match="No space"):
+        write_export(target, b"new export", force=True)
+    assert target.read_bytes() == b"old export"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no temporary left
+
+
+def test_forced_export_replaces_rather_than_truncates(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_bytes(b"old export")
+    before = target.stat().st_ino
+    write_export(target, b"new", force=True)
+    assert target.read_bytes() == b"new"
+    assert target.stat().st_ino != before  # a new file renamed over the old one
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_export_to_a_missing_directory_fails_cleanly(tmp_path: Path) -> None:
+    for force in (False, True):
+        with pytest.raises(ExportWriteFailed):
+            write_export(tmp_path / "missing" / "out.json", b"x", force=force)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_export_failing_mid_write_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(ExportWriteFailed):
+        write_export(tmp_path / "out.json", b"new export", force=False)
+    assert list(tmp_path.iterdir()) == []

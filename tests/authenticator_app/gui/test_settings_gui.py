@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kivy.uix.scrollview import ScrollView
 
 from authenticator_app import __version__
 from authenticator_app.core.clock import FixedClock
@@ -42,6 +43,15 @@ def go_back(gui: Any) -> None:
 
 def about(gui: Any) -> dict[str, str]:
     return {line.label: line.value for line in reversed(gui.widget("about", "settings").children)}
+
+
+def scroll_to_top(gui: Any) -> None:
+    """The settings page is taller than a desktop window: back to its first card."""
+    scroll = gui.widget("lang_en").parent
+    while not isinstance(scroll, ScrollView):
+        scroll = scroll.parent
+    scroll.scroll_y = 1
+    gui.frames(3)
 
 
 def saved_language(vault_file: Path) -> str:
@@ -77,6 +87,7 @@ def test_switch_language_live_and_see_about(vault_file: Path, gui_factory: Any, 
     # English, live: this screen changes at once.
     gui.tap_id("lang_en")
     gui.settle()
+    scroll_to_top(gui)
     assert gui.current == "settings"
     assert gui.widget("lang_en").selected
     assert not gui.widget("lang_fr").selected
