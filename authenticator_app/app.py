@@ -25,6 +25,7 @@ from authenticator_app.screens import PHONE_WINDOW  # first: it configures Kivy
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.uix.modalview import ModalView
 from kivy.utils import platform
 
 from authenticator_app.core.clock import AdjustableClock, RandomBytes, system_clock, system_random
@@ -39,6 +40,7 @@ from authenticator_app.i18n import Translator
 from authenticator_app.presenters.accounts import AccountsPresenter
 from authenticator_app.presenters.add_account import AddAccountPresenter, is_account_link
 from authenticator_app.presenters.export_accounts import ExportPresenter
+from authenticator_app.presenters.idle_lock import IdleLock
 from authenticator_app.presenters.import_accounts import ImportPresenter
 from authenticator_app.presenters.lock import LockPresenter
 from authenticator_app.presenters.navigation import Route
@@ -120,6 +122,9 @@ class AppServices:
     window_size: tuple[int, int] | None = PHONE_WINDOW
     export_directory: Path | None = None
     """Where exports go by default; None: the home directory."""
+    idle_clock: TimeSource = system_clock
+    """Measures idle time for the automatic lock (the codes' clock is ``clock``: a test that
+    moves the codes' time must not lock the app by the same stroke)."""
 
 
 class AuthenticatorApp(App):  # type: ignore[misc]
@@ -145,6 +150,8 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         self.pipush: PiPushPresenter | None = None
         self.history: list[str] = []
         self.root_widget: AppRoot | None = None
+        self.idle = IdleLock(self.preferences.idle_lock_seconds, services.idle_clock)
+        self._asking_permission = False
 
     # --- building -------------------------------------------------------------------------
 
@@ -187,6 +194,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         root.screen("scan").camera_provider = self.services.camera_provider
         Clock.schedule_interval(self._tick, 1.0)
         Window.bind(on_keyboard=self._on_keyboard)
+        Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
         return root
 
     def on_start(self) -> None:
@@ -206,6 +214,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         """The PIN opened the vault: make the presenters of the other screens."""
         services = self.services
         self.vault = vault
+        self.idle.unlocked()
         common: dict[str, Any] = {"navigator": self, "translator": self.translator}
         service = PushService(
             vault,
@@ -280,6 +289,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             on_lock=self.lock,
             clock=services.clock,
             device_clock=self.clock if self.services.test_mode else None,
+            on_idle_changed=self._idle_changed,
             **common,
         )
         self._add_transfer_presenters(vault)
@@ -334,8 +344,15 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         if ask is None:
             answer(True)  # a desktop has no runtime permission for its cameras
             return
+        # Android's permission dialog pauses the app: that pause must not lock it.
+        self._asking_permission = True
+
+        def answered(granted: bool) -> None:
+            self._asking_permission = False
+            answer(granted)
+
         # Android answers on its own thread: back to the UI thread before the presenter.
-        ask(lambda granted: self.runner.post(lambda: answer(granted)))
+        ask(lambda granted: self.runner.post(lambda: answered(granted)))
 
     def _scanned(self, add: AddAccountPresenter, uri: str) -> None:
         self.back()
@@ -367,7 +384,15 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         return threaded_launcher(new_service, **services.watch_options)
 
     def lock(self) -> None:
-        """Forget the vault key and the presenters that used it; back to the PIN."""
+        """Forget the vault key and the presenters that used it; back to the PIN.
+
+        By hand, after the idle time, or when the app is paused. A push sent while locked
+        waits at the IdP: the watch started by the next unlock fetches it from ``pending``.
+        """
+        self.idle.paused()
+        for child in list(Window.children):  # a file picker left open must not outlive the PIN
+            if isinstance(child, ModalView):
+                child.dismiss(animation=False)
         if "scan" in self.presenters:
             self.presenters["scan"].stop()
         if self.push is not None:
@@ -439,7 +464,19 @@ class AuthenticatorApp(App):  # type: ignore[misc]
 
     # --- time, keys, lifecycle ------------------------------------------------------------
 
+    def _idle_changed(self, seconds: int) -> None:
+        self.idle.idle_seconds = seconds
+
+    def _on_activity(self, *_args: Any) -> bool:
+        """Any touch or key while the window has focus: the idle time starts again."""
+        self.idle.touched()
+        return False  # only watched, never consumed
+
     def _tick(self, _dt: float) -> None:
+        if self.vault is not None and self.idle.should_lock():
+            log.info("locked after %s s without activity", self.idle.idle_seconds)
+            self.lock()
+            return
         current = self.current
         if current in {"lock", "accounts", "profile", "scan"} and current in self.presenters:
             self.presenters[current].tick()
@@ -455,6 +492,9 @@ class AuthenticatorApp(App):  # type: ignore[misc]
         return True
 
     def on_pause(self) -> bool:
+        if self.vault is not None and not self._asking_permission:
+            self.lock()  # nothing readable while in the background; the PIN on return
+            return True
         if self.current == "scan" and "scan" in self.presenters:
             self.presenters["scan"].stop()  # another app may want the camera
         if self.push is not None:
@@ -481,6 +521,7 @@ class AuthenticatorApp(App):  # type: ignore[misc]
             self.pipush.stop()
         Clock.unschedule(self._tick)
         Window.unbind(on_keyboard=self._on_keyboard)
+        Window.unbind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
         self.runner.shutdown()
 
 

@@ -1,27 +1,36 @@
-"""The app lock's idle tracking: lock after a chosen idle time or when the app is paused.
+"""The app lock's idle tracking: lock after a chosen idle time, and when the app is paused.
 
 Plain Python with an injected clock; the app feeds it touches and keys (:meth:`touched`) and
-asks it on a timer (:meth:`should_lock`). A push that arrives while locked waits here until the
-PIN opens the vault again (:meth:`hold_push` / :meth:`take_held_push`).
+asks it on a timer (:meth:`should_lock`). Locking is the app's full lock (the vault key is
+forgotten, the push watch stops): a push sent meanwhile waits at the IdP and is fetched, then
+shown, right after the PIN opens the vault again (the watch catches up from ``pending``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final, Generic, TypeVar
+from typing import Final
 
 from authenticator_app.core.clock import Clock, system_clock
+from authenticator_app.i18n import Translator
 
-__all__ = ["DEFAULT_IDLE_SECONDS", "IDLE_CHOICES", "IdleLock"]
+__all__ = ["DEFAULT_IDLE_SECONDS", "IDLE_CHOICES", "IdleLock", "idle_label"]
 
 #: Seconds of idle time before the lock; 0 means never (pausing the app still locks).
 IDLE_CHOICES: Final[tuple[int, ...]] = (30, 60, 300, 900, 0)
 DEFAULT_IDLE_SECONDS: Final = 60
 
-P = TypeVar("P")
+
+def idle_label(seconds: int, _: Translator) -> str:
+    """« 30 s », « 1 min », « Jamais »: the settings' words for an idle time."""
+    if seconds <= 0:
+        return _("Jamais")
+    if seconds < 60:
+        return _("{seconds}\u00a0s").format(seconds=seconds)
+    return _("{minutes}\u00a0min").format(minutes=seconds // 60)
 
 
-class IdleLock(Generic[P]):
+class IdleLock:
     """Tracks the last user activity and whether the app is locked."""
 
     def __init__(
@@ -31,7 +40,6 @@ class IdleLock(Generic[P]):
         self.idle_seconds = idle_seconds
         self._last: datetime = clock()
         self.locked = True
-        self._held: P | None = None
 
     @property
     def idle_seconds(self) -> int:
@@ -40,6 +48,7 @@ class IdleLock(Generic[P]):
     @idle_seconds.setter
     def idle_seconds(self, seconds: int) -> None:
         self._idle_seconds = max(0, int(seconds))
+        self._last = self._clock()  # a new choice counts from now
 
     def touched(self) -> None:
         """A touch or a key: the idle time starts again."""
@@ -59,18 +68,8 @@ class IdleLock(Generic[P]):
         return False
 
     def paused(self) -> bool:
-        """The app goes to the background: lock now. True if it was unlocked."""
+        """The app goes to the background, or is locked by hand: locked now. True if it was
+        unlocked."""
         was_unlocked = not self.locked
         self.locked = True
         return was_unlocked
-
-    def hold_push(self, push: P) -> bool:
-        """A push arrived: False if unlocked (show it now), else it waits for the PIN."""
-        if not self.locked:
-            return False
-        self._held = push
-        return True
-
-    def take_held_push(self) -> P | None:
-        held, self._held = self._held, None
-        return held

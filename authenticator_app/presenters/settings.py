@@ -1,4 +1,5 @@
-"""Settings: the language (Français / English, switched live), the PIN, and "about".
+"""Settings: the language (Français / English, switched live), the PIN, the automatic lock's
+idle time, import and export, and "about".
 
 Changing the PIN checks the current one by opening the vault file with it (the scrypt cost, on
 the runner), then re-seals the vault under the new PIN with a fresh salt; nothing else changes.
@@ -17,6 +18,7 @@ from authenticator_app.core.pin_rule import check_new_pin
 from authenticator_app.core.vault import Vault
 from authenticator_app.i18n import LANGUAGES, Translator
 from authenticator_app.presenters.errors import AppInputError, ErrorNotice, describe_error
+from authenticator_app.presenters.idle_lock import IDLE_CHOICES, idle_label
 from authenticator_app.presenters.lock import record_wrong_pin, seconds_to_wait
 from authenticator_app.presenters.navigation import Navigator
 from authenticator_app.presenters.preferences import Preferences
@@ -24,12 +26,20 @@ from authenticator_app.presenters.profile import DetailLine
 from authenticator_app.presenters.runner import Runner
 from shared.version import PROTOCOL_VERSION
 
-__all__ = ["LanguageChoice", "SettingsModel", "SettingsPresenter", "SettingsView"]
+__all__ = ["IdleChoice", "LanguageChoice", "SettingsModel", "SettingsPresenter", "SettingsView"]
 
 
 @dataclass(frozen=True, slots=True)
 class LanguageChoice:
     code: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IdleChoice:
+    seconds: int
+    """0: never."""
     label: str
     selected: bool
 
@@ -43,6 +53,8 @@ class SettingsModel:
     clock_offset: str | None = None
     """Test mode: the device clock's offset in seconds, as text (None: not offered)."""
     clock_error: ErrorNotice | None = None
+    idle_choices: tuple[IdleChoice, ...] = ()
+    """The automatic lock's idle times, the saved one selected."""
 
 
 class SettingsView(Protocol):
@@ -64,6 +76,7 @@ class SettingsPresenter:
         on_lock: Callable[[], None],
         clock: Clock = system_clock,
         device_clock: AdjustableClock | None = None,
+        on_idle_changed: Callable[[int], None] = lambda _seconds: None,
     ) -> None:
         self.view = view
         self.vault = vault
@@ -77,6 +90,7 @@ class SettingsPresenter:
         self._error: ErrorNotice | None = None
         self._device_clock = device_clock
         self._clock_error: ErrorNotice | None = None
+        self._on_idle_changed = on_idle_changed
 
     def start(self) -> None:
         self._error = None
@@ -102,6 +116,12 @@ class SettingsPresenter:
                     None if self._device_clock is None else str(self._device_clock.offset_seconds)
                 ),
                 clock_error=self._clock_error,
+                idle_choices=tuple(
+                    IdleChoice(
+                        seconds, idle_label(seconds, _), seconds == self._prefs.idle_lock_seconds
+                    )
+                    for seconds in IDLE_CHOICES
+                ),
             )
         )
 
@@ -124,6 +144,15 @@ class SettingsPresenter:
         self._prefs.language = code
         self._prefs.save()
         self._.set_language(code)
+        self.refresh()
+
+    def set_idle_lock(self, seconds: int) -> None:
+        """The automatic lock's idle time (0: never), saved and applied at once."""
+        if seconds not in IDLE_CHOICES:
+            return
+        self._prefs.idle_lock_seconds = seconds
+        self._prefs.save()
+        self._on_idle_changed(seconds)
         self.refresh()
 
     def set_clock_offset(self, text: str) -> None:

@@ -16,9 +16,12 @@ class SettingsScreen(AppScreen):
     languages = ListProperty([])
     """``[(code, label, selected), ...]``"""
     pin_busy = BooleanProperty(False)
+    idle_choices = ListProperty([])
+    """``[(seconds, label, selected), ...]``"""
 
     def render(self, model: SettingsModel) -> None:
         self.languages = [(c.code, c.label, c.selected) for c in model.languages]
+        self.idle_choices = [(c.seconds, c.label, c.selected) for c in model.idle_choices]
         self.pin_busy = model.pin_busy
         self.show_error(model.pin_error)
         fill_details(self.ids.about, model.about)
@@ -36,13 +39,21 @@ class SettingsScreen(AppScreen):
                 card.parent.remove_widget(card)
             return
         if card.parent is None and getattr(self, "_clock_column", None) is not None:
-            self._clock_column.add_widget(card, index=2)
+            self._clock_column.add_widget(card, index=4)  # above « Verrouiller maintenant »
         if not self.ids.clock_offset.focus:
             self.ids.clock_offset.text = model.clock_offset
         box, error = self.ids.clock_error, model.clock_error
         box.title, box.text, box.code = (
             (error.title, error.text, error.code) if error else ("", "", "")
         )
+
+    @staticmethod
+    def idle_text(seconds: int, choices: list[tuple[int, str, bool]]) -> str:
+        return next((label for s, label, _selected in choices if s == seconds), "")
+
+    @staticmethod
+    def idle_selected(seconds: int, choices: list[tuple[int, str, bool]]) -> bool:
+        return any(s == seconds and selected for s, _label, selected in choices)
 
     def clear_pins(self) -> None:
         for name in ("current_pin", "new_pin", "repeat_pin"):

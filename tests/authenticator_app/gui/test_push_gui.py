@@ -125,14 +125,22 @@ def test_answer_real_challenges(
     assert status(live_idp, first["challenge_id"]) == "approved"
     assert gui.app.root_widget.snackbar.text == "Demande approuvée."
 
-    # Paused (a phone puts the app in the background): the stream is closed; a challenge made
-    # meanwhile is caught up from `pending` on resume and shown.
+    # Paused (a phone puts the app in the background): the app locks, its stream closes with
+    # the vault key; a challenge made meanwhile waits at the IdP, behind the PIN, and is
+    # caught up from `pending` once the PIN opens the vault again.
+    watch = gui.app.push
     gui.app.on_pause()
-    gui.wait(lambda: not gui.app.push.watching, what="the watch to stop")
+    gui.settle()
+    assert gui.current == "lock"
+    assert gui.app.push is None
+    gui.wait(lambda: not watch.watching, what="the watch to stop")
     resumed = trigger(live_idp, user)
     gui.frames(10)
-    assert gui.current == "accounts"
     gui.app.on_resume()
+    gui.settle()
+    assert gui.current == "lock"  # no prompt behind the lock
+    assert status(live_idp, resumed["challenge_id"]) == "pending"
+    unlock(gui)
     gui.wait(lambda: gui.current == "push", timeout=20, what="the caught-up prompt")
     gui.settle()
     assert gui.screen("push").challenge_id == resumed["challenge_id"]

@@ -173,7 +173,7 @@ def test_leaving_the_scanner_turns_the_camera_off(empty_vault: Path, gui_factory
     assert gui.screen("scan").ids.preview.texture is None
 
 
-def test_pausing_the_app_frees_the_camera_and_resuming_scans_again(
+def test_pausing_the_app_frees_the_camera_locks_and_scanning_works_again(
     empty_vault: Path, gui_factory: Any
 ) -> None:
     pictures: list[Any] = [scene()]
@@ -184,12 +184,15 @@ def test_pausing_the_app_frees_the_camera_and_resuming_scans_again(
     unlock(gui)
     open_scanner(gui)
     gui.wait(lambda: camera.instances and camera.instances[-1].shown > 0, what="pictures")
-    gui.app.on_pause()  # another app in front (it may want the camera)
+    gui.app.on_pause()  # another app in front (it may want the camera); the app locks
     gui.frames(3)
     assert all(c.stopped for c in camera.instances)
     gui.app.on_resume()
     gui.settle()
-    assert gui.current == "scan"
-    assert not camera.instances[-1].stopped
+    assert gui.current == "lock"
+    assert all(c.stopped for c in camera.instances)  # no camera behind the lock
+    unlock(gui)
+    open_scanner(gui)
+    gui.wait(lambda: not camera.instances[-1].stopped, what="the camera again")
     pictures[:] = [scene(URI)]
     gui.wait(lambda: gui.current == "accounts", what="the account added")

@@ -4,15 +4,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from authenticator_app.core.clock import FixedClock
-from authenticator_app.presenters.idle_lock import DEFAULT_IDLE_SECONDS, IDLE_CHOICES, IdleLock
+from authenticator_app.presenters.idle_lock import (
+    DEFAULT_IDLE_SECONDS,
+    IDLE_CHOICES,
+    IdleLock,
+    idle_label,
+)
 from authenticator_app.presenters.preferences import Preferences
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 
 
-def unlocked(seconds: int = 60) -> tuple[IdleLock[str], FixedClock]:
+def unlocked(seconds: int = 60) -> tuple[IdleLock, FixedClock]:
     clock = FixedClock(NOW)
-    idle: IdleLock[str] = IdleLock(seconds, clock)
+    idle = IdleLock(seconds, clock)
     idle.unlocked()
     return idle, clock
 
@@ -20,7 +25,7 @@ def unlocked(seconds: int = 60) -> tuple[IdleLock[str], FixedClock]:
 def test_default_is_one_minute_and_never_is_a_choice() -> None:
     assert DEFAULT_IDLE_SECONDS == 60
     assert 0 in IDLE_CHOICES
-    assert IdleLock[str]().locked
+    assert IdleLock().locked
 
 
 def test_idle_timeout_locks_once() -> None:
@@ -57,15 +62,28 @@ def test_pause_locks() -> None:
     assert not idle.paused()
 
 
-def test_push_while_locked_waits_for_the_pin() -> None:
-    idle, clock = unlocked(30)
-    assert not idle.hold_push("now")
-    clock.advance(30)
+def test_a_new_choice_counts_from_now() -> None:
+    idle, clock = unlocked(300)
+    clock.advance(200)
+    idle.idle_seconds = 60  # shorter than the time already idle: not locked at once
+    assert not idle.should_lock()
+    clock.advance(60)
     assert idle.should_lock()
-    assert idle.hold_push("challenge")
-    idle.unlocked()
-    assert idle.take_held_push() == "challenge"
-    assert idle.take_held_push() is None
+
+
+def test_labels() -> None:
+    from authenticator_app.i18n import Translator
+
+    fr, en = Translator("fr"), Translator("en")
+    assert [idle_label(s, fr) for s in IDLE_CHOICES] == [
+        "30\u00a0s",
+        "1\u00a0min",
+        "5\u00a0min",
+        "15\u00a0min",
+        "Jamais",
+    ]
+    assert idle_label(0, en) == "Never"
+    assert idle_label(900, en) == "15\u00a0min"
 
 
 def test_idle_setting_saved_and_reloaded(tmp_path: Path) -> None:

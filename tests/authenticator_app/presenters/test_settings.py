@@ -233,3 +233,38 @@ def test_wrong_current_pins_count_with_the_lock_screens_and_wait(
     assert settings.nav.notices == ["Code PIN modifié."]
     saved = Preferences.load(preferences_path(vault_path))
     assert (saved.failed_unlocks, saved.retry_at) == (0, None)
+
+
+def test_the_idle_time_is_chosen_saved_and_applied(vault: Vault, vault_path: Path) -> None:
+    heard: list[int] = []
+    view, translator = FakeView(), Translator("fr")
+    prefs = Preferences.load(preferences_path(vault.path))
+    presenter = SettingsPresenter(
+        view,
+        vault=vault,
+        navigator=FakeNavigator(),
+        translator=translator,
+        preferences=prefs,
+        runner=ImmediateRunner(),
+        on_lock=lambda: None,
+        on_idle_changed=heard.append,
+    )
+    presenter.start()
+    assert [(c.seconds, c.label, c.selected) for c in view.model.idle_choices] == [
+        (30, "30\u00a0s", False),
+        (60, "1\u00a0min", True),  # the default
+        (300, "5\u00a0min", False),
+        (900, "15\u00a0min", False),
+        (0, "Jamais", False),
+    ]
+    presenter.set_idle_lock(0)
+    assert heard == [0]
+    assert [c.seconds for c in view.model.idle_choices if c.selected] == [0]
+    assert Preferences.load(preferences_path(vault_path)).idle_lock_seconds == 0
+    rendered = len(view.models)
+    presenter.set_idle_lock(45)  # not a choice (a tampered call): ignored
+    assert heard == [0]
+    assert len(view.models) == rendered
+    translator.set_language("en")
+    presenter.refresh()
+    assert view.model.idle_choices[-1].label == "Never"
