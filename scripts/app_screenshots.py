@@ -248,6 +248,66 @@ def run_no_camera(size: tuple[int, int], suffix: str) -> None:
             gui.close()
 
 
+def run_lock_and_transfer(size: tuple[int, int], suffix: str) -> None:
+    """The settings' lower part (automatic lock, import and export), an encrypted backup
+    imported (its password asked), and the export screen."""
+    from authenticator_app.core.transfer import export_backup
+
+    with tempfile.TemporaryDirectory() as tmp:
+        vault_path = Path(tmp) / "vault.bin"
+        demo_vault(vault_path, Realm())
+        backup = Path(tmp) / "sauvegarde-ancien-telephone.json"
+        others = [
+            Account(
+                id=f"acct_{issuer.lower()}",
+                issuer=issuer,
+                name=name,
+                added_at=NOW,
+                otp=OtpParameters(secret=secret),
+            )
+            for issuer, name, secret in (
+                ("Mastodon", "@camille@piaille.fr", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"),
+                ("Nextcloud", "camille", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+                ("GitHub", "camille-martin", "JBSWY3DPEHPK3PXPJBSWY3DP"),  # already held
+            )
+        ]
+        backup.write_bytes(export_backup(others, "mot de passe de test", kdf=FAST_KDF).data)
+        gui = GuiHarness.start(
+            AppServices(
+                vault_path=vault_path,
+                clock=FixedClock(NOW),
+                kdf=FAST_KDF,
+                watch=False,
+                language="fr",
+                notify=lambda _title, _text: None,
+                export_directory=Path("/home/camille"),
+            ),
+            size,
+        )
+        try:
+            unlock(gui)
+            gui.tap_id("settings_button")
+            gui.settle()
+            gui.bring_into_view(gui.widget("import_accounts"))
+            shoot(gui, f"settings-lock-{suffix}")
+            gui.tap_id("import_accounts")
+            gui.settle()
+            gui.type_into(gui.widget("source"), str(backup))
+            gui.tap_id("import_button")
+            gui.settle()
+            gui.type_into(gui.widget("password"), "mot de passe de test")
+            gui.tap_id("import_button")
+            gui.settle()
+            shoot(gui, f"import-{suffix}")
+            gui.tap_id("back_button")
+            gui.settle()
+            gui.tap_id("export_accounts")
+            gui.settle()
+            shoot(gui, f"export-{suffix}")
+        finally:
+            gui.close()
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     every = {
@@ -265,6 +325,8 @@ def main() -> int:
     run(DESKTOP, "desktop", every)
     run_offline(PHONE, "phone")
     run_no_camera(PHONE, "phone")
+    run_lock_and_transfer(PHONE, "phone")
+    run_lock_and_transfer(DESKTOP, "desktop")
     return 0
 
 
