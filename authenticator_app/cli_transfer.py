@@ -12,12 +12,12 @@ from authenticator_app.core import summaries
 from authenticator_app.core.errors import (
     BackupPasswordMismatch,
     BackupPasswordMissing,
-    BackupPasswordTooShort,
     ExportExists,
 )
 from authenticator_app.core.transfer import (
     MIN_BACKUP_PASSWORD,
     add_imported,
+    check_backup_password,
     export_aegis,
     export_backup,
     parse_import,
@@ -41,10 +41,10 @@ def _password(cli: Cli, *, twice: bool) -> str:
         given = cli.prompt("backup password: ")
         if twice and cli.prompt("backup password again: ") != given:
             raise BackupPasswordMismatch()
+    if twice:  # a new backup's password
+        return check_backup_password(given)
     if not given:
         raise BackupPasswordMissing("empty")
-    if twice and len(given) < MIN_BACKUP_PASSWORD:
-        raise BackupPasswordTooShort()
     return given
 
 

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,6 +64,19 @@ def demo_vault(path: Path, realm: Realm) -> Account:
             )
         )
     return jasmin
+
+
+def start_app(vault_path: Path, size: tuple[int, int], **services: Any) -> GuiHarness:
+    """The app in French on ``vault_path`` at ``size``: the demo clock, no watch, no system
+    notification (``services`` override or add to these)."""
+    defaults: dict[str, Any] = {
+        "clock": FixedClock(NOW),
+        "kdf": FAST_KDF,
+        "watch": False,
+        "language": "fr",
+        "notify": lambda _title, _text: None,
+    }
+    return GuiHarness.start(AppServices(vault_path=vault_path, **{**defaults, **services}), size)
 
 
 def shoot(gui: GuiHarness, name: str) -> None:
@@ -137,19 +151,13 @@ def run(size: tuple[int, int], suffix: str, names: set[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         vault_path = Path(tmp) / "vault.bin"
         clock = FixedClock(NOW)
-        gui = GuiHarness.start(
-            AppServices(
-                vault_path=vault_path,
-                clock=clock,
-                kdf=FAST_KDF,
-                watch=False,
-                language="fr",
-                notify=lambda _title, _text: None,
-                open_url=lambda _url: True,
-                # The camera sees a poster's QR code (a web address, not an account).
-                camera_provider=image_camera([scene("https://www.uphf.fr/", rotate=12)]),
-            ),
+        gui = start_app(
+            vault_path,
             size,
+            clock=clock,
+            open_url=lambda _url: True,
+            # The camera sees a poster's QR code (a web address, not an account).
+            camera_provider=image_camera([scene("https://www.uphf.fr/", rotate=12)]),
         )
         try:
             if "lock" in names:
@@ -199,20 +207,8 @@ def run_offline(size: tuple[int, int], suffix: str) -> None:
     """The real watch against an IdP that does not answer: the status line, codes still there."""
     with tempfile.TemporaryDirectory() as tmp:
         vault_path = Path(tmp) / "vault.bin"
-        clock = FixedClock(NOW)
-        realm = Realm(url=realm_url(CLOSED_PORT_URL, "jasmin"))
-        demo_vault(vault_path, realm)
-        gui = GuiHarness.start(
-            AppServices(
-                vault_path=vault_path,
-                clock=clock,
-                kdf=FAST_KDF,
-                language="fr",
-                notify=lambda _title, _text: None,
-                open_url=lambda _url: True,
-            ),
-            size,
-        )
+        demo_vault(vault_path, Realm(url=realm_url(CLOSED_PORT_URL, "jasmin")))
+        gui = start_app(vault_path, size, watch=True, open_url=lambda _url: True)
         try:
             unlock(gui)
             screen = gui.screen("accounts")
@@ -227,18 +223,7 @@ def run_no_camera(size: tuple[int, int], suffix: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         vault_path = Path(tmp) / "vault.bin"
         demo_vault(vault_path, Realm())
-        gui = GuiHarness.start(
-            AppServices(
-                vault_path=vault_path,
-                clock=FixedClock(NOW),
-                kdf=FAST_KDF,
-                watch=False,
-                language="fr",
-                notify=lambda _title, _text: None,
-                camera_provider=BrokenCamera,
-            ),
-            size,
-        )
+        gui = start_app(vault_path, size, camera_provider=BrokenCamera)
         try:
             unlock(gui)
             gui.tap_id("add_button")
@@ -272,18 +257,7 @@ def run_lock_and_transfer(size: tuple[int, int], suffix: str) -> None:
             )
         ]
         backup.write_bytes(export_backup(others, "mot de passe de test", kdf=FAST_KDF).data)
-        gui = GuiHarness.start(
-            AppServices(
-                vault_path=vault_path,
-                clock=FixedClock(NOW),
-                kdf=FAST_KDF,
-                watch=False,
-                language="fr",
-                notify=lambda _title, _text: None,
-                export_directory=Path("/home/camille"),
-            ),
-            size,
-        )
+        gui = start_app(vault_path, size, export_directory=Path("/home/camille"))
         try:
             unlock(gui)
             gui.tap_id("settings_button")

@@ -41,6 +41,7 @@ from authenticator_app.core.atomic_file import replace_file
 from authenticator_app.core.clock import RandomBytes, system_random
 from authenticator_app.core.errors import (
     BackupPasswordMissing,
+    BackupPasswordTooShort,
     ExportExists,
     ExportWriteFailed,
     ImportMalformed,
@@ -66,8 +67,10 @@ __all__ = [
     "ImportedEntry",
     "Skipped",
     "add_imported",
+    "check_backup_password",
     "export_aegis",
     "export_backup",
+    "export_counts",
     "parse_import",
     "read_import_source",
     "write_export",
@@ -99,7 +102,7 @@ class ImportedEntry:
 
     @property
     def label(self) -> str:
-        return f"{self.issuer}:{self.name}" if self.issuer else self.name
+        return _label(self.issuer, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,11 @@ class ExportResult:
     data: bytes
     exported: int
     skipped_push: int
+
+
+def _label(issuer: str, name: str) -> str:
+    """« issuer:name », as :attr:`Account.label` shows an account."""
+    return f"{issuer}:{name}" if issuer else name
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -188,8 +196,7 @@ def _entry(issuer: str, name: str, **otp: Any) -> ImportedEntry:
     try:
         return ImportedEntry(issuer=issuer, name=name or issuer, otp=OtpParameters(**otp))
     except ValidationError as exc:
-        label = f"{issuer}:{name}" if issuer else name
-        raise ImportMalformed(f"entry {label!r}: {exc.errors()[0]['msg']}") from None
+        raise ImportMalformed(f"entry {_label(issuer, name)!r}: {exc.errors()[0]['msg']}") from None
 
 
 def _base32(secret: bytes) -> str:
@@ -260,7 +267,7 @@ def _read_migration(uri: str) -> tuple[list[ImportedEntry], list[Skipped]]:
         issuer, name = str(otp.issuer), str(otp.name)
         if issuer and name.startswith(f"{issuer}:"):
             name = name[len(issuer) + 1 :].strip()
-        label = f"{issuer}:{name}" if issuer else name
+        label = _label(issuer, name)
         kind = _MIGRATION_TYPES.get(int(otp.type))
         algorithm = _MIGRATION_ALGORITHMS.get(int(otp.algorithm))
         digits = _MIGRATION_DIGITS.get(int(otp.digits))
@@ -361,7 +368,7 @@ def _read_aegis(  # noqa: PLR0912 - one check per field of a foreign format
         if not isinstance(item, dict) or not isinstance(item.get("info"), dict):
             raise ImportMalformed("an Aegis entry is not an object with info")
         issuer, name = str(item.get("issuer") or ""), str(item.get("name") or "")
-        label = f"{issuer}:{name}" if issuer else name
+        label = _label(issuer, name)
         kind = str(item.get("type", ""))
         if kind not in ("totp", "hotp"):
             skipped.append(Skipped(label, "unsupported", f"type {kind}"))
@@ -385,6 +392,21 @@ def _otp_accounts(accounts: Sequence[Account]) -> tuple[list[Account], int]:
     exported = [a for a in accounts if a.otp is not None]
     pushed = sum(1 for a in accounts if a.push is not None or a.pipush is not None)
     return exported, pushed
+
+
+def export_counts(accounts: Sequence[Account]) -> tuple[int, int]:
+    """(accounts an export writes, push accounts it leaves out), before exporting."""
+    exported, pushed = _otp_accounts(accounts)
+    return len(exported), pushed
+
+
+def check_backup_password(password: str) -> str:
+    """A new backup password, as the CLI and the app ask for it (the format takes any)."""
+    if not password:
+        raise BackupPasswordMissing("empty")
+    if len(password) < MIN_BACKUP_PASSWORD:
+        raise BackupPasswordTooShort()
+    return password
 
 
 def export_aegis(accounts: Sequence[Account], rng: RandomBytes = system_random) -> ExportResult:
@@ -535,8 +557,6 @@ def add_imported(
 
     if batch.entries:
         vault.update(change)
-    else:
-        skipped = list(batch.skipped)
     return tuple(added), tuple(skipped)
 
 

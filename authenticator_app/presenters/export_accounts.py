@@ -17,15 +17,14 @@ from authenticator_app.core.clock import Clock, RandomBytes, system_clock, syste
 from authenticator_app.core.errors import (
     AuthenticatorError,
     BackupPasswordMismatch,
-    BackupPasswordMissing,
-    BackupPasswordTooShort,
     ExportExists,
 )
 from authenticator_app.core.transfer import (
-    MIN_BACKUP_PASSWORD,
     ExportResult,
+    check_backup_password,
     export_aegis,
     export_backup,
+    export_counts,
     write_export,
 )
 from authenticator_app.core.vault import Vault
@@ -106,9 +105,7 @@ class ExportPresenter:
 
     def refresh(self) -> None:
         _ = self._
-        accounts = self.vault.accounts
-        otp_count = sum(1 for a in accounts if a.otp is not None)
-        push_count = sum(1 for a in accounts if a.push is not None or a.pipush is not None)
+        otp_count, push_count = export_counts(self.vault.accounts)
         self.view.render(
             ExportModel(
                 format=self._format,
@@ -147,10 +144,7 @@ class ExportPresenter:
         if not path.strip():
             raise AppInputError("export_path_missing")
         if self._format == "backup":
-            if not password:
-                raise BackupPasswordMissing("empty")
-            if len(password) < MIN_BACKUP_PASSWORD:
-                raise BackupPasswordTooShort()
+            check_backup_password(password)
             if password != repeat:
                 raise BackupPasswordMismatch()
         target = Path(path.strip()).expanduser()

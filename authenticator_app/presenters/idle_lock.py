@@ -37,8 +37,8 @@ class IdleLock:
         self, idle_seconds: int = DEFAULT_IDLE_SECONDS, clock: Clock = system_clock
     ) -> None:
         self._clock = clock
-        self.idle_seconds = idle_seconds
-        self._last: datetime = clock()
+        self._last: datetime
+        self.idle_seconds = idle_seconds  # the idle time counts from now
         self.locked = True
 
     @property

@@ -15,7 +15,7 @@ from authenticator_app.presenters.add_account import AddAccountModel
 from authenticator_app.screens import widgets  # noqa: F401 - the shared kv rules
 from authenticator_app.screens.base import AppScreen, load_kv
 
-__all__ = ["IMAGE_FILTERS", "AddAccountScreen"]
+__all__ = ["IMAGE_FILTERS", "AddAccountScreen", "pick_file"]
 
 IMAGE_FILTERS = ["*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp", "*.webp", "*.PNG", "*.JPG"]
 
@@ -40,13 +40,21 @@ class AddAccountScreen(AppScreen):
 
     def browse(self) -> None:
         """Pick an image with Kivy's file chooser (it works the same on every platform)."""
-        popup: Any = Factory.ImagePicker()
-        current = Path(self.ids.image_path.text.strip() or Path.home()).expanduser()
-        start = current if current.is_dir() else current.parent
-        popup.ids.chooser.path = str(start if start.is_dir() else Path.home())
-        popup.ids.chooser.filters = IMAGE_FILTERS
-        popup.bind(on_chosen=lambda _popup, path: setattr(self.ids.image_path, "text", path))
-        popup.open()
+        pick_file("ImagePicker", self.ids.image_path, filters=IMAGE_FILTERS)
+
+
+def pick_file(picker: str, field: Any, *, filters: list[str] | None = None) -> None:
+    """Open the ``picker`` popup where ``field``'s path points (else the home folder); the
+    chosen file's path goes into ``field``."""
+    popup: Any = Factory.get(picker)()
+    typed = field.text.strip()
+    current = Path(typed).expanduser() if typed and "://" not in typed else Path.home()
+    start = current if current.is_dir() else current.parent
+    popup.ids.chooser.path = str(start if start.is_dir() else Path.home())
+    if filters is not None:
+        popup.ids.chooser.filters = filters
+    popup.bind(on_chosen=lambda _popup, path: setattr(field, "text", path))
+    popup.open()
 
 
 class ImagePicker(Popup):  # type: ignore[misc]

@@ -18,17 +18,17 @@ from kivy.uix.modalview import ModalView
 from authenticator_app.core.accounts import Account
 from authenticator_app.core.clock import FixedClock
 from authenticator_app.presenters.preferences import Preferences, preferences_path
-from tests.authenticator_app.conftest import FAST_KDF
 from tests.authenticator_app.fake_idp import FakeIdp
 from tests.authenticator_app.gui.conftest import DESKTOP, NOW, PHONE, SIZES
 from tests.authenticator_app.gui.test_accounts_gui import services, unlock
 from tests.authenticator_app.gui.test_push_fake_gui import (  # noqa: F401 - fixtures
-    FAST_WATCH,
     clock,
     enrolled,
     idp,
+    tap_number,
     wait_for_prompt,
 )
+from tests.authenticator_app.gui.test_push_fake_gui import start as start_watching
 from tests.authenticator_app.gui.test_settings_gui import open_settings
 
 pytestmark = pytest.mark.gui
@@ -129,24 +129,8 @@ def test_a_push_sent_while_locked_shows_after_the_pin(
     tmp_path: Path,
     gui_factory: Any,
 ) -> None:
-    from authenticator_app.app import AppServices
-
     idle = FixedClock(datetime(2026, 3, 14, tzinfo=UTC))
-    notified: list[tuple[str, str]] = []
-    gui = gui_factory(
-        AppServices(
-            vault_path=tmp_path / "vault.bin",
-            clock=clock,
-            kdf=FAST_KDF,
-            notify=lambda title, text: notified.append((title, text)),
-            watch_options=FAST_WATCH,
-            idle_clock=idle,
-        ),
-        PHONE,
-    )
-    unlock(gui)
-    accounts = gui.screen("accounts")
-    gui.wait(lambda: accounts.status_text == "Notifications push actives.", what="the stream")
+    gui, notified = start_watching(gui_factory, tmp_path, clock, PHONE, idle_clock=idle)
     idle.advance(60)
     tick(gui)
     assert gui.current == "lock"
@@ -160,6 +144,5 @@ def test_a_push_sent_while_locked_shows_after_the_pin(
     unlock(gui)  # the watch starts again and catches up from pending
     push = wait_for_prompt(gui, challenge)
     assert push.challenge_id == challenge.id
-    choices = (gui.widget(f"choice_{i}", "push") for i in range(3))
-    gui.tap(next(b for b in choices if b.text == "57"))
+    tap_number(gui, 57)
     gui.wait(lambda: challenge.status == "approved", what="the approval")

@@ -55,7 +55,13 @@ def enrolled(tmp_path: Path, idp: FakeIdp, clock: FixedClock) -> Account:
 
 
 def start(
-    gui_factory: Any, tmp_path: Path, clock: FixedClock, size: Any, **watch: float
+    gui_factory: Any,
+    tmp_path: Path,
+    clock: FixedClock,
+    size: Any,
+    *,
+    idle_clock: FixedClock | None = None,
+    **watch: float,
 ) -> tuple[Any, list[tuple[str, str]]]:
     from authenticator_app.app import AppServices
 
@@ -67,6 +73,7 @@ def start(
             kdf=FAST_KDF,
             notify=lambda title, text: notified.append((title, text)),
             watch_options={**FAST_WATCH, **watch},
+            **({"idle_clock": idle_clock} if idle_clock else {}),
         ),
         size,
     )

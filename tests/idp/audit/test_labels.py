@@ -16,42 +16,43 @@ WRITERS = {"record", "record_now", "_audit"}
 OUTCOMES = set(OUTCOME_LABELS)
 
 
+def _literals(node: ast.expr) -> list[str]:
+    """The strings an argument can be: a literal, or either branch of ``a if c else b``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _literals(node.body) + _literals(node.orelse)
+    return []
+
+
+def _events_in(tree: ast.AST) -> list[str]:
+    events: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):  # record("sign_in", ...), self._audit(message, "mail_sent")
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", "")
+            if name in WRITERS:
+                events += [s for arg in node.args[:2] for s in _literals(arg) if s not in OUTCOMES]
+        elif isinstance(node, ast.Tuple) and len(node.elts) == 2:  # ("push_denied", "failure")
+            event, outcome = (_literals(e) for e in node.elts)
+            if event and outcome and outcome[0] in OUTCOMES:
+                events += event
+        elif (  # recovery steps name their event once: audit_event = "totp_verify"
+            isinstance(node, ast.Assign)
+            and [getattr(t, "id", None) for t in node.targets] == ["audit_event"]
+        ):
+            events += _literals(node.value)
+    return events
+
+
 def recorded_events() -> dict[str, str]:
-    """Event codes passed as literals to the audit writers, or paired with an outcome."""
+    """Event codes of the audit writers' calls, outcome pairs and step attributes in ``idp/``."""
     found: dict[str, str] = {}
     for path in PACKAGE.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
-        for (
-            line
-        ) in source.splitlines():  # recovery steps name their event once, as a class attribute
-            if line.strip().startswith('audit_event = "'):
-                found.setdefault(line.split('"')[1], str(path.relative_to(PACKAGE)))
-        if "idp.audit" not in source and "idp.admin.service" not in str(path):
+        if "idp.audit" not in source and "audit_event" not in source:
             continue  # not an audit writer (the trace has a record() of its own)
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Call):
-                name = getattr(node.func, "attr", None) or getattr(node.func, "id", "")
-                for arg in node.args[:2]:
-                    if (
-                        name in WRITERS
-                        and isinstance(arg, ast.Constant)
-                        and isinstance(arg.value, str)
-                        and arg.value not in OUTCOMES
-                    ):
-                        found.setdefault(arg.value, str(path.relative_to(PACKAGE)))
-            if isinstance(node, ast.IfExp) and isinstance(node.body, ast.Constant):
-                for branch in (node.body, node.orelse):
-                    if isinstance(branch, ast.Constant) and str(branch.value).startswith(
-                        "password_"
-                    ):
-                        found.setdefault(str(branch.value), str(path.relative_to(PACKAGE)))
-            if (
-                isinstance(node, ast.Tuple)
-                and len(node.elts) == 2
-                and all(isinstance(e, ast.Constant) for e in node.elts)
-                and node.elts[1].value in OUTCOMES  # type: ignore[attr-defined]
-            ):
-                found.setdefault(str(node.elts[0].value), str(path.relative_to(PACKAGE)))  # type: ignore[attr-defined]
+        for event in _events_in(ast.parse(source)):
+            found.setdefault(event, str(path.relative_to(PACKAGE)))
     return found
 
 
