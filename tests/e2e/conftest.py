@@ -161,17 +161,39 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 PHONE_WIDTH = 360
 
 
+def _document_width(page: object) -> int:
+    """The document's scroll width, once a document with a root element is parsed.
+
+    Measured with ``evaluate`` (the DevTools protocol, outside the page's CSP), not with
+    ``wait_for_function``: that one polls with ``eval`` inside the page, which the IdP's
+    ``script-src 'self'`` rightly refuses when the first check finds the page still loading.
+    A click that navigates may still be loading the next document, so wait for it, and try
+    again if the document changes under the measurement.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(100):
+        page.wait_for_load_state("domcontentloaded")  # type: ignore[attr-defined]
+        try:
+            width = page.evaluate(  # type: ignore[attr-defined]
+                "document.documentElement ? document.documentElement.scrollWidth : null"
+            )
+        except PlaywrightError as exc:  # the document was replaced mid-measurement
+            if "context was destroyed" not in str(exc):
+                raise
+            width = None
+        if width is not None:
+            return int(width)
+        page.wait_for_timeout(50)  # type: ignore[attr-defined]
+    raise AssertionError(f"{page.url}: no document to measure")  # type: ignore[attr-defined]
+
+
 def assert_fits_phone(page: object) -> None:
     """The page, laid out 360 px wide, scrolls only vertically (no horizontal overflow)."""
     size = page.viewport_size  # type: ignore[attr-defined]
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 640})  # type: ignore[attr-defined]
     try:
-        # A click that navigates may still be loading the next document: wait until it
-        # has a root element and is parsed, rather than measuring an empty page.
-        width = page.wait_for_function(  # type: ignore[attr-defined]
-            "document.documentElement && document.readyState !== 'loading'"
-            " ? document.documentElement.scrollWidth : null"
-        ).json_value()
+        width = _document_width(page)
     finally:
         if size:
             page.set_viewport_size(size)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveIdp, shot
 
@@ -40,11 +41,11 @@ def test_admin_disables_a_user_and_finds_it_in_the_audit(
     page.get_by_label("Rechercher").fill("julien")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name="julien.moreau").click()
-    assert page.get_by_test_id("sessions").locator("tr").count() == 1
+    expect(page.get_by_test_id("sessions").locator("tr")).to_have_count(1)
     form = page.locator("form", has=page.get_by_role("button", name="Désactiver le compte"))
     form.get_by_placeholder("Motif").fill("left the association")
     form.get_by_role("button", name="Désactiver le compte").click()
-    assert page.get_by_text("Action effectuée : Désactiver le compte.").is_visible()
+    expect(page.get_by_text("Action effectuée : Désactiver le compte.")).to_be_visible()
     assert "Désactivé" in page.get_by_test_id("status").inner_text()
     shot(page, "admin-user-metamots")
     victim_page.reload()
@@ -77,7 +78,7 @@ def test_admin_adds_then_removes_an_oidc_application(page: Any, live_idp: LiveId
     page.get_by_label("Adresses de retour (une par ligne)").fill("http://portail.example/cb")
     page.get_by_label("Motif").fill("ticket 12")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("doit utiliser https").is_visible()  # nothing registered
+    expect(page.get_by_text("doit utiliser https")).to_be_visible()  # nothing registered
     shot(page, "admin-client-new-metamots")
     page.get_by_label("Adresses de retour (une par ligne)").fill("https://portail.example/cb")
     page.get_by_label("Motif").fill("ticket 12")
@@ -92,11 +93,11 @@ def test_admin_adds_then_removes_an_oidc_application(page: Any, live_idp: LiveId
     assert client_id in page.get_by_test_id("clients").inner_text()
     shot(page, "admin-clients-metamots")
     page.get_by_role("link", name="Supprimer Portail Metamots").click()
-    assert page.get_by_text("Supprimer l'application « Portail Metamots » ?").is_visible()
+    expect(page.get_by_text("Supprimer l'application « Portail Metamots » ?")).to_be_visible()
     shot(page, "admin-client-remove-metamots")
     page.get_by_label("Motif").fill("retired")
     page.get_by_role("button", name="Supprimer définitivement").click()
-    assert page.get_by_text("L'application « Portail Metamots » a été supprimée.").is_visible()
+    expect(page.get_by_text("L'application « Portail Metamots » a été supprimée.")).to_be_visible()
     assert client_id not in page.get_by_test_id("clients").inner_text()
     assert client_id not in live_idp.cli("client", "list", "metamots").stdout
     audit = live_idp.cli("audit", "--realm", "metamots", "--json")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveIdp, shot
 
 
@@ -13,7 +15,7 @@ def test_uphf_analysis_page_draws_the_attack_paths(live_idp: LiveIdp, page: obje
     heading = page.locator("h1")  # type: ignore[attr-defined]
     assert heading.inner_text() == "Analyse de la politique de récupération"
     graph = page.locator(".analysis-graph svg")  # type: ignore[attr-defined]
-    assert graph.count() == 1
+    expect(graph).to_have_count(1)
     # Node labels are text in the SVG, drawn by Graphviz from the translated labels.
     svg_text = " ".join(graph.text_content().split())  # dot wraps long labels
     assert "Question joker" in svg_text

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cas import CASClient
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveIdp, shot
 
@@ -25,7 +26,7 @@ def _login_for_ticket(page, live_idp: LiveIdp, client: CASClient) -> str:  # typ
         lambda route: (captured.append(route.request.url), route.fulfill(body="service")),
     )
     page.goto(client.get_login_url())
-    assert page.get_by_text("Service Central d'Authentification (CAS)").first.is_visible()
+    expect(page.get_by_text("Service Central d'Authentification (CAS)").first).to_be_visible()
     shot(page, "uphf-cas-login")
     page.get_by_label("Identifiant :*").fill("lea.dubois")
     page.get_by_label("Mot de passe :*", exact=True).fill("Valenciennes@2025")
@@ -53,4 +54,4 @@ def test_unregistered_service_is_refused_in_the_browser(page, live_idp: LiveIdp)
         version=3, service_url="https://evil.example/", server_url=live_idp.url("/realms/uphf/cas/")
     )
     page.goto(client.get_login_url())
-    assert page.get_by_test_id("cas-unauthorized").is_visible()
+    expect(page.get_by_test_id("cas-unauthorized")).to_be_visible()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.authenticator import HeadlessAuthenticator
 from tests.e2e.conftest import LiveIdp, shot
@@ -61,7 +62,7 @@ def test_recovery_with_a_code_from_the_app_then_sign_in_with_a_code(
     page.wait_for_url("**/recovery/verify_totp")
     page.get_by_label("Code de vérification").fill("000000")
     page.get_by_role("button", name="Vérifier").click()
-    assert page.get_by_text("Code incorrect.").is_visible()
+    expect(page.get_by_text("Code incorrect.")).to_be_visible()
     wait_for_next_period()  # a fresh code, so that the sign-in below can use the next one
     code = app_code(app_vault)
     page.get_by_label("Code de vérification").fill(code)
@@ -82,7 +83,7 @@ def test_recovery_with_a_code_from_the_app_then_sign_in_with_a_code(
     page.wait_for_url("**/login/code")
     page.get_by_label("Code de vérification").fill(code)  # the one recovery already used
     page.get_by_role("button", name="Vérifier").click()
-    assert page.get_by_text("Ce code a déjà été utilisé.").is_visible()
+    expect(page.get_by_text("Ce code a déjà été utilisé.")).to_be_visible()
     shot(page, "sign-in-code-replayed")
     wait_for_next_period()
     page.get_by_label("Code de vérification").fill(app_code(app_vault))
@@ -95,7 +96,7 @@ def test_recovery_with_a_code_from_the_app_then_sign_in_with_a_code(
     page.get_by_role("link", name="Ajouter l'application Authenticator").click()
     # The code just proved a second factor: the change is confirmed by it, no password asked.
     page.get_by_test_id("confirmed-by-second-factor").wait_for()
-    assert page.get_by_label("Mot de passe actuel").count() == 0
+    expect(page.get_by_label("Mot de passe actuel")).to_have_count(0)
     page.get_by_role("button", name="Continuer").click()
     page.get_by_role("button", name="C'est fait : afficher mes codes de récupération").click()
     page.get_by_role("heading", name="Vos codes de récupération").wait_for()

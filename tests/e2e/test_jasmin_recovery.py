@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.authenticator import HeadlessAuthenticator
 from tests.e2e.conftest import LiveIdp, shot
@@ -62,7 +63,7 @@ def test_the_whole_guide_then_sign_in(
     answer = app_vault.run("approve", "--number", str(number), "--timeout", "20")  # step 08
     assert answer.returncode == 0, answer.stderr
     page.wait_for_url("**/recovery/set_password")  # step 09
-    assert page.get_by_text("Doit comporter entre 12 et 64 caractères").is_visible()
+    expect(page.get_by_text("Doit comporter entre 12 et 64 caractères")).to_be_visible()
     shot(page, "jasmin-09-new-password")
     page.get_by_label("Nouveau mot de passe").fill("Papillon-Bleu-2027!")
     page.get_by_label("Confirmation").fill("Papillon-Bleu-2027!")
@@ -98,7 +99,7 @@ def test_wrong_number_stops_this_notification(
     page.get_by_test_id("push-outcome").wait_for()
     assert "ne correspond pas" in page.get_by_test_id("push-outcome").inner_text()
     # The page moved on by a GET: no re-posted form, so no « plus à jour » banner above.
-    assert page.get_by_text("Cette page n'était plus à jour").count() == 0
+    expect(page.get_by_text("Cette page n'était plus à jour")).to_have_count(0)
     assert page.url.endswith("/recovery/verify_push")
 
 
@@ -137,8 +138,8 @@ def test_expired_notification(
     advance_clock(live_idp, 61)
     page.get_by_test_id("push-outcome").wait_for()
     assert "La demande a expiré sans réponse." in page.get_by_test_id("push-outcome").inner_text()
-    assert page.get_by_text("Cette page n'était plus à jour").count() == 0
+    expect(page.get_by_text("Cette page n'était plus à jour")).to_have_count(0)
     # And sending again from there works (the form carries the current version).
     page.get_by_role("button", name="Renvoyer une notification").click()
     page.get_by_text("Soyez bien attentif au numéro qui s'affiche").wait_for()
-    assert page.get_by_text("Cette page n'était plus à jour").count() == 0
+    expect(page.get_by_text("Cette page n'était plus à jour")).to_have_count(0)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveIdp, shot, start_idp, stop_idp
 from tests.support.smtp import SmtpServer
@@ -155,7 +156,7 @@ def test_request_link_recreate_sign_in(
     shot(page, f"metamots-5-done-{lang}")
     # The link is single use.
     page.goto(link)
-    assert page.get_by_test_id("link-invalid").is_visible()
+    expect(page.get_by_test_id("link-invalid")).to_be_visible()
     page.goto(mm_idp.url("/realms/metamots/login"))
     page.get_by_label(t["user"], exact=True).fill(user)
     page.get_by_label(t["password"], exact=True).fill(new)
@@ -194,7 +195,7 @@ def test_superseded_link(page, mm_idp: LiveIdp, smtp: SmtpServer) -> None:  # ty
         page.get_by_role("heading", name="Demande prise en compte").wait_for()
     old, new = (link_in(m) for m in smtp.wait_for(2, timeout=10))
     page.goto(old)
-    assert page.get_by_test_id("link-invalid").is_visible()
+    expect(page.get_by_test_id("link-invalid")).to_be_visible()
     shot(page, "metamots-link-invalid")
     page.goto(new)
     page.get_by_role("heading", name="Recréer un mot de passe").wait_for()
@@ -210,7 +211,7 @@ def test_expired_and_tampered_links(page, mm_idp: LiveIdp, smtp: SmtpServer) -> 
     page.get_by_role("heading", name="Demande prise en compte").wait_for()
     link = link_in(smtp.wait_for(1, timeout=10)[0])
     page.goto(link[:-4] + "AAAA")  # tampered
-    assert page.get_by_test_id("link-invalid").is_visible()
+    expect(page.get_by_test_id("link-invalid")).to_be_visible()
     advance_clock(mm_idp, 3601)
     page.goto(link)  # expired
-    assert page.get_by_test_id("link-invalid").is_visible()
+    expect(page.get_by_test_id("link-invalid")).to_be_visible()

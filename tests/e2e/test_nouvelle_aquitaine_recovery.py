@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveIdp, shot, start_idp, stop_idp
 from tests.support.smtp import SmtpServer
@@ -68,8 +69,10 @@ def test_the_seven_steps_then_sign_in(page, na_idp: LiveIdp, smtp: SmtpServer) -
     page.get_by_role("heading", name="Veuillez patienter").wait_for()  # 6
     shot(page, "na-6-wait")
     page.get_by_role("heading", name="Réussite").wait_for(timeout=30_000)  # 7
-    assert page.get_by_text("Votre identifiant est : c...@...").is_visible()
-    assert page.get_by_text("Votre adresse de messagerie est : c...@...mail.example").is_visible()
+    expect(page.get_by_text("Votre identifiant est : c...@...")).to_be_visible()
+    expect(
+        page.get_by_text("Votre adresse de messagerie est : c...@...mail.example")
+    ).to_be_visible()
     shot(page, "na-7-success")
     page.get_by_role("link", name="Continuer").click()
     page.get_by_label("Identifiant").fill(USER)
@@ -86,9 +89,9 @@ def test_resend_and_wrong_code(page, na_idp: LiveIdp, smtp: SmtpServer) -> None:
     smtp.wait_for(1, timeout=10)
     page.get_by_label("code").fill("000000")
     page.get_by_role("button", name="Vérifier le code").click()
-    assert page.get_by_text(re.compile(r"Ce code n'est pas valide \(4 essai")).is_visible()
+    expect(page.get_by_text(re.compile(r"Ce code n'est pas valide \(4 essai"))).to_be_visible()
     page.get_by_role("button", name="Renvoyer le code").click()
-    assert page.get_by_text(re.compile("Patientez .* secondes")).is_visible()
+    expect(page.get_by_text(re.compile("Patientez .* secondes"))).to_be_visible()
 
 
 def test_restart_during_veuillez_patienter(
@@ -128,4 +131,4 @@ def test_code_expiry(page, na_idp: LiveIdp, smtp: SmtpServer) -> None:  # type: 
     advance_clock(na_idp, 16 * 60)
     page.get_by_label("code").fill(code_from(mail))
     page.get_by_role("button", name="Vérifier le code").click()
-    assert page.get_by_text("Ce code a expiré.").is_visible()
+    expect(page.get_by_text("Ce code a expiré.")).to_be_visible()

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.authenticator import HeadlessAuthenticator
 from tests.e2e.conftest import LiveIdp
@@ -45,7 +46,7 @@ def enrolled(
     added = auth.run("add", uri)
     assert added.returncode == 0, added.stderr
     page.goto(live_idp.url("/realms/jasmin/profile"))
-    assert page.get_by_text("headless", exact=False).first.is_visible()
+    expect(page.get_by_text("headless", exact=False).first).to_be_visible()
     context.close()
     return auth
 
@@ -64,7 +65,7 @@ def test_sign_in_approved_with_the_typed_number(
     result = enrolled.run("approve", "--number", str(number), "--timeout", "20")
     assert result.returncode == 0, result.stderr
     page.wait_for_url("**/realms/jasmin/profile")
-    assert page.get_by_role("link", name="Changer de mot de passe").is_visible()
+    expect(page.get_by_role("link", name="Changer de mot de passe")).to_be_visible()
 
 
 def test_wrong_number_is_refused_with_a_clear_message(

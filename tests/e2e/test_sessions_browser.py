@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveIdp, shot
 
@@ -88,8 +89,8 @@ def test_saved_cookie_refused_after_logout_everywhere_else(
     shot(page, "security-info-jasmin")
     _every_control_and_date_fits_a_phone(page)
     page.get_by_role("button", name="Se déconnecter partout ailleurs").click()
-    assert page.get_by_text(re.compile(r"\d+ autres? sessions? fermées?\.")).is_visible()
-    assert page.get_by_test_id("sessions").locator("tbody tr").count() == 1
+    expect(page.get_by_text(re.compile(r"\d+ autres? sessions? fermées?\."))).to_be_visible()
+    expect(page.get_by_test_id("sessions").locator("tbody tr")).to_have_count(1)
     assert _replay_is_refused(browser, live_idp, saved)
     other_page.reload()
     assert "/realms/jasmin/login" in other_page.url
@@ -127,11 +128,11 @@ def test_saved_cookie_refused_after_a_password_change(
 def test_security_page_adds_a_device_after_the_password(page: Any, live_idp: LiveIdp) -> None:
     _sign_in_jasmin(page, live_idp, "camille.martin")
     page.goto(live_idp.url("/realms/jasmin/security"))
-    assert page.get_by_role("heading", name="Informations de sécurité").is_visible()
+    expect(page.get_by_role("heading", name="Informations de sécurité")).to_be_visible()
     page.get_by_role("link", name="Ajouter une méthode de connexion").click()
     page.get_by_label("Mot de passe actuel").fill("not it")
     page.get_by_role("button", name="Continuer").click()
-    assert page.get_by_text("Mot de passe incorrect.").is_visible()
+    expect(page.get_by_text("Mot de passe incorrect.")).to_be_visible()
     page.get_by_label("Mot de passe actuel").fill(JASMIN["camille.martin"])
     page.get_by_role("button", name="Continuer").click()
     assert page.get_by_test_id("enrollment-uri").inner_text().startswith("otpauth://idp-push/")
@@ -158,7 +159,7 @@ def test_security_page_on_uphf_changes_the_joker_question(page: Any, live_idp: L
     page.get_by_label("Mot de passe actuel").fill(UPHF[1])
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url("**/realms/uphf/security")
-    assert page.get_by_text("Votre question secrète a été modifiée.").is_visible()
+    expect(page.get_by_text("Votre question secrète a été modifiée.")).to_be_visible()
     assert "école" in page.get_by_test_id("secret-question").inner_text()
     shot(page, "security-info-uphf")
 
@@ -179,7 +180,7 @@ def test_security_page_email_change_waits_for_the_mailed_link(
     page.get_by_label("Mot de passe actuel").fill(JASMIN["camille.martin"])
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url("**/realms/jasmin/security")
-    assert page.get_by_text("Un lien de vérification a été envoyé à").is_visible()
+    expect(page.get_by_text("Un lien de vérification a été envoyé à")).to_be_visible()
     assert "camille.nouvelle@" in page.get_by_test_id("pending-email").inner_text()
     assert page.get_by_test_id("email").inner_text().startswith(before.split()[0])
     shot(page, "security-info-pending-email-jasmin")
@@ -194,12 +195,12 @@ def test_security_page_email_change_waits_for_the_mailed_link(
     other = browser.new_context(locale="fr-FR")
     phone = other.new_page()
     phone.goto(link.group(0))
-    assert phone.get_by_text("camille.nouvelle@cfa-jasmin.example").first.is_visible()
+    expect(phone.get_by_text("camille.nouvelle@cfa-jasmin.example").first).to_be_visible()
     shot(phone, "security-email-verify-jasmin")
     phone.get_by_role("button", name="Confirmer cette adresse").click()
-    assert phone.get_by_text("Votre adresse de messagerie est désormais").is_visible()
+    expect(phone.get_by_text("Votre adresse de messagerie est désormais")).to_be_visible()
     phone.goto(link.group(0))
-    assert phone.get_by_role("heading", name="Lien non valide").is_visible()
+    expect(phone.get_by_role("heading", name="Lien non valide")).to_be_visible()
     shot(phone, "security-email-link-invalid-jasmin")
     other.close()
     page.reload()

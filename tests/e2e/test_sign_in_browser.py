@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveIdp
 
@@ -28,7 +29,7 @@ def test_sign_in_to_jasmin_shows_profile_with_change_password(page, live_idp: Li
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/realms/jasmin/profile")
     link = page.get_by_role("link", name="Changer de mot de passe")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert username in page.content()
 
 
@@ -38,7 +39,7 @@ def test_wrong_password_in_the_browser(page, live_idp: LiveIdp) -> None:  # type
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe", exact=True).fill("definitely wrong")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_text("Identifiant ou mot de passe incorrect.").is_visible()
+    expect(page.get_by_text("Identifiant ou mot de passe incorrect.")).to_be_visible()
     assert page.url.endswith("/realms/jasmin/login")
 
 
@@ -49,7 +50,7 @@ def test_a_wrong_password_is_one_info_line_in_the_service_log(page, live_idp: Li
     page.get_by_label("Identifiant").fill("camille.martin")
     page.get_by_label("Mot de passe", exact=True).fill("not the password")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_text("Identifiant ou mot de passe incorrect.").is_visible()
+    expect(page.get_by_text("Identifiant ou mot de passe incorrect.")).to_be_visible()
     written = live_idp.log()[before:]
     assert "Traceback" not in written
     assert "VerifyMismatchError" not in written

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.authenticator import HeadlessAuthenticator
 from tests.e2e.conftest import LiveIdp, shot
@@ -47,18 +48,18 @@ def test_a_push_confirms_changes_and_the_option_requires_it(
     # The session was opened with the password only: the form offers the app instead.
     page.goto(live_idp.url("/realms/jasmin/security/email"))
     page.get_by_test_id("step-up").click()
-    assert page.get_by_role("heading", name="Confirmer avec un second facteur").is_visible()
+    expect(page.get_by_role("heading", name="Confirmer avec un second facteur")).to_be_visible()
     shot(page, "security-step-up-jasmin")
     page.get_by_role("button", name="Envoyer une notification").click()
     _push_and_approve(page, auth)
     page.wait_for_url("**/realms/jasmin/security/email")
-    assert page.get_by_test_id("confirmed-by-second-factor").is_visible()
-    assert page.get_by_label("Mot de passe actuel").count() == 0
+    expect(page.get_by_test_id("confirmed-by-second-factor")).to_be_visible()
+    expect(page.get_by_label("Mot de passe actuel")).to_have_count(0)
     shot(page, "security-email-confirmed-jasmin")
     page.get_by_label("Nouvelle adresse de messagerie").fill("camille.pro@cfa-jasmin.example")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url("**/realms/jasmin/security")
-    assert page.get_by_text("Un lien de vérification a été envoyé à").is_visible()
+    expect(page.get_by_text("Un lien de vérification a été envoyé à")).to_be_visible()
 
     # The option: on, while the second factor is fresh.
     page.get_by_test_id("methods").get_by_role(

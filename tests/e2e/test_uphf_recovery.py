@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveIdp, shot, start_idp, stop_idp
 from tests.support.smtp import SmtpServer
@@ -118,4 +119,4 @@ def test_activate_account(page, uphf_idp: LiveIdp) -> None:  # type: ignore[no-u
 def test_help_page(page, uphf_idp: LiveIdp) -> None:  # type: ignore[no-untyped-def]
     page.goto(uphf_idp.url("/realms/uphf/login"))
     page.get_by_role("link", name="Besoin d'aide ?").click()
-    assert page.get_by_role("heading", name="Besoin d'aide ?").is_visible()
+    expect(page.get_by_role("heading", name="Besoin d'aide ?")).to_be_visible()
