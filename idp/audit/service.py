@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 
 from idp.extensions import db
 from idp.models import AuditEvent, User
+from idp.prepared import Prepared
 
 __all__ = ["ClientInfo", "EventRow", "query", "record", "record_now"]
 
@@ -107,7 +108,11 @@ def _log(values: Mapping[str, Any]) -> None:
     )
 
 
-_INSERT = insert(AuditEvent.__table__)
+# Every column but the id, as _values() makes them (the hot paths' audit rows).
+_INSERT = Prepared(
+    insert(AuditEvent.__table__),
+    columns=("at", "realm", "actor", "user_id", "event", "outcome", "ip", "user_agent", "details"),
+)
 
 
 def record_now(
@@ -124,7 +129,7 @@ def record_now(
     """The same event written at once on the session's connection, in its transaction (the
     hot paths: no ORM object, no flush). Every id must already exist in the database."""
     values = _values(event, outcome, now, realm, actor, user_id, client, details)
-    db.session.connection().execute(_INSERT, values)
+    _INSERT.run(db.session.connection(), values)
     _log(values)
 
 

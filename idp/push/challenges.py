@@ -33,6 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from idp.audit.service import ClientInfo, record, record_now
 from idp.extensions import db
 from idp.models import Challenge, Device, User
+from idp.prepared import Prepared
 from idp.push.broker import Broker, BrokerUnavailable, Delivery, user_address
 from idp.push.device_auth import DeviceRef
 from idp.push.errors import (
@@ -112,12 +113,12 @@ def active_devices(user: User) -> list[Device]:
 
 # The hot path's statements are built once and run on the session's connection (in its
 # transaction): no ORM unit of work, no statement construction per request.
-_DEVICE_IDS = (
+_DEVICE_IDS = Prepared(
     select(Device.id)
     .where(Device.user_id == bindparam("user_id"), Device.revoked_at.is_(None))
     .order_by(Device.enrolled_at)
 )
-_LOCK_USER = (
+_LOCK_USER = Prepared(
     select(User.push_blocked_until).where(User.id == bindparam("user_id")).with_for_update()
 )
 _IN_WINDOW = Challenge.created_at > bindparam("since")
@@ -126,12 +127,14 @@ _PENDING_SAME_PURPOSE = (Challenge.status == "pending") & (
 )
 # Under the user's lock: how many challenges in the cap's window (and the oldest), and whether
 # one of this purpose is pending (none, usually: then there is nothing to supersede).
-_RECENT = select(
-    func.coalesce(func.sum(case((_IN_WINDOW, 1), else_=0)), 0),
-    func.min(case((_IN_WINDOW, Challenge.created_at), else_=None)),
-    func.coalesce(func.sum(case((_PENDING_SAME_PURPOSE, 1), else_=0)), 0),
-).where(Challenge.user_id == bindparam("user_id"), _IN_WINDOW | _PENDING_SAME_PURPOSE)
-_SUPERSEDE = (
+_RECENT = Prepared(
+    select(
+        func.coalesce(func.sum(case((_IN_WINDOW, 1), else_=0)), 0),
+        func.min(case((_IN_WINDOW, Challenge.created_at), else_=None)),
+        func.coalesce(func.sum(case((_PENDING_SAME_PURPOSE, 1), else_=0)), 0),
+    ).where(Challenge.user_id == bindparam("user_id"), _IN_WINDOW | _PENDING_SAME_PURPOSE)
+)
+_SUPERSEDE = Prepared(
     update(Challenge)
     .where(
         Challenge.user_id == bindparam("b_user"),
@@ -141,7 +144,25 @@ _SUPERSEDE = (
     .values(status="superseded", decided_at=bindparam("b_now"))
     .returning(Challenge.id)
 )
-_INSERT = insert(Challenge)
+_COLUMNS = (
+    "id",
+    "realm_id",
+    "user_id",
+    "purpose",
+    "status",
+    "matching_mode",
+    "number",
+    "choices",
+    "nonce",
+    "created_at",
+    "expires_at",
+    "context",
+    "flow_id",
+    "decided_at",
+    "decided_by",
+    "failure_code",
+)
+_INSERT = Prepared(insert(Challenge), columns=_COLUMNS)
 
 
 def _conn() -> Connection:
@@ -149,7 +170,7 @@ def _conn() -> Connection:
 
 
 def active_device_ids(user_id: int) -> list[str]:
-    return list(_conn().execute(_DEVICE_IDS, {"user_id": user_id}).scalars())
+    return [row.id for row in _DEVICE_IDS.rows(_conn(), {"user_id": user_id})]
 
 
 def create_challenge(
@@ -173,13 +194,13 @@ def create_challenge(
         raise NoDevice("no authenticator is enrolled for this account")
     # The user's row lock: the count below and the insert are one step for concurrent triggers.
     conn = _conn()
-    blocked_until = conn.execute(_LOCK_USER, {"user_id": user.id}).scalar()
+    (blocked_until,) = _LOCK_USER.first(conn, {"user_id": user.id}) or (None,)
     if purpose == "password_reset" and blocked_until and blocked_until > now:
         raise PushBlocked("push-based recovery is blocked after a reported attempt")
     window_start = now - timedelta(seconds=settings.window_seconds)
-    recent, oldest, pending = conn.execute(
-        _RECENT, {"user_id": user.id, "since": window_start, "purpose": purpose}
-    ).one()
+    [(recent, oldest, pending)] = _RECENT.rows(  # an aggregate: always one row
+        conn, {"user_id": user.id, "since": window_start, "purpose": purpose}
+    )
     if recent >= settings.max_challenges:
         reopen = (oldest or now) + timedelta(seconds=settings.window_seconds)
         record(
@@ -199,11 +220,12 @@ def create_challenge(
         )
     rng = rng or random.SystemRandom()
     superseded = (
-        list(
-            conn.execute(
-                _SUPERSEDE, {"b_user": user.id, "b_purpose": purpose, "b_now": now}
-            ).scalars()
-        )
+        [
+            row.id
+            for row in _SUPERSEDE.rows(
+                conn, {"b_user": user.id, "b_purpose": purpose, "b_now": now}
+            )
+        ]
         if pending
         else []
     )
@@ -212,7 +234,7 @@ def create_challenge(
     if settings.matching_mode == "choose":
         choices = [*rng.sample([n for n in range(10, 100) if n != number], 2), number]
         rng.shuffle(choices)
-    values: dict[str, Any] = {
+    values: dict[str, Any] = {  # every one of _COLUMNS
         "id": new_identifier(),
         "realm_id": realm.id,
         "user_id": user.id,
@@ -230,7 +252,7 @@ def create_challenge(
         "decided_by": None,
         "failure_code": None,
     }
-    conn.execute(_INSERT, values)
+    _INSERT.run(conn, values)
     record_now(
         "push_challenge_created",
         "info",
@@ -306,9 +328,11 @@ def refresh_status(challenge: Challenge, *, now: datetime) -> str:
     return challenge.status
 
 
-_STATUS = select(
-    Challenge.status, Challenge.failure_code, Challenge.user_id, Challenge.expires_at
-).where(Challenge.id == bindparam("challenge_id"))
+_STATUS = Prepared(
+    select(Challenge.status, Challenge.failure_code, Challenge.user_id, Challenge.expires_at).where(
+        Challenge.id == bindparam("challenge_id")
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -322,7 +346,7 @@ class ChallengeState:
 def status_of(challenge_id: str, *, now: datetime) -> ChallengeState | None:
     """The state of a challenge, marking it expired when its time is up; None when there is
     no such challenge. One read, no ORM object (status polls are frequent)."""
-    row = _conn().execute(_STATUS, {"challenge_id": challenge_id}).first()
+    row = _STATUS.first(_conn(), {"challenge_id": challenge_id})
     if row is None:
         return None
     state = ChallengeState(*row)
@@ -332,7 +356,7 @@ def status_of(challenge_id: str, *, now: datetime) -> ChallengeState | None:
     return state
 
 
-_PENDING = (
+_PENDING = Prepared(
     select(*ChallengeView.columns())
     .where(
         Challenge.user_id == bindparam("user_id"),
@@ -347,7 +371,7 @@ def pending_tokens(
     device: DeviceRef, realm: RealmRef, *, base_url: str, now: datetime
 ) -> list[str]:
     """Signed copies, for this device, of its user's pending unexpired challenges."""
-    rows = _conn().execute(_PENDING, {"user_id": device.user_id, "now": now})
+    rows = _PENDING.rows(_conn(), {"user_id": device.user_id, "now": now})
     return [
         sign_challenge(
             ChallengeView.from_row(row),
@@ -361,10 +385,10 @@ def pending_tokens(
     ]
 
 
-def _landing(status: Any, failure: Any, *extra: Any) -> Any:
+def _landing(status: Any, failure: Any, *extra: Any) -> Prepared:
     """``UPDATE challenge ... WHERE <it is this user's, pending, unexpired, this nonce>
     RETURNING status, purpose``: the whole decision in one conditional statement."""
-    return (
+    return Prepared(
         update(Challenge)
         .where(
             Challenge.id == bindparam("b_challenge_id"),
@@ -412,20 +436,16 @@ def decide(
         statement, params = _APPROVE_WITHOUT_NUMBER, {}
     else:
         statement, params = _APPROVE_WITH_NUMBER, {"b_number": decision.number}
-    landed = (
-        _conn()
-        .execute(
-            statement,
-            {
-                **params,
-                "b_challenge_id": decision.challenge_id,
-                "b_user_id": device.user_id,
-                "b_now": now,
-                "b_nonce": decision.nonce,
-                "b_device_id": device.id,
-            },
-        )
-        .first()
+    landed = statement.first(
+        _conn(),
+        {
+            **params,
+            "b_challenge_id": decision.challenge_id,
+            "b_user_id": device.user_id,
+            "b_now": now,
+            "b_nonce": decision.nonce,
+            "b_device_id": device.id,
+        },
     )
     if landed is None:
         db.session.rollback()

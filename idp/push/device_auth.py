@@ -16,10 +16,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from flask import current_app
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 
 from idp.extensions import db
 from idp.models import Device, User
+from idp.prepared import Prepared
 from idp.push.errors import DeviceRevoked, DeviceUnknown, TokenReplayed, TokenWrongRequest
 from idp.push.replay import ReplayGuard
 from idp.realms.cache import RealmRef
@@ -84,7 +85,7 @@ def remember_jti(jti: str, *, issuer: str, expires_at: datetime, now: datetime) 
         raise TokenReplayed("this token was already used")
 
 
-_DEVICE_ROW = (
+_DEVICE_ROW = Prepared(
     select(
         Device.id,
         Device.user_id,
@@ -100,16 +101,16 @@ _DEVICE_ROW = (
 )
 
 
-_SEEN = (
+_SEEN = Prepared(
     update(Device).where(Device.id == bindparam("b_device")).values(last_seen_at=bindparam("b_now"))
 )
 
 
-def _device_of(realm: RealmRef, token: str) -> tuple[Row[Any], EllipticCurvePublicKey]:
+def _device_of(realm: RealmRef, token: str) -> tuple[Any, EllipticCurvePublicKey]:
     """The device named by the token's ``kid``, in this realm, not removed."""
     kid = peek_header(token).get("kid")
     row = (
-        db.session.connection().execute(_DEVICE_ROW, {"device_id": kid}).first()
+        _DEVICE_ROW.first(db.session.connection(), {"device_id": kid})
         if isinstance(kid, str) and len(kid) <= 64
         else None
     )
@@ -120,9 +121,9 @@ def _device_of(realm: RealmRef, token: str) -> tuple[Row[Any], EllipticCurvePubl
     return row, _KEYS.get(row.jwk_thumbprint, row.public_jwk)
 
 
-def _seen(row: Row[Any], now: datetime) -> DeviceRef:
+def _seen(row: Any, now: datetime) -> DeviceRef:
     if row.last_seen_at is None or now - row.last_seen_at > LAST_SEEN_RESOLUTION:
-        db.session.connection().execute(_SEEN, {"b_device": row.id, "b_now": now})
+        _SEEN.run(db.session.connection(), {"b_device": row.id, "b_now": now})
     return DeviceRef(
         id=row.id,
         user_id=row.user_id,

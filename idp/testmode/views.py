@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from idp.clock import now
 from idp.extensions import csrf, db, limiter
 from idp.models import User
+from idp.prepared import Prepared
 from idp.push.challenges import ChallengeState, PushUser, create_challenge, status_of
 from idp.push.errors import PushError, PushRateLimited
 from idp.push.waiting import WaitInvalid, parse_wait, wait_while_pending
@@ -29,8 +30,10 @@ csrf.exempt(bp)
 # (these routes exist only in test mode).
 limiter.exempt(bp)
 
-_USER = select(User.id, User.username).where(
-    User.realm_id == bindparam("realm_id"), User.username_key == bindparam("key")
+_USER = Prepared(
+    select(User.id, User.username).where(
+        User.realm_id == bindparam("realm_id"), User.username_key == bindparam("key")
+    )
 )
 
 __all__ = ["bp"]
@@ -58,7 +61,7 @@ def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
     realm = cache.get(slug) if 0 < len(slug) <= 40 else None
     key = username_key(username)
     found = (
-        db.session.execute(_USER, {"realm_id": realm.id, "key": key}).first()
+        _USER.first(db.session.connection(), {"realm_id": realm.id, "key": key})
         if realm is not None and 0 < len(key) <= 120
         else None
     )

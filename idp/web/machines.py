@@ -4,10 +4,10 @@ The device API (and the test-mode JSON endpoints scripts drive) is called by dev
 programs, not browsers: their calls carry signed, single-use tokens and have their own limits
 (idp/device_api/limits.py, the push cap). Two browser mechanisms only cost time there:
 
-- the signed session cookie: a device never sends one, yet Flask would build the cookie
-  serializer and an empty session for each call. Device API paths get Flask's null session
-  (read as empty; writing to it raises, so a view that needed a session would fail loudly in
-  the tests);
+- the signed session cookie: a device or a script never sends one, yet Flask would build the
+  cookie serializer and an empty session for each call. The machine blueprints' routes get
+  Flask's null session (read as empty; writing to it raises, so a view that needed a session
+  would fail loudly in the tests);
 - Flask-Limiter's per-request hooks: the blueprints are exempt already, but the extension still
   resolves every route's limits before finding that out. Its hooks are wrapped so that exempt
   machine blueprints return at once, except the routes with a limit of their own
@@ -30,11 +30,15 @@ MACHINE_BLUEPRINTS = frozenset({"device_api", "testmode"})
 # Machine routes with a limit of their own (unauthenticated, costly): the limiter's hooks run.
 LIMITED_MACHINE_ENDPOINTS = frozenset({"device_api.enroll"})
 _DEVICE_API_MARK = "/api/device/"
+# The test-mode JSON routes scripts drive most (idp/testmode/views.py): trigger, status, clock.
+_TEST_MODE_JSON = ("/_dev/realms/", "/_dev/challenges/", "/_dev/clock")
 
 
 class _MachineAwareSessions(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if _DEVICE_API_MARK in request.path:
+        # By path: Flask opens the session before it matches the route.
+        path = request.path
+        if _DEVICE_API_MARK in path or path.startswith(_TEST_MODE_JSON):
             return None  # Flask then uses its null session
         return super().open_session(app, request)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.sessions import NullSession
 from flask.testing import FlaskClient
@@ -29,15 +30,23 @@ def test_both_limiter_hooks_are_wrapped(tmp_path: Path, database_url: str) -> No
     assert len(wrapped) == 2
 
 
-def test_device_api_requests_get_no_session(app: Flask) -> None:
-    with app.test_request_context("/realms/jasmin/api/device/v1/pending"):
+@pytest.mark.parametrize(
+    ("path", "machine"),
+    [
+        ("/realms/jasmin/api/device/v1/pending", True),
+        ("/_dev/challenges/x", True),  # test-mode JSON (scripts, benchmarks)
+        ("/_dev/realms/jasmin/users/camille.martin/challenges", True),
+        ("/realms/jasmin/login", False),
+        ("/_dev/mail/view", False),  # a page for humans
+        ("/no/such/page", False),
+    ],
+)
+def test_machine_requests_get_no_session(app: Flask, path: str, machine: bool) -> None:
+    with app.test_request_context(path):
         from flask import session
 
-        assert isinstance(session._get_current_object(), NullSession)  # type: ignore[attr-defined]
-    with app.test_request_context("/realms/jasmin/login"):
-        from flask import session
-
-        assert not isinstance(session._get_current_object(), NullSession)  # type: ignore[attr-defined]
+        got = session._get_current_object()  # type: ignore[attr-defined]
+        assert isinstance(got, NullSession) is machine
 
 
 def test_device_api_answers_set_no_cookie(client: FlaskClient) -> None:
@@ -59,3 +68,17 @@ def test_every_machine_route_with_its_own_limit_keeps_the_limiter(app: Flask) ->
         if endpoint.split(".")[0] in MACHINE_BLUEPRINTS and get_qualified_name(view) in marked
     }
     assert decorated == LIMITED_MACHINE_ENDPOINTS
+
+
+def test_the_test_mode_json_prefixes_cover_the_test_mode_routes(
+    tmp_path: Path, database_url: str
+) -> None:
+    from idp.web.machines import _TEST_MODE_JSON
+
+    config = make_config(tmp_path / "x.sqlite3", database_url=database_url, TEST_MODE=True)
+    app = create_app(config)
+
+    rules = [r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("testmode.")]
+    assert rules
+    for rule in rules:
+        assert rule.startswith(_TEST_MODE_JSON) or rule == "/_dev/mail", rule

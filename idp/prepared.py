@@ -1,0 +1,178 @@
+"""Prepared statements: SQLAlchemy Core statements compiled once per dialect, run on the driver.
+
+The push hot path runs a dozen small statements per round trip. Through ``Connection.execute``
+each one pays SQLAlchemy's per-execution work again (the cache key hashed for the compiled
+cache, the parameters rebuilt through the bind processors, the result set up, the events
+fired): about as much CPU as the statement itself on SQLite. A :class:`Prepared` statement
+keeps what does not change per call (the SQL text, the parameter order, the bind and result
+processors, whether it writes) and runs on the session's DBAPI connection, *in its
+transaction*, so commits, rollbacks and the pool stay the session's.
+
+What ``Connection.execute`` would have done and this module keeps:
+- the column types' bind and result processors (``UTCDateTime``, JSON, SQLite's dates), taken
+  from the types themselves, so values read or written are the same as through the ORM;
+- SQLite's process-wide write lock (:mod:`idp.sqlite_server`), taken before a write or a
+  ``SELECT ... FOR UPDATE``;
+- driver errors raised as SQLAlchemy's (``OperationalError`` answers 503 in the web layer),
+  and a lost connection invalidated, as SQLAlchemy does.
+
+Statements with expanding (``IN``) or literal-execute parameters are refused at compile time.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from idp.sqlite_server import LockingConnection
+
+__all__ = ["Prepared"]
+
+_Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One statement compiled for one dialect."""
+
+    sql: str
+    positions: tuple[str, ...] | None  # the parameter names in order (positional drivers)
+    defaults: Mapping[str, Any]  # literal values and bind parameters' own values
+    binds: Mapping[str, _Processor]
+    results: tuple[_Processor | None, ...] | None  # None: the statement returns no rows
+    row: type[tuple[Any, ...]] | None
+    writes: bool
+
+
+class Prepared:
+    """A Core statement compiled once per dialect; :meth:`rows` / :meth:`run` execute it."""
+
+    def __init__(self, statement: ClauseElement, *, columns: Sequence[str] = ()) -> None:
+        """``columns``: for an ``INSERT`` without ``values()``, the columns it sets."""
+        self.statement = statement
+        self._columns = list(columns)
+        self._plans: dict[str, _Plan] = {}
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """Run a statement that returns rows; its rows, as named tuples."""
+        found = self._execute(conn, params)
+        if not isinstance(found, list):
+            raise TypeError("this statement returns no rows: use run()")
+        return found
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> Any | None:
+        """The first row, or None."""
+        found = self.rows(conn, params)
+        return found[0] if found else None
+
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> int:
+        """Run a statement that returns no rows; the number of rows it changed."""
+        found = self._execute(conn, params)
+        if not isinstance(found, int):
+            raise TypeError("this statement returns rows: use rows()")
+        return found
+
+    # ------------------------------------------------------------------ internals
+
+    def _plan(self, dialect: Dialect) -> _Plan:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = self._compile(dialect)
+        return plan
+
+    def _compile(self, dialect: Dialect) -> _Plan:
+        statement = self.statement
+        kwargs: dict[str, Any] = {"column_keys": self._columns} if self._columns else {}
+        compiled = statement.compile(dialect=dialect, **kwargs)
+        if not isinstance(compiled, SQLCompiler):  # pragma: no cover - DDL is not prepared
+            raise TypeError("only SELECT, INSERT, UPDATE and DELETE can be prepared")
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("a prepared statement cannot expand parameters")
+        binds: dict[str, _Processor] = {}
+        for bind, name in compiled.bind_names.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                binds[name] = processor
+        defaults = {
+            name: bind.effective_value
+            for bind, name in compiled.bind_names.items()
+            if not bind.required
+        }
+        returned = _returned_columns(statement)
+        results: tuple[_Processor | None, ...] | None = None
+        row: type[tuple[Any, ...]] | None = None
+        if returned is not None:
+            results = tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in returned
+            )
+            names = [c.key or f"c{i}" for i, c in enumerate(returned)]
+            row = namedtuple("Row", names, rename=True)  # type: ignore[misc,no-redef]
+        for_update = isinstance(statement, Select) and statement._for_update_arg is not None
+        return _Plan(
+            sql=compiled.string,
+            positions=tuple(compiled.positiontup or ()) if compiled.positional else None,
+            defaults=defaults,
+            binds=binds,
+            results=results,
+            row=row,
+            writes=not isinstance(statement, Select) or for_update,
+        )
+
+    def _execute(self, conn: Connection, params: Mapping[str, Any]) -> list[Any] | int:
+        dialect = conn.dialect
+        plan = self._plan(dialect)
+        values = {**plan.defaults, **params} if plan.defaults else params
+        binds = plan.binds
+        processed = {
+            name: binds[name](value) if name in binds else value for name, value in values.items()
+        }
+        arguments: Any = (
+            tuple(processed[name] for name in plan.positions)
+            if plan.positions is not None
+            else processed
+        )
+        raw = conn.connection.driver_connection
+        if plan.writes and isinstance(raw, LockingConnection):
+            raw.take_write_lock()
+        cursor = raw.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(plan.sql, arguments)
+            if plan.results is None:
+                return int(cursor.rowcount)
+            fetched = cursor.fetchall()
+        except dialect.loaded_dbapi.Error as exc:
+            invalidated = dialect.is_disconnect(exc, raw, cursor)
+            if invalidated:
+                conn.invalidate(exc)
+            raise DBAPIError.instance(
+                plan.sql,
+                arguments,
+                exc,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=invalidated,
+                dialect=dialect,
+            ) from exc
+        finally:
+            cursor.close()
+        processors, row = plan.results, plan.row
+        if row is None:  # pragma: no cover - a plan with results has its row type
+            raise TypeError("no row type")
+        return [
+            row(*(p(v) if p is not None else v for p, v in zip(processors, r, strict=True)))
+            for r in fetched
+        ]
+
+
+def _returned_columns(statement: Any) -> list[Any] | None:
+    if isinstance(statement, Select):
+        return list(statement.selected_columns)
+    returning = getattr(statement, "_returning", ())
+    return list(statement.exported_columns) if returning else None
