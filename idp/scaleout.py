@@ -36,9 +36,10 @@ def redis_client(url: str) -> Any:
 
 
 def install_scale_out(app: Flask) -> None:
-    from idp.realms.store import load_realm_ref
+    from idp.realms.store import load_realm_ref, load_realm_row
 
-    cache = RealmCache(load_realm_ref, ttl=float(app.config.get("REALM_CACHE_SECONDS", 5)))
+    ttl = float(app.config.get("REALM_CACHE_SECONDS", 5))
+    cache, rows = RealmCache(load_realm_ref, ttl=ttl), RealmCache(load_realm_row, ttl=ttl)
     clock = _test_mode_clock(app)
     broker: Broker
     replay: ReplayGuard
@@ -49,7 +50,8 @@ def install_scale_out(app: Flask) -> None:
         from idp.push.replay import RedisReplayGuard
 
         client = redis_client(str(url))
-        handlers = [cache.on_control] + ([clock.on_control] if clock is not None else [])
+        handlers: list[Callable[[str], None]] = [cache.on_control, rows.on_control]
+        handlers += [clock.on_control] if clock is not None else []
         redis_broker = RedisBroker(client, control_handler=_fan_out(handlers))
         atexit.register(redis_broker.close)
         broker, replay = redis_broker, RedisReplayGuard(client)
@@ -64,6 +66,7 @@ def install_scale_out(app: Flask) -> None:
     else:
         broker, replay = LocalBroker(), LocalReplayGuard()
     app.extensions["idp.realm_cache"] = cache
+    app.extensions["idp.realm_rows"] = rows
     app.extensions["idp.broker"] = broker
     app.extensions["idp.replay"] = replay
 

@@ -32,7 +32,7 @@ from idp.push.broker import Broker, Subscription, SubscriptionLost, user_address
 from idp.push.device_auth import DeviceRef, authenticate_decision, authenticate_device
 from idp.push.errors import RealmUnknown
 from idp.push.signing import realm_jwks
-from idp.realms.cache import RealmCache
+from idp.realms.cache import RealmCache, RealmRef
 from idp.realms.store import get_realm
 from idp.web.client import client_info
 from shared.errors import MessageMalformed
@@ -56,7 +56,7 @@ MAX_WAIT_SECONDS = 30
 def _load_realm(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     # The cached snapshot (idp.realms.cache), not an ORM row: no query on the hot path.
     slug = (values or {}).get("slug", "")
-    cache: RealmCache = current_app.extensions["idp.realm_cache"]
+    cache: RealmCache[RealmRef] = current_app.extensions["idp.realm_cache"]
     ref = cache.get(slug) if isinstance(slug, str) and 0 < len(slug) <= 40 else None
     if ref is None:
         raise RealmUnknown("no such realm")

@@ -94,7 +94,7 @@ class PushUser:
 
 def realm_ref(slug: str) -> RealmRef:
     """The cached snapshot of a realm that exists (the caller holds its ORM row)."""
-    cache: RealmCache | None = current_app.extensions.get("idp.realm_cache")
+    cache: RealmCache[RealmRef] | None = current_app.extensions.get("idp.realm_cache")
     ref = cache.get(slug) if cache is not None else load_realm_ref(slug)
     if ref is None:  # pragma: no cover - import_preset always makes a key
         raise RuntimeError(f"realm {slug} has no signing key")

@@ -17,15 +17,22 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from flask import current_app, has_app_context
 
 from idp.realms.preset import RealmPreset
 
-__all__ = ["CONTROL_PREFIX", "RealmCache", "RealmRef", "realm_changed"]
+if TYPE_CHECKING:
+    from idp.models import Realm
+
+__all__ = ["CACHES", "CONTROL_PREFIX", "RealmCache", "RealmRef", "RealmRow", "realm_changed"]
 
 CONTROL_PREFIX = "realm-changed:"
+# Where the app keeps its realm caches (idp.scaleout): the hot paths' snapshots, the pages' rows.
+CACHES = ("idp.realm_cache", "idp.realm_rows")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +44,20 @@ class RealmRef:
     private_key: EllipticCurvePrivateKey
 
 
-class RealmCache:
+@dataclass(frozen=True, slots=True)
+class RealmRow:
+    """What a page needs of its realm: a detached copy of the row, merged into the request's
+    session instead of read (:func:`idp.realms.store.realm_for_request`), and its parsed preset.
+    Kept apart from :class:`RealmRef` so that pages never depend on the signing key."""
+
+    row: Realm
+    preset: RealmPreset
+
+
+class RealmCache(Generic[T]):
     def __init__(
         self,
-        load: Callable[[str], RealmRef | None],
+        load: Callable[[str], T | None],
         *,
         ttl: float = 5.0,
         monotonic: Callable[[], float] = time.monotonic,
@@ -49,9 +66,9 @@ class RealmCache:
         self._ttl = ttl
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, RealmRef]] = {}
+        self._entries: dict[str, tuple[float, T]] = {}
 
-    def get(self, slug: str) -> RealmRef | None:
+    def get(self, slug: str) -> T | None:
         now = self._monotonic()
         entry = self._entries.get(slug)
         if entry is not None and entry[0] > now:
@@ -84,12 +101,13 @@ def realm_changed(slug: str) -> None:
 
     from idp.extensions import db
 
-    cache = current_app.extensions.get("idp.realm_cache")
+    caches = [current_app.extensions.get(name) for name in CACHES]
     broadcast = getattr(current_app.extensions.get("idp.broker"), "broadcast", None)
 
     def _forget(*_args: object) -> None:
-        if isinstance(cache, RealmCache):
-            cache.invalidate(slug)
+        for cache in caches:
+            if isinstance(cache, RealmCache):
+                cache.invalidate(slug)
         if broadcast is not None:
             broadcast(CONTROL_PREFIX + slug)
 

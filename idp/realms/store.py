@@ -8,11 +8,13 @@ from datetime import datetime
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+from flask import current_app, has_app_context
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from idp.extensions import db
 from idp.models import Realm, RealmKey
-from idp.realms.cache import RealmRef, realm_changed
+from idp.realms.cache import RealmRef, RealmRow, realm_changed
 from idp.realms.preset import RealmPreset
 from idp.security.passwords import Hasher
 from idp.users.service import create_user, find_user
@@ -31,7 +33,9 @@ __all__ = [
     "get_realm",
     "import_preset",
     "load_realm_ref",
+    "load_realm_row",
     "preset_of",
+    "realm_for_request",
     "rotate_key",
 ]
 
@@ -43,6 +47,38 @@ def get_realm(slug: str) -> Realm | None:
     if not slug or len(slug) > 40:
         return None
     return db.session.scalar(_BY_SLUG, {"slug": slug})
+
+
+def realm_for_request(slug: str) -> Realm | None:
+    """The realm of a page, in this request's session, without a query when it is cached.
+
+    The cached snapshot (idp.realms.cache: invalidated on import and key rotation, here and in
+    the other processes, and never older than its TTL) keeps a detached copy of the row; it is
+    merged into the session without loading (``merge(load=False)``), with its parsed preset, so
+    a page neither reads the row nor parses the preset again. Without a cache (commands), or
+    for a slug the cache does not know, the row is read.
+    """
+    cache = current_app.extensions.get("idp.realm_rows") if has_app_context() else None
+    kept = cache.get(slug) if cache is not None and 0 < len(slug) <= 40 else None
+    if kept is None:
+        return get_realm(slug)
+    realm: Realm = db.session.merge(kept.row, load=False)
+    if realm.preset is kept.row.preset:
+        realm.__dict__.setdefault("_parsed_preset", (realm.preset, kept.preset))
+    return realm
+
+
+def load_realm_row(slug: str) -> RealmRow | None:
+    """The pages' copy of a realm's row (see :func:`realm_for_request`)."""
+    realm = get_realm(slug)
+    if realm is None:
+        return None
+    copy = Realm(**{column: getattr(realm, column) for column in _REALM_COLUMNS})
+    make_transient_to_detached(copy)
+    return RealmRow(row=copy, preset=preset_of(realm))
+
+
+_REALM_COLUMNS = tuple(c.key for c in Realm.__table__.columns)
 
 
 def all_realms() -> list[Realm]:

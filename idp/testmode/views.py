@@ -19,7 +19,7 @@ from idp.prepared import Prepared
 from idp.push.challenges import ChallengeState, PushUser, create_challenge, status_of
 from idp.push.errors import PushError, PushRateLimited
 from idp.push.waiting import WaitInvalid, parse_wait, wait_while_pending
-from idp.realms.cache import RealmCache
+from idp.realms.cache import RealmCache, RealmRef
 from idp.testmode.clock_requests import ClockRequestInvalid, clock_state, move_test_clock
 from idp.users.service import username_key
 from idp.web.client import client_info
@@ -57,7 +57,7 @@ def mail() -> dict[str, object]:
 @bp.post("/realms/<slug>/users/<username>/challenges")
 def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
     """Create a push challenge as a browser sign-in would; answers its id and number."""
-    cache: RealmCache = current_app.extensions["idp.realm_cache"]
+    cache: RealmCache[RealmRef] = current_app.extensions["idp.realm_cache"]
     realm = cache.get(slug) if 0 < len(slug) <= 40 else None
     key = username_key(username)
     found = (

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g
 
-from idp.realms.store import get_realm, preset_of
+from idp.realms.store import preset_of, realm_for_request
 
 __all__ = ["bind_realm"]
 
@@ -17,7 +17,7 @@ def bind_realm(bp: Blueprint) -> None:
     @bp.url_value_preprocessor
     def _load(_endpoint: str | None, values: dict[str, Any] | None) -> None:
         slug = (values or {}).get("slug", "")
-        realm = get_realm(slug)
+        realm = realm_for_request(slug) if isinstance(slug, str) else None
         if realm is None:
             g.realm = None
             abort(404)
