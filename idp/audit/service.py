@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from idp.extensions import db
 from idp.models import AuditEvent, User
@@ -125,11 +125,13 @@ def record_now(
     user_id: int | None,
     client: ClientInfo | None = None,
     details: Mapping[str, Any] | None = None,
+    conn: Connection | None = None,
 ) -> None:
     """The same event written at once on the session's connection, in its transaction (the
-    hot paths: no ORM object, no flush). Every id must already exist in the database."""
+    hot paths: no ORM object, no flush; ``conn``: that connection, when the caller has it).
+    Every id must already exist in the database."""
     values = _values(event, outcome, now, realm, actor, user_id, client, details)
-    _INSERT.run(db.session.connection(), values)
+    _INSERT.run(conn or db.session.connection(), values)
     _log(values)
 
 
