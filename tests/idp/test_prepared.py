@@ -120,3 +120,23 @@ def test_writes_and_row_locks_take_sqlites_write_lock_reads_do_not(app: Flask) -
         assert raw.holds_write_lock
         db.session.commit()
         assert not raw.holds_write_lock
+
+
+@pytest.mark.postgresql_only("a server connection that can be lost")
+def test_a_lost_connection_is_invalidated_as_sqlalchemy_does(app: Flask) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    with app.app_context():
+        conn = db.session.connection()
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        # Another connection (this one stays checked out) ends this one's server process, as a
+        # restart or a failover would.
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(OperationalError) as caught:
+            BY_EVENT.rows(db.session.connection(), {"event": "x"})
+        assert caught.value.connection_invalidated
+        db.session.rollback()
+        # The pool does not hand the dead connection out again: the next statement works.
+        assert BY_EVENT.rows(db.session.connection(), {"event": "x"}) == []
