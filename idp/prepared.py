@@ -29,8 +29,9 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import SelectBase
 
 from idp.sqlite_server import LockingConnection
 
@@ -115,7 +116,8 @@ class Prepared:
             )
             names = [c.key or f"c{i}" for i, c in enumerate(returned)]
             row = namedtuple("Row", names, rename=True)  # type: ignore[misc,no-redef]
-        for_update = isinstance(statement, Select) and statement._for_update_arg is not None
+        reads = isinstance(statement, SelectBase)
+        for_update = reads and getattr(statement, "_for_update_arg", None) is not None
         return _Plan(
             sql=compiled.string,
             positions=tuple(compiled.positiontup or ()) if compiled.positional else None,
@@ -123,7 +125,7 @@ class Prepared:
             binds=binds,
             results=results,
             row=row,
-            writes=not isinstance(statement, Select) or for_update,
+            writes=not reads or for_update,
         )
 
     def _execute(self, conn: Connection, params: Mapping[str, Any]) -> list[Any] | int:
@@ -172,7 +174,7 @@ class Prepared:
 
 
 def _returned_columns(statement: Any) -> list[Any] | None:
-    if isinstance(statement, Select):
+    if isinstance(statement, SelectBase):  # SELECT, UNION, ...
         return list(statement.selected_columns)
     returning = getattr(statement, "_returning", ())
     return list(statement.exported_columns) if returning else None

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import bindparam, func, literal, null, select, union_all, update
+from sqlalchemy import bindparam, func, literal, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.selectable import CompoundSelect
 
 from idp.audit.service import ClientInfo, record
 from idp.extensions import db
 from idp.mfa.errors import SecondFactorLocked
 from idp.models import Challenge, SecondFactorLock, User
+from idp.prepared import Prepared
 from idp.realms.store import preset_of
 from idp.realms.totp import TotpSettings
 
@@ -57,24 +56,26 @@ def wait_for(failures: int, settings: TotpSettings) -> timedelta:
 # Built once: the lock state is read on every second-factor attempt, in one round trip.
 # Three kinds of rows: the code counter ("lock"), the last approved push ("approved"), and
 # each push failure of the failure window ("push"); ``since`` is then applied in Python.
-_STATE: CompoundSelect[Any] = union_all(
-    select(
-        literal("lock").label("kind"),
-        SecondFactorLock.code_failures.label("n"),
-        SecondFactorLock.last_failure_at.label("at"),
-        SecondFactorLock.reset_at.label("reset_at"),
-    ).where(SecondFactorLock.user_id == bindparam("user_id")),
-    select(
-        literal("approved"),
-        null(),
-        func.max(Challenge.decided_at),
-        null(),
-    ).where(Challenge.user_id == bindparam("user_id"), Challenge.status == "approved"),
-    select(literal("push"), null(), Challenge.decided_at, null()).where(
-        Challenge.user_id == bindparam("user_id"),
-        Challenge.status.in_(PUSH_FAILURES),
-        Challenge.decided_at > bindparam("window_start"),
-    ),
+_STATE = Prepared(
+    union_all(
+        select(
+            literal("lock").label("kind"),
+            SecondFactorLock.code_failures.label("n"),
+            SecondFactorLock.last_failure_at.label("at"),
+            SecondFactorLock.reset_at.label("reset_at"),
+        ).where(SecondFactorLock.user_id == bindparam("user_id")),
+        select(
+            literal("approved"),
+            null(),
+            func.max(Challenge.decided_at),
+            null(),
+        ).where(Challenge.user_id == bindparam("user_id"), Challenge.status == "approved"),
+        select(literal("push"), null(), Challenge.decided_at, null()).where(
+            Challenge.user_id == bindparam("user_id"),
+            or_(*(Challenge.status == s for s in PUSH_FAILURES)),  # no expanding IN: prepared
+            Challenge.decided_at > bindparam("window_start"),
+        ),
+    )
 )
 
 
@@ -82,9 +83,7 @@ def lock_state(user: User, *, now: datetime) -> LockState:
     settings = preset_of(user.realm).totp
     window_start = now - timedelta(seconds=settings.failure_window_seconds)
     db.session.flush()  # the connection's read must see this session's pending changes
-    rows = db.session.connection().execute(
-        _STATE, {"user_id": user.id, "window_start": window_start}
-    )
+    rows = _STATE.rows(db.session.connection(), {"user_id": user.id, "window_start": window_start})
     lock_row = None
     last_approved: datetime | None = None
     push_failures: list[datetime] = []

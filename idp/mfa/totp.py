@@ -32,6 +32,7 @@ from idp.extensions import db
 from idp.mfa import lock
 from idp.mfa.errors import CodeInvalid, CodeReplayed, NoCodeDevice
 from idp.models import Device, User
+from idp.prepared import Prepared
 from idp.realms.store import preset_of
 from idp.realms.totp import TotpSettings
 
@@ -131,7 +132,7 @@ _ACTIVE_DEVICES = (
     .order_by(Device.enrolled_at)
 )
 _DEVICE = Device.__table__.c
-_CLAIM = (
+_CLAIM = Prepared(
     update(Device.__table__)
     .where(
         _DEVICE.id == bindparam("device_id"),
@@ -143,8 +144,8 @@ _CLAIM = (
 
 def _claim(device: Device, step: int) -> bool:
     """Move the device's last step forward to ``step`` unless something already passed it."""
-    moved = db.session.connection().execute(_CLAIM, {"device_id": device.id, "step": step})
-    if moved.rowcount != 1:
+    moved = _CLAIM.run(db.session.connection(), {"device_id": device.id, "step": step})
+    if moved != 1:
         return False
     set_committed_value(device, "totp_last_step", step)  # what the row now holds
     return True
