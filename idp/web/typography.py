@@ -55,6 +55,7 @@ def install_typography(app: Flask) -> None:
     def _french_spaces(resp: Response) -> Response:
         if (
             resp.mimetype == "text/html"
+            and not 300 <= resp.status_code < 400  # a redirect's stub body is never shown
             and not resp.direct_passthrough
             and not resp.is_streamed
             and _is_french()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
 from idp.web.typography import NBSP, NNBSP, french_html, french_text
@@ -38,3 +39,23 @@ def test_french_pages_get_it_english_ones_do_not(client: FlaskClient) -> None:
     assert 'lang="en"' in text
     assert NNBSP not in text
     assert NBSP not in text
+
+
+def test_redirects_are_not_rewritten_error_pages_are(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from idp.web import typography
+
+    rewritten: list[str] = []
+
+    def spy(html: str) -> str:
+        rewritten.append(html)
+        return french_html(html)
+
+    monkeypatch.setattr(typography, "french_html", spy)
+    # A redirect's body is Werkzeug's stub, which no browser shows: not parsed for nothing.
+    assert client.get("/realms/jasmin/login/code").status_code == 302
+    assert rewritten == []
+    # A French error page is a page like any other.
+    assert client.get("/realms/jasmin/no-such-page").status_code == 404
+    assert len(rewritten) == 1
