@@ -23,9 +23,9 @@ from sqlalchemy import update
 
 from idp.audit.service import ClientInfo
 from idp.extensions import db
-from idp.models import Challenge, FlowState, User
+from idp.models import FlowState, User
 from idp.push.broker import Broker
-from idp.push.challenges import create_challenge
+from idp.push.challenges import NewChallenge, create_challenge
 from idp.realms.store import preset_of
 from idp.users.password_change import apply_password_hash
 
@@ -40,14 +40,14 @@ TTL = timedelta(minutes=10)
 class PendingChange:
     flow_id: str
     binding: str
-    challenge: Challenge
+    challenge: NewChallenge
 
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def challenge_for(user: User, *, client: ClientInfo, now: datetime, broker: Broker) -> Challenge:
+def challenge_for(user: User, *, client: ClientInfo, now: datetime, broker: Broker) -> NewChallenge:
     service = f"{preset_of(user.realm).display_name} – changement de mot de passe"
     return create_challenge(
         user, purpose="sign_in", service=service, client=client, now=now, broker=broker

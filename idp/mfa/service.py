@@ -11,7 +11,7 @@ from idp.mfa.lock import check_unlocked
 from idp.mfa.totp import active_devices, code_devices
 from idp.models import Challenge, Device, User
 from idp.push.broker import Broker
-from idp.push.challenges import create_challenge, refresh_status
+from idp.push.challenges import NewChallenge, create_challenge, refresh_status
 from idp.realms.store import preset_of
 
 __all__ = [
@@ -64,7 +64,7 @@ def step_up_methods(user: User) -> list[str]:
 
 def sign_in_challenge(
     user: User, *, client: ClientInfo, now: datetime, broker: Broker
-) -> Challenge:
+) -> NewChallenge:
     # A lock earned by wrong codes holds for pushes too (idp.mfa.lock).
     check_unlocked(user, now=now)
     service = f"{preset_of(user.realm).display_name} – connexion"

@@ -57,6 +57,7 @@ from shared.messages import ChallengeHint, PushDecision
 __all__ = [
     "ChallengeState",
     "DecisionResult",
+    "NewChallenge",
     "PushUser",
     "active_device_ids",
     "active_devices",
@@ -77,6 +78,26 @@ log = logging.getLogger(__name__)
 class DecisionResult:
     challenge_id: str
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewChallenge:
+    """A challenge just created: the values of its row, as a plain object (an ORM instance
+    cost more to build than the statements that wrote it, and had nothing to flush)."""
+
+    id: str
+    realm_id: int
+    user_id: int
+    purpose: str
+    status: str
+    matching_mode: str
+    number: int | None
+    choices: list[int] | None
+    nonce: str
+    created_at: datetime
+    expires_at: datetime
+    context: dict[str, Any]
+    flow_id: str | None
 
 
 @dataclass(frozen=True)
@@ -163,6 +184,7 @@ _COLUMNS = (
     "failure_code",
 )
 _INSERT = Prepared(insert(Challenge), columns=_COLUMNS)
+_NEW_CHALLENGE_FIELDS = tuple(NewChallenge.__dataclass_fields__)
 
 
 def _conn() -> Connection:
@@ -183,7 +205,7 @@ def create_challenge(
     broker: Broker,
     rng: random.Random | None = None,
     flow_id: str | None = None,
-) -> Challenge:
+) -> NewChallenge:
     """Send a new challenge to every device of ``user``; older pending ones are superseded."""
     if isinstance(user, User):
         user = PushUser.of(user)
@@ -271,8 +293,16 @@ def create_challenge(
     )
     db.session.commit()
     # A plain object for the caller (not in the session: nothing to flush or refresh).
-    challenge = Challenge(**values)
-    view = ChallengeView.of(challenge)
+    challenge = NewChallenge(**{name: values[name] for name in _NEW_CHALLENGE_FIELDS})
+    view = ChallengeView(
+        challenge.id,
+        challenge.purpose,
+        challenge.matching_mode,
+        challenge.choices,
+        challenge.nonce,
+        challenge.context,
+        challenge.expires_at,
+    )
     base_url = str(current_app.config["BASE_URL"])
     everyone = user_address(user.id)
     deliveries: list[Delivery] = [
