@@ -84,9 +84,10 @@ class Prepared:
     # ------------------------------------------------------------------ internals
 
     def _plan(self, dialect: Dialect) -> _Plan:
-        plan = self._plans.get(dialect.name)
+        key = f"{dialect.name}+{dialect.driver}"  # the driver decides the parameter style
+        plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[dialect.name] = self._compile(dialect)
+            plan = self._plans[key] = self._compile(dialect)
         return plan
 
     def _compile(self, dialect: Dialect) -> _Plan:
@@ -159,6 +160,7 @@ class Prepared:
                 arguments,
                 exc,
                 dialect.loaded_dbapi.Error,
+                hide_parameters=conn.engine.hide_parameters,  # as the engine says
                 connection_invalidated=invalidated,
                 dialect=dialect,
             ) from exc

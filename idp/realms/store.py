@@ -52,11 +52,14 @@ def get_realm(slug: str) -> Realm | None:
 def realm_for_request(slug: str) -> Realm | None:
     """The realm of a page, in this request's session, without a query when it is cached.
 
-    The cached snapshot (idp.realms.cache: invalidated on import and key rotation, here and in
-    the other processes, and never older than its TTL) keeps a detached copy of the row; it is
+    The pages' row cache (``idp.realm_rows``, a :class:`~idp.realms.cache.RealmRow` per slug,
+    invalidated with the hot path's snapshots: on import and key rotation, here and in the
+    other processes, and never older than its TTL) keeps a detached copy of the row; it is
     merged into the session without loading (``merge(load=False)``), with its parsed preset, so
     a page neither reads the row nor parses the preset again. Without a cache (commands), or
-    for a slug the cache does not know, the row is read.
+    for a slug the cache does not know, the row is read. The copy's ``preset`` dict is shared
+    by every request: it is replaced on import, never changed in place (nothing does, and the
+    JSON column would not notice).
     """
     cache = current_app.extensions.get("idp.realm_rows") if has_app_context() else None
     kept = cache.get(slug) if cache is not None and 0 < len(slug) <= 40 else None

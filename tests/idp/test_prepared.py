@@ -140,3 +140,19 @@ def test_a_lost_connection_is_invalidated_as_sqlalchemy_does(app: Flask) -> None
         db.session.rollback()
         # The pool does not hand the dead connection out again: the next statement works.
         assert BY_EVENT.rows(db.session.connection(), {"event": "x"}) == []
+
+
+def test_errors_hide_the_parameters_when_the_engine_does() -> None:
+    from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("v", String))
+    add = Prepared(insert(table), columns=("id", "v"))
+    for hidden in (False, True):
+        engine = create_engine("sqlite://", hide_parameters=hidden)
+        table.metadata.create_all(engine)
+        with engine.connect() as conn:
+            add.run(conn, {"id": 1, "v": "secret-value"})
+            with pytest.raises(IntegrityError) as caught:
+                add.run(conn, {"id": 1, "v": "secret-value"})
+        assert ("secret-value" in str(caught.value)) is not hidden
+        engine.dispose()
