@@ -22,11 +22,11 @@ Statements with expanding (``IN``) or literal-execute parameters are refused at 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
@@ -61,6 +61,18 @@ class Prepared:
         self.statement = statement
         self._columns = list(columns)
         self._plans: dict[str, _Plan] = {}
+
+    @classmethod
+    def insert(
+        cls, table: Table, *, generated: Collection[str] = (), returning: Sequence[Any] = ()
+    ) -> Prepared:
+        """``INSERT`` of one row that gives every column of ``table`` but the ``generated`` ones
+        (an autoincrement id): a column added to the table later and not given by the caller
+        fails at once, as a missing parameter, instead of being left to a default silently."""
+        statement = insert(table)
+        if returning:
+            statement = statement.returning(*returning)
+        return cls(statement, columns=[c.key for c in table.columns if c.key not in generated])
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
         """Run a statement that returns rows; its rows, as named tuples."""

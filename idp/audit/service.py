@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from idp.extensions import db
 from idp.models import AuditEvent, User
@@ -108,11 +108,8 @@ def _log(values: Mapping[str, Any]) -> None:
     )
 
 
-# Every column but the id, as _values() makes them (the hot paths' audit rows).
-_INSERT = Prepared(
-    insert(AuditEvent.__table__),
-    columns=("at", "realm", "actor", "user_id", "event", "outcome", "ip", "user_agent", "details"),
-)
+# The hot paths' audit rows: every column but the id, as _values() makes them.
+_INSERT = Prepared.insert(AuditEvent.__table__, generated=("id",))
 
 
 def record_now(

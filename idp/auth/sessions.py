@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -104,9 +104,8 @@ def start(
 
 # Every column but the id: a column added to the model and not to start() fails every sign-in
 # in the tests (a missing parameter), rather than being silently left to its default.
-_INSERT = Prepared(
-    insert(BrowserSession.__table__).returning(BrowserSession.id),
-    columns=tuple(c.key for c in BrowserSession.__table__.columns if c.key != "id"),
+_INSERT = Prepared.insert(
+    BrowserSession.__table__, generated=("id",), returning=(BrowserSession.id,)
 )
 
 

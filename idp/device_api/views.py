@@ -57,7 +57,7 @@ def _load_realm(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     # The cached snapshot (idp.realms.cache), not an ORM row: no query on the hot path.
     slug = (values or {}).get("slug", "")
     cache: RealmCache[RealmRef] = current_app.extensions["idp.realm_cache"]
-    ref = cache.get(slug) if isinstance(slug, str) and 0 < len(slug) <= 40 else None
+    ref = cache.get(slug) if isinstance(slug, str) else None
     if ref is None:
         raise RealmUnknown("no such realm")
     g.realm_ref = ref

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, case, func, insert, literal, select, update
+from sqlalchemy import Connection, bindparam, case, func, literal, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from idp.audit.service import ClientInfo, record, record_now
@@ -165,25 +165,7 @@ _SUPERSEDE = Prepared(
     .values(status="superseded", decided_at=bindparam("b_now"))
     .returning(Challenge.id)
 )
-_COLUMNS = (
-    "id",
-    "realm_id",
-    "user_id",
-    "purpose",
-    "status",
-    "matching_mode",
-    "number",
-    "choices",
-    "nonce",
-    "created_at",
-    "expires_at",
-    "context",
-    "flow_id",
-    "decided_at",
-    "decided_by",
-    "failure_code",
-)
-_INSERT = Prepared(insert(Challenge), columns=_COLUMNS)
+_INSERT = Prepared.insert(Challenge.__table__)
 _NEW_CHALLENGE_FIELDS = tuple(NewChallenge.__dataclass_fields__)
 
 
@@ -256,7 +238,7 @@ def create_challenge(
     if settings.matching_mode == "choose":
         choices = [*rng.sample([n for n in range(10, 100) if n != number], 2), number]
         rng.shuffle(choices)
-    values: dict[str, Any] = {  # every one of _COLUMNS
+    values: dict[str, Any] = {  # every column of the table (_INSERT)
         "id": new_identifier(),
         "realm_id": realm.id,
         "user_id": user.id,
@@ -294,15 +276,7 @@ def create_challenge(
     db.session.commit()
     # A plain object for the caller (not in the session: nothing to flush or refresh).
     challenge = NewChallenge(**{name: values[name] for name in _NEW_CHALLENGE_FIELDS})
-    view = ChallengeView(
-        challenge.id,
-        challenge.purpose,
-        challenge.matching_mode,
-        challenge.choices,
-        challenge.nonce,
-        challenge.context,
-        challenge.expires_at,
-    )
+    view = ChallengeView.of(challenge)
     base_url = str(current_app.config["BASE_URL"])
     everyone = user_address(user.id)
     deliveries: list[Delivery] = [

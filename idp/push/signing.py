@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, select
 
@@ -16,6 +16,9 @@ from shared.jws import sign
 from shared.keys import Jwks
 from shared.messages import ChallengeContext, Matching, PushChallenge
 from shared.timing import unix_time
+
+if TYPE_CHECKING:
+    from idp.push.challenges import NewChallenge
 
 __all__ = ["ChallengeView", "realm_jwks", "sign_challenge"]
 
@@ -57,7 +60,7 @@ class ChallengeView:
         return cls(**row._asdict())
 
     @classmethod
-    def of(cls, challenge: Challenge) -> ChallengeView:
+    def of(cls, challenge: Challenge | NewChallenge) -> ChallengeView:
         return cls(
             challenge.id,
             challenge.purpose,

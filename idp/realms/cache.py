@@ -27,11 +27,20 @@ from idp.realms.preset import RealmPreset
 if TYPE_CHECKING:
     from idp.models import Realm
 
-__all__ = ["CACHES", "CONTROL_PREFIX", "RealmCache", "RealmRef", "RealmRow", "realm_changed"]
+__all__ = [
+    "CACHES",
+    "CONTROL_PREFIX",
+    "MAX_SLUG",
+    "RealmCache",
+    "RealmRef",
+    "RealmRow",
+    "realm_changed",
+]
 
 CONTROL_PREFIX = "realm-changed:"
 # Where the app keeps its realm caches (idp.scaleout): the hot paths' snapshots, the pages' rows.
 CACHES = ("idp.realm_cache", "idp.realm_rows")
+MAX_SLUG = 40  # the realm table's slug column: a longer one names no realm, and is not looked up
 T = TypeVar("T")
 
 
@@ -69,6 +78,8 @@ class RealmCache(Generic[T]):
         self._entries: dict[str, tuple[float, T]] = {}
 
     def get(self, slug: str) -> T | None:
+        if not 0 < len(slug) <= MAX_SLUG:
+            return None
         now = self._monotonic()
         entry = self._entries.get(slug)
         if entry is not None and entry[0] > now:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from idp.extensions import db
 from idp.models import Realm, RealmKey
-from idp.realms.cache import RealmRef, RealmRow, realm_changed
+from idp.realms.cache import MAX_SLUG, RealmRef, RealmRow, realm_changed
 from idp.realms.preset import RealmPreset
 from idp.security.passwords import Hasher
 from idp.users.service import create_user, find_user
@@ -44,7 +44,7 @@ _BY_SLUG = select(Realm).where(Realm.slug == bindparam("slug"))  # every realm r
 
 
 def get_realm(slug: str) -> Realm | None:
-    if not slug or len(slug) > 40:
+    if not 0 < len(slug) <= MAX_SLUG:
         return None
     return db.session.scalar(_BY_SLUG, {"slug": slug})
 
@@ -62,7 +62,7 @@ def realm_for_request(slug: str) -> Realm | None:
     JSON column would not notice).
     """
     cache = current_app.extensions.get("idp.realm_rows") if has_app_context() else None
-    kept = cache.get(slug) if cache is not None and 0 < len(slug) <= 40 else None
+    kept = cache.get(slug) if cache is not None else None
     if kept is None:
         return get_realm(slug)
     realm: Realm = db.session.merge(kept.row, load=False)

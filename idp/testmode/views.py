@@ -58,7 +58,7 @@ def mail() -> dict[str, object]:
 def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
     """Create a push challenge as a browser sign-in would; answers its id and number."""
     cache: RealmCache[RealmRef] = current_app.extensions["idp.realm_cache"]
-    realm = cache.get(slug) if 0 < len(slug) <= 40 else None
+    realm = cache.get(slug)
     key = username_key(username)
     found = (
         _USER.first(db.session.connection(), {"realm_id": realm.id, "key": key})

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from idp.extensions import db
 from idp.models import AuditEvent, User
@@ -15,8 +15,7 @@ from idp.prepared import Prepared
 from idp.sqlite_server import LockingConnection
 
 AT = datetime(2026, 12, 4, 21, 30, 15, 123456, tzinfo=UTC)
-COLUMNS = ("at", "realm", "actor", "user_id", "event", "outcome", "ip", "user_agent", "details")
-INSERT = Prepared(insert(AuditEvent.__table__), columns=COLUMNS)
+INSERT = Prepared.insert(AuditEvent.__table__, generated=("id",))
 BY_EVENT = Prepared(
     select(AuditEvent.id, AuditEvent.at, AuditEvent.details, AuditEvent.actor).where(
         AuditEvent.event == bindparam("event")
@@ -89,12 +88,21 @@ def test_driver_errors_are_sqlalchemys(app: Flask) -> None:
         conn = db.session.connection()
         INSERT.run(conn, _row("dup"))
         [row] = BY_EVENT.rows(conn, {"event": "dup"})
-        with_id = Prepared(insert(AuditEvent.__table__), columns=("id", *COLUMNS))
+        with_id = Prepared.insert(AuditEvent.__table__)
         with pytest.raises(IntegrityError):
             with_id.run(conn, {**_row("dup"), "id": row.id})
         db.session.rollback()
         # The session goes on after the rollback.
         assert BY_EVENT.first(db.session.connection(), {"event": "dup"}) is None
+
+
+def test_an_insert_without_one_of_its_columns_fails(app: Flask) -> None:
+    row = _row("incomplete")
+    del row["user_agent"]  # as if the column were added to the table and not to the caller
+    with app.app_context():
+        with pytest.raises((KeyError, DBAPIError)):
+            INSERT.run(db.session.connection(), row)
+        db.session.rollback()
 
 
 def test_expanding_parameters_are_refused(app: Flask) -> None:

@@ -34,9 +34,12 @@ from tests.authenticator_app.gui.test_settings_gui import open_settings
 pytestmark = pytest.mark.gui
 
 
-def tick(gui: Any) -> None:
+def after_idle(gui: Any, idle: FixedClock, seconds: int) -> str:
+    """The screen shown once the app's once-a-second tick has seen ``seconds`` more idle time."""
+    idle.advance(seconds)
     gui.app._tick(0)
     gui.settle()
+    return str(gui.current)
 
 
 def start(gui_factory: Any, vault_file: Path, size: Any) -> tuple[Any, FixedClock]:
@@ -52,21 +55,14 @@ def test_the_idle_time_locks_and_a_touch_starts_it_again(
     vault_file: Path, gui_factory: Any, size: Any
 ) -> None:
     gui, idle = start(gui_factory, vault_file, size)
-    idle.advance(59)
-    tick(gui)
-    assert gui.current == "accounts"
+    assert after_idle(gui, idle, 59) == "accounts"
     gui.tap(gui.screen("accounts").row_views()[0])  # any touch: the idle time starts again
     gui.tap_id("back_button")
-    idle.advance(59)
-    tick(gui)
-    assert gui.current == "accounts"
-    idle.advance(1)
-    tick(gui)
-    assert gui.current == "lock"
+    assert after_idle(gui, idle, 59) == "accounts"
+    assert after_idle(gui, idle, 1) == "lock"
     assert gui.app.vault is None  # the key is forgotten, not just hidden
     assert gui.screen("lock").title == "Entrez votre code PIN"
-    idle.advance(3600)
-    tick(gui)  # locked: nothing more happens
+    after_idle(gui, idle, 3600)  # locked: nothing more happens
     unlock(gui)
     assert gui.current == "accounts"
     assert len(gui.screen().row_views()) == 2
@@ -89,17 +85,11 @@ def test_the_idle_choice_is_saved_and_never_means_never(
     assert not gui.widget("idle_60").selected
     assert settings.idle_choices[-1] == (0, "Jamais", True)
     assert Preferences.load(preferences_path(vault_file)).idle_lock_seconds == 0
-    idle.advance(10**6)
-    tick(gui)
-    assert gui.current == "settings"
+    assert after_idle(gui, idle, 10**6) == "settings"
 
     gui.tap_id("idle_30")  # applied at once, counted from the choice
-    idle.advance(29)
-    tick(gui)
-    assert gui.current == "settings"
-    idle.advance(1)
-    tick(gui)
-    assert gui.current == "lock"
+    assert after_idle(gui, idle, 29) == "settings"
+    assert after_idle(gui, idle, 1) == "lock"
     assert Preferences.load(preferences_path(vault_file)).idle_lock_seconds == 30
 
 
@@ -131,9 +121,7 @@ def test_a_push_sent_while_locked_shows_after_the_pin(
 ) -> None:
     idle = FixedClock(datetime(2026, 3, 14, tzinfo=UTC))
     gui, notified = start_watching(gui_factory, tmp_path, clock, PHONE, idle_clock=idle)
-    idle.advance(60)
-    tick(gui)
-    assert gui.current == "lock"
+    assert after_idle(gui, idle, 60) == "lock"
 
     challenge = idp.create_challenge(number=57)
     gui.frames(30)

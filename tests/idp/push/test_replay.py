@@ -10,14 +10,7 @@ import pytest
 from idp.push.replay import LocalReplayGuard, RedisReplayGuard, ReplayGuard, ReplayGuardUnavailable
 from idp.scaleout import redis_client
 from tests.support.redis import RedisServer, redis_binary
-
-
-class Ticks:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.ticks import Ticks
 
 
 def test_a_jti_is_accepted_once_per_namespace() -> None:
@@ -28,7 +21,7 @@ def test_a_jti_is_accepted_once_per_namespace() -> None:
 
 
 def test_forgotten_only_after_it_can_no_longer_verify() -> None:
-    ticks = Ticks()
+    ticks = Ticks(1000.0)
     guard = LocalReplayGuard(monotonic=ticks)
     assert guard.claim("d", "j", 90)
     ticks.now += 89

@@ -15,6 +15,7 @@ from idp.realms.cache import CONTROL_PREFIX, RealmCache
 from idp.realms.preset import load_builtin_presets
 from idp.realms.store import get_realm, import_preset, preset_of, realm_for_request
 from tests.idp.conftest import text_of
+from tests.support.ticks import Ticks
 
 
 @contextmanager
@@ -31,17 +32,9 @@ def _statements() -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", _count)
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 def test_the_cache_keeps_a_snapshot_for_its_ttl_and_forgets_on_demand() -> None:
     loads: list[str] = []
-    clock = _Clock()
+    clock = Ticks()
 
     def load(slug: str) -> object:
         loads.append(slug)
@@ -50,9 +43,9 @@ def test_the_cache_keeps_a_snapshot_for_its_ttl_and_forgets_on_demand() -> None:
     cache = RealmCache(load, ttl=5, monotonic=clock)  # type: ignore[arg-type]
     first = cache.get("jasmin")
     assert cache.get("jasmin") is first
-    clock.t = 4.9
+    clock.now = 4.9
     assert cache.get("jasmin") is first
-    clock.t = 5.1  # older than its TTL: read again
+    clock.now = 5.1  # older than its TTL: read again
     second = cache.get("jasmin")
     assert second is not first
     cache.invalidate("jasmin")
@@ -104,3 +97,11 @@ def test_pages_do_not_need_the_signing_key(app: Flask, client: FlaskClient) -> N
 
     app.extensions["idp.realm_cache"]._load = broken
     assert client.get("/realms/jasmin/login").status_code == 200
+
+
+def test_a_slug_no_realm_can_have_is_not_looked_up() -> None:
+    loads: list[str] = []
+    cache = RealmCache(loads.append, ttl=5)
+    assert cache.get("") is None
+    assert cache.get("x" * 41) is None
+    assert loads == []

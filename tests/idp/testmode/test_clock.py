@@ -21,6 +21,7 @@ from idp.testmode.clock import (
 )
 from tests.conftest import FIXED_NOW
 from tests.idp.conftest import make_config
+from tests.support.ticks import Ticks
 
 
 @pytest.fixture
@@ -124,14 +125,6 @@ def test_concurrent_moves_add_up() -> None:
     assert clock.offset_seconds() == 800
 
 
-class _Ticks:
-    def __init__(self) -> None:
-        self.value = 0.0
-
-    def __call__(self) -> float:
-        return self.value
-
-
 def test_the_cache_reads_the_store_once_per_ttl_and_drops_on_control() -> None:
     reads: list[int] = []
 
@@ -140,7 +133,7 @@ def test_the_cache_reads_the_store_once_per_ttl_and_drops_on_control() -> None:
             reads.append(1)
             return super().read()
 
-    store, ticks = CountingStore(), _Ticks()
+    store, ticks = CountingStore(), Ticks()
     here = SharedClock(store, ttl=1.0, monotonic=ticks)
     other = SharedClock(store, ttl=1.0, monotonic=ticks)
     for _ in range(100):
@@ -153,7 +146,7 @@ def test_the_cache_reads_the_store_once_per_ttl_and_drops_on_control() -> None:
     here.on_control("clock-changed")
     assert here.offset_seconds() == 60
     other.shift(60)
-    ticks.value = 1.5  # the cache's bound when no control message arrives
+    ticks.now = 1.5  # the cache's bound when no control message arrives
     assert here.offset_seconds() == 120
 
 
@@ -168,17 +161,17 @@ def test_an_unreadable_store_keeps_the_last_offset_seen() -> None:
                 raise ConnectionError("Redis is restarting")
             return super().read()
 
-    store, ticks = FlakyStore(), _Ticks()
+    store, ticks = FlakyStore(), Ticks()
     clock = SharedClock(store, ttl=1.0, monotonic=ticks)
     clock.shift(-90)
-    ticks.value = 2.0
+    ticks.now = 2.0
     assert clock.offset_seconds() == -90  # read from the store
     store.down = True
-    ticks.value = 4.0
+    ticks.now = 4.0
     assert clock.offset_seconds() == -90  # the store failed: the last offset, not an error
     store.down = False
     store.add(30)
-    ticks.value = 6.0
+    ticks.now = 6.0
     assert clock.offset_seconds() == -60  # read again once the store answers
 
 
