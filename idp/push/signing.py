@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row, select
 
@@ -17,9 +17,6 @@ from shared.keys import Jwks
 from shared.messages import ChallengeContext, Matching, PushChallenge
 from shared.timing import unix_time
 
-if TYPE_CHECKING:
-    from idp.push.challenges import NewChallenge
-
 __all__ = ["ChallengeView", "realm_jwks", "sign_challenge"]
 
 
@@ -29,6 +26,25 @@ def realm_jwks(realm: Realm) -> Jwks:
         select(RealmKey).where(RealmKey.realm_id == realm.id).order_by(RealmKey.id)
     )
     return Jwks(keys=[dict(k.public_jwk) for k in keys])
+
+
+class _ChallengeFields(Protocol):
+    """What a signed copy is made from: a challenge's row (ORM) or a new one's values."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def matching_mode(self) -> str: ...
+    @property
+    def choices(self) -> list[int] | None: ...
+    @property
+    def nonce(self) -> str: ...
+    @property
+    def context(self) -> dict[str, Any]: ...
+    @property
+    def expires_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +76,7 @@ class ChallengeView:
         return cls(**row._asdict())
 
     @classmethod
-    def of(cls, challenge: Challenge | NewChallenge) -> ChallengeView:
+    def of(cls, challenge: _ChallengeFields) -> ChallengeView:
         return cls(
             challenge.id,
             challenge.purpose,
