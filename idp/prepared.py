@@ -17,6 +17,10 @@ What ``Connection.execute`` would have done and this module keeps:
   and a lost connection invalidated, as SQLAlchemy does.
 
 Statements with expanding (``IN``) or literal-execute parameters are refused at compile time.
+
+:class:`Loader` reads whole ORM instances the same way, for the pages that need the objects
+(a signed-in user, their devices) but not the ORM's loading machinery (``Session.get`` of a
+user cost about 165 us on SQLite, this about 50).
 """
 
 from __future__ import annotations
@@ -24,20 +28,22 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, insert, inspect, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import ColumnProperty, Session, make_transient_to_detached, scoped_session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import SelectBase
 
 from idp.sqlite_server import LockingConnection
 
-__all__ = ["Prepared"]
+__all__ = ["Loader", "Prepared"]
 
 _Processor = Callable[[Any], Any]
+M = TypeVar("M")
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,53 @@ class Prepared:
             row(*(p(v) if p is not None else v for p, v in zip(processors, r, strict=True)))
             for r in fetched
         ]
+
+
+class Loader(Generic[M]):
+    """Persistent instances of one mapped class, read by a prepared ``SELECT`` of its columns.
+
+    Each row becomes an instance with every column loaded (relationships load lazily, as
+    usual) and joins the session as persistent: changes to it flush as to any loaded object.
+    An instance already in the session's identity map is returned as it is, as a query does
+    (the session does not expire on commit; an expired one reloads itself when read).
+    Only plain column attributes are supported (checked once, here).
+    """
+
+    def __init__(self, model: type[M], *where: Any, order_by: Sequence[Any] = ()) -> None:
+        mapper = inspect(model)
+        props = list(mapper.column_attrs)
+        for prop in props:
+            if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1 or prop.deferred:
+                raise TypeError(f"{model.__name__}.{prop.key}: only plain columns can be loaded")
+        self._mapper = mapper
+        self._keys = tuple(prop.key for prop in props)
+        self._pk = tuple(
+            self._keys.index(mapper.get_property_by_column(c).key) for c in mapper.primary_key
+        )
+        columns = [prop.columns[0] for prop in props]
+        self._statement = Prepared(select(*columns).where(*where).order_by(*order_by))
+
+    def all(self, session: Session | scoped_session[Any], params: Mapping[str, Any]) -> list[M]:
+        """The instances of the matching rows, in the statement's order."""
+        rows = self._statement.rows(session.connection(), params)
+        return [self._instance(session, row) for row in rows]
+
+    def one(self, session: Session | scoped_session[Any], params: Mapping[str, Any]) -> M | None:
+        """The instance of the first matching row, or None."""
+        row = self._statement.first(session.connection(), params)
+        return None if row is None else self._instance(session, row)
+
+    def _instance(self, session: Session | scoped_session[Any], row: Sequence[Any]) -> M:
+        mapper = self._mapper
+        key = mapper.identity_key_from_primary_key(tuple(row[i] for i in self._pk))
+        known = session.identity_map.get(key)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
+        instance = mapper.class_manager.new_instance()
+        instance.__dict__.update(zip(self._keys, row, strict=True))
+        make_transient_to_detached(instance)  # committed as read; relationships lazy
+        session.add(instance)
+        return instance  # type: ignore[no-any-return]
 
 
 def _returned_columns(statement: Any) -> list[Any] | None:

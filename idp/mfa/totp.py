@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 import pyotp
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from idp.audit.service import ClientInfo, record_now
@@ -32,7 +32,7 @@ from idp.extensions import db
 from idp.mfa import lock
 from idp.mfa.errors import CodeInvalid, CodeReplayed, NoCodeDevice
 from idp.models import Device, User
-from idp.prepared import Prepared
+from idp.prepared import Loader, Prepared
 from idp.realms.store import preset_of
 from idp.realms.totp import TotpSettings
 
@@ -121,15 +121,16 @@ def code_devices(user: User, devices: Sequence[Device] | None = None) -> list[De
 
 def active_devices(user: User) -> list[Device]:
     """The user's devices that are not revoked, oldest first (one statement, built once)."""
-    return list(db.session.scalars(_ACTIVE_DEVICES, {"user_id": user.id}))
+    return _ACTIVE_DEVICES.all(db.session, {"user_id": user.id})
 
 
 # The hot path's statements are built once (no construction per request); the claim runs on
 # the session's connection, in its transaction.
-_ACTIVE_DEVICES = (
-    select(Device)
-    .where(Device.user_id == bindparam("user_id"), Device.revoked_at.is_(None))
-    .order_by(Device.enrolled_at)
+_ACTIVE_DEVICES = Loader(
+    Device,
+    Device.user_id == bindparam("user_id"),
+    Device.revoked_at.is_(None),
+    order_by=(Device.enrolled_at,),
 )
 _DEVICE = Device.__table__.c
 _CLAIM = Prepared(

@@ -30,6 +30,7 @@ from idp.mfa.messages import locked_message
 from idp.models import User
 from idp.push.errors import NoDevice, PushRateLimited
 from idp.push.waiting import Waited, WaitInvalid, parse_wait, wait_while_pending
+from idp.users.service import get_user
 from idp.web.client import client_info
 from idp.web.durations import retry_message
 from idp.web.realm_context import bind_realm
@@ -51,7 +52,7 @@ def _pending() -> dict[str, Any] | None:
 def pending_user() -> tuple[dict[str, Any], User] | None:
     """The sign-in waiting for its second factor, if its user still has that session."""
     data = _pending()
-    user = db.session.get(User, data["uid"]) if data else None
+    user = get_user(data["uid"]) if data else None
     if data is None or user is None or user.session_generation != data["gen"]:
         return None
     return data, user
@@ -64,7 +65,7 @@ def wait(slug: str) -> Response | str:
         return redirect(url_for("auth.login"))
     if not data.get("challenge"):  # codes first (idp.mfa.code_views): no push sent yet
         return redirect(url_for("mfa.code"))
-    user = db.session.get(User, data["uid"])
+    user = get_user(data["uid"])
     try:
         challenge, status = service.sign_in_status(data["challenge"], data["uid"], now=now())
     except LookupError:

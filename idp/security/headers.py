@@ -25,20 +25,28 @@ CSP = "; ".join(
 
 
 def install_security_headers(app: Flask) -> None:
-    secure = app.config["BASE_URL"].startswith("https://")
+    always = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config["BASE_URL"].startswith("https://"):
+        always.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    # Pages that show accounts, codes or flow state must never be cached.
+    uncached = [*always, ("Cache-Control", "no-store")]
+    # (lower-cased name, name, value): the names are compared as HTTP does, without case.
+    for_pages = [(k.lower(), k, v) for k, v in uncached]
+    for_static = [(k.lower(), k, v) for k, v in always]
 
     @app.after_request
     def _headers(response: Response) -> Response:
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "no-referrer")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if secure:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        # Pages that show accounts, codes or flow state must never be cached.
-        if request.endpoint and not request.endpoint.endswith("static"):
-            h.setdefault("Cache-Control", "no-store")
+        endpoint = request.endpoint
+        wanted = for_pages if endpoint and not endpoint.endswith("static") else for_static
+        # A view's own value wins (as setdefault would): one pass over the response's headers.
+        present = {name.lower() for name in h.keys()}  # noqa: SIM118 - Headers iterates pairs
+        h.extend([(k, v) for low, k, v in wanted if low not in present])
         return response

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from idp.auth import sessions
 from idp.errors import UserExists
 from idp.extensions import db
 from idp.models import PasswordHistory, Realm, User, UserAttribute
+from idp.prepared import Loader
 from idp.security.passwords import Hasher
 from idp.users.attributes import HASHED_ATTRIBUTES, normalise_answer, validate_attributes
 
@@ -27,6 +28,7 @@ __all__ = [
     "authenticate",
     "create_user",
     "find_user",
+    "get_user",
     "set_attributes",
     "set_password",
     "set_password_hash",
@@ -38,6 +40,15 @@ HISTORY_KEEP = 24
 
 def username_key(username: str) -> str:
     return username.strip().casefold()
+
+
+_BY_ID = Loader(User, User.id == bindparam("id"))
+
+
+def get_user(user_id: int) -> User | None:
+    """The user with this id, as ``db.session.get`` gives it, for a third of its cost (the
+    pages of every sign-in step read it: idp.prepared.Loader)."""
+    return _BY_ID.one(db.session, {"id": user_id})
 
 
 def find_user(realm: Realm, identifier: str) -> User | None:

@@ -1,4 +1,5 @@
-"""Prepared statements read and write what SQLAlchemy would, on SQLite and PostgreSQL."""
+"""Prepared statements read and write what SQLAlchemy would, on SQLite and PostgreSQL; loaders
+give the instances the ORM would."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from idp.extensions import db
-from idp.models import AuditEvent, User
-from idp.prepared import Prepared
+from idp.models import AuditEvent, Device, User
+from idp.prepared import Loader, Prepared
 from idp.sqlite_server import LockingConnection
 
 AT = datetime(2026, 12, 4, 21, 30, 15, 123456, tzinfo=UTC)
@@ -164,3 +166,92 @@ def test_errors_hide_the_parameters_when_the_engine_does() -> None:
                 add.run(conn, {"id": 1, "v": "secret-value"})
         assert ("secret-value" in str(caught.value)) is not hidden
         engine.dispose()
+
+
+# -- Loader: whole ORM instances ------------------------------------------------------------
+
+USER_BY_NAME = Loader(User, User.username == bindparam("name"))
+DEVICES_OF = Loader(
+    Device, Device.user_id == bindparam("user_id"), order_by=(Device.enrolled_at.desc(),)
+)
+
+
+def _columns(instance: object) -> dict[str, object]:
+    mapper = inspect(type(instance))
+    return {prop.key: getattr(instance, prop.key) for prop in mapper.column_attrs}
+
+
+def test_a_loaded_instance_is_what_the_orm_loads(app: Flask) -> None:
+    with app.app_context():
+        user = USER_BY_NAME.one(db.session, {"name": "camille.martin"})
+        assert user is not None
+        assert inspect(user).persistent
+        assert not db.session.dirty
+        loaded = _columns(user)
+        db.session.expunge(user)
+        orm = db.session.get(User, loaded["id"])
+        assert orm is not user
+        assert _columns(orm) == loaded
+        assert USER_BY_NAME.one(db.session, {"name": "nobody"}) is None
+        db.session.rollback()
+
+
+def test_a_loaded_instance_lazy_loads_its_relations_and_flushes_its_changes(app: Flask) -> None:
+    with app.app_context():
+        user = USER_BY_NAME.one(db.session, {"name": "camille.martin"})
+        assert user is not None
+        assert user.realm.slug == "jasmin"  # a relationship, loaded on first access
+        user.display_name = "Camille M."
+        assert user in db.session.dirty
+        db.session.commit()
+        db.session.expunge_all()
+        again = db.session.scalars(select(User).where(User.id == user.id)).one()
+        assert again.display_name == "Camille M."
+
+
+def test_an_instance_already_in_the_session_is_returned_as_it_is(app: Flask) -> None:
+    with app.app_context():
+        known = db.session.scalars(select(User).where(User.username == "camille.martin")).one()
+        known.display_name = "not flushed yet"
+        assert USER_BY_NAME.one(db.session, {"name": "camille.martin"}) is known
+        assert known.display_name == "not flushed yet"
+        db.session.rollback()
+
+
+def test_all_keeps_the_statements_order(app: Flask) -> None:
+    with app.app_context():
+        user = USER_BY_NAME.one(db.session, {"name": "camille.martin"})
+        assert user is not None
+        for i in range(3):
+            db.session.add(
+                Device(
+                    id=f"loader-{i}",
+                    user_id=user.id,
+                    name=f"d{i}",
+                    platform="test",
+                    app_version="0",
+                    public_jwk={"kty": "EC", "i": i},
+                    jwk_thumbprint=f"loader-{i}",
+                    enrolled_at=AT.replace(minute=i),
+                )
+            )
+        db.session.commit()
+        db.session.expunge_all()
+        devices = DEVICES_OF.all(db.session, {"user_id": user.id})
+        assert [d.id for d in devices] == ["loader-2", "loader-1", "loader-0"]
+        assert devices[0].public_jwk == {"kty": "EC", "i": 2}  # JSON, through its type
+        assert devices[0].enrolled_at == AT.replace(minute=2)
+        assert devices[0].user.username == "camille.martin"
+
+
+def test_only_plain_columns_can_be_loaded() -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Thing(Base):
+        __tablename__ = "thing"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        body: Mapped[str] = mapped_column(deferred=True)
+
+    with pytest.raises(TypeError, match=r"Thing\.body: only plain columns"):
+        Loader(Thing, Thing.id == bindparam("id"))

@@ -25,6 +25,17 @@ def test_security_headers(client: FlaskClient) -> None:
     assert "SameSite=Lax" in cookie
 
 
+def test_a_views_own_headers_win_and_none_is_sent_twice(client: FlaskClient) -> None:
+    page = client.get("/realms/jasmin/login")
+    theme = client.get("/realms/jasmin/theme.css")
+    assert theme.status_code == 200
+    assert theme.headers["Cache-Control"] == "public, max-age=300"  # the view's own
+    for resp in (page, theme):
+        names = [name.lower() for name, _ in resp.headers]
+        assert len(names) == len(set(names) - {"set-cookie"}) + names.count("set-cookie")
+        assert resp.headers["X-Frame-Options"] == "DENY"
+
+
 def test_language_switch_to_english_and_back(client: FlaskClient) -> None:
     resp = client.get("/lang/en?next=/realms/jasmin/login")
     assert resp.headers["Location"].endswith("/realms/jasmin/login")
