@@ -34,7 +34,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         from idp.sqlite_server import engine_options
 
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-            dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+            dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"]),
+            busy_timeout_ms=int(app.config["SQLITE_BUSY_TIMEOUT_MS"]),
         )
     db.init_app(app)
     _sqlite_pragmas(app)

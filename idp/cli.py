@@ -108,7 +108,9 @@ def serve(
     app = _app_factory(serving=True)
     _check_workers(app.config, workers)
     try:
-        claim_sqlite_database(str(app.config["SQLALCHEMY_DATABASE_URI"]))
+        claim_sqlite_database(
+            str(app.config["SQLALCHEMY_DATABASE_URI"]), shared=bool(app.config.get("REDIS_URL"))
+        )
     except InstanceBusy as exc:
         raise click.ClickException(str(exc)) from None
     if not no_migrate:
@@ -128,7 +130,8 @@ def serve(
 
 
 def _check_workers(config: Any, workers: int) -> None:
-    """Several workers share state only through PostgreSQL and Redis: refuse them otherwise."""
+    """Several workers share state through the database (a SQLite file or PostgreSQL) and
+    Redis: refuse them otherwise."""
     if workers <= 1:
         return
     if not config.get("REDIS_URL"):
@@ -138,10 +141,12 @@ def _check_workers(config: Any, workers: int) -> None:
             "is held by another worker would miss its challenges. Set IDP_REDIS_URL=redis://... "
             "or serve with --workers 1."
         )
-    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+    uri = str(config["SQLALCHEMY_DATABASE_URI"])
+    if uri.startswith("sqlite") and (uri.rstrip("/") in {"sqlite:", "sqlite:/"} or "memory" in uri):
         raise click.ClickException(
-            f"--workers {workers} needs PostgreSQL (IDP_DATABASE_URL=postgresql://...): SQLite "
-            "serves one process, and writers in several would block each other's workers."
+            f"--workers {workers} needs a database the processes share: an in-memory SQLite "
+            "database exists once per process. Use a file (IDP_DATABASE_URL=sqlite:///path) "
+            "or PostgreSQL."
         )
 
 

@@ -67,15 +67,17 @@ class InstanceBusy(RuntimeError):
     """Another ``idp serve`` already serves this SQLite database."""
 
 
-def claim_sqlite_database(database_uri: str) -> int | None:
-    """Hold an exclusive lock beside a SQLite database for as long as this server runs.
+def claim_sqlite_database(database_uri: str, *, shared: bool = False) -> int | None:
+    """Hold a lock beside a SQLite database for as long as this server runs.
 
-    SQLite serves one process: a second ``idp serve`` on the same file would keep its own
-    replay guard, events and write lock, so a device streaming from one would miss challenges
-    made on the other and a token could be replayed across them. The lock (``flock`` on
-    ``<database>.serve-lock``, holding the server's pid) is inherited by gunicorn through its
-    exec and released by the kernel when the server exits, however it exits. Returns the lock's
-    file descriptor, or None for another database (PostgreSQL scales out with Redis instead).
+    Without Redis a server keeps its replay guard and events in its own process: a second
+    ``idp serve`` on the same file would let a device streaming from one miss the challenges
+    made on the other, and a token be replayed across them. So a server without Redis holds
+    the lock alone (exclusive), and servers with Redis (``shared``: they share that state
+    through it) hold it together, never beside one without. The lock (``flock`` on
+    ``<database>.serve-lock``; the exclusive holder writes its pid there) is inherited by
+    gunicorn through its exec and released by the kernel when the server exits, however it
+    exits. Returns the lock's file descriptor, or None for another database (PostgreSQL).
     """
     url = make_url(database_uri)
     if not url.drivername.startswith("sqlite") or url.database in {None, "", ":memory:"}:
@@ -85,16 +87,23 @@ def claim_sqlite_database(database_uri: str) -> int | None:
     )
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
         os.close(fd)
+        if shared:
+            reason = f"another idp serve without Redis (pid {holder or '?'}) already serves"
+        elif holder:
+            reason = f"another idp serve (pid {holder}) already serves"
+        else:
+            reason = "idp serve instances with Redis (IDP_REDIS_URL) already serve"
         raise InstanceBusy(
-            f"another idp serve (pid {holder}) already serves {url.database}: SQLite serves one "
-            "process. Stop it first, or scale out with PostgreSQL and Redis (docs/deployment.md)."
+            f"{reason} {url.database}: without Redis, SQLite serves one process. Stop it first, "
+            "or give every instance the same IDP_REDIS_URL (docs/deployment.md)."
         ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    if not shared:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
     os.set_inheritable(fd, True)  # kept by gunicorn after the exec (same pid)
     return fd
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from idp.extensions import db
 from idp.push.broker import BrokerUnavailable
 from idp.web.json_provider import StrictJSONProvider
 
@@ -106,6 +108,10 @@ def install_error_handlers(app: Flask) -> None:
         # Redis or the database is unreachable (restarting, down): nothing was half-written
         # (the transaction rolls back with the request); the client may retry shortly.
         log.warning("service unavailable on %s %s: %s", request.method, request.path, _brief(e))
+        # A write that failed inside a flush leaves the session refusing every statement until
+        # it is rolled back; the error page itself reads (the realm's theme).
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
         retry = {"Retry-After": "5"}
         if _wants_json():
             message = "a server the IdP depends on is unreachable; retry in a few seconds"

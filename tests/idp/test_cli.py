@@ -250,11 +250,14 @@ def test_policy_explain(env: dict[str, str]) -> None:
     ("extra", "expected"),
     [
         ({}, "needs IDP_REDIS_URL"),
-        ({"IDP_REDIS_URL": "redis://127.0.0.1:1/0"}, "needs PostgreSQL"),
+        (
+            {"IDP_REDIS_URL": "redis://127.0.0.1:1/0", "IDP_DATABASE_URL": "sqlite://"},
+            "an in-memory SQLite database exists once per process",
+        ),
     ],
-    ids=["no redis", "sqlite"],
+    ids=["no redis", "sqlite in memory"],
 )
-def test_serve_refuses_several_workers_without_redis_and_postgresql(
+def test_serve_refuses_several_workers_without_redis_or_a_shared_database(
     env: dict[str, str], extra: dict[str, str], expected: str
 ) -> None:
     proc = subprocess.run(
@@ -400,3 +403,24 @@ def test_the_claim_is_only_for_sqlite_files(tmp_path: Path) -> None:
             claim_sqlite_database(url)
     finally:
         os.close(fd)
+
+
+def test_servers_with_redis_share_a_sqlite_file_never_beside_one_without(tmp_path: Path) -> None:
+    from idp.serve import InstanceBusy, claim_sqlite_database
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    with_redis = [claim_sqlite_database(url, shared=True) for _ in range(2)]
+    try:
+        with pytest.raises(InstanceBusy, match=r"instances with Redis .* already serve"):
+            claim_sqlite_database(url)
+    finally:
+        for fd in with_redis:
+            assert fd is not None
+            os.close(fd)
+    alone = claim_sqlite_database(url)
+    assert alone is not None
+    try:
+        with pytest.raises(InstanceBusy, match=f"without Redis \\(pid {os.getpid()}\\)"):
+            claim_sqlite_database(url, shared=True)
+    finally:
+        os.close(alone)
