@@ -26,7 +26,7 @@ user cost about 165 us on SQLite, this about 50).
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -40,7 +40,7 @@ from sqlalchemy.sql.selectable import SelectBase
 
 from idp.sqlite_server import LockingConnection
 
-__all__ = ["Loader", "Prepared"]
+__all__ = ["Loader", "Prepared", "attach"]
 
 _Processor = Callable[[Any], Any]
 M = TypeVar("M")
@@ -209,6 +209,7 @@ class Loader(Generic[M]):
         for prop in props:
             if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1 or prop.deferred:
                 raise TypeError(f"{model.__name__}.{prop.key}: only plain columns can be loaded")
+        self._model = model
         self._mapper = mapper
         self._keys = tuple(prop.key for prop in props)
         self._pk = tuple(
@@ -233,11 +234,22 @@ class Loader(Generic[M]):
         known = session.identity_map.get(key)
         if known is not None:
             return known  # type: ignore[no-any-return]
-        instance = mapper.class_manager.new_instance()
-        instance.__dict__.update(zip(self._keys, row, strict=True))
-        make_transient_to_detached(instance)  # committed as read; relationships lazy
-        session.add(instance)
-        return instance  # type: ignore[no-any-return]
+        return attach(session, self._model, zip(self._keys, row, strict=True))
+
+
+def attach(
+    session: Session | scoped_session[Any],
+    model: type[M],
+    values: Mapping[str, Any] | Iterable[tuple[str, Any]],
+) -> M:
+    """An instance of ``model`` whose committed state is ``values`` (a row the database holds:
+    just read, or just written by a prepared statement), persistent in ``session``; neither the
+    ORM's constructor nor its loading runs. Relationships load lazily on first access."""
+    instance: Any = inspect(model).class_manager.new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)  # its identity key, from the primary key's values
+    session.add(instance)
+    return instance  # type: ignore[no-any-return]
 
 
 def _returned_columns(statement: Any) -> list[Any] | None:

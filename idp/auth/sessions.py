@@ -29,13 +29,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from idp.audit.service import ClientInfo, record
 from idp.extensions import db
 from idp.models import BrowserSession, Realm, User
-from idp.prepared import Prepared
+from idp.prepared import Prepared, attach
 from idp.realms.schema import SessionSettings
 
 __all__ = [
@@ -95,9 +94,7 @@ def start(
     # A prepared INSERT ... RETURNING id, then the object made persistent as the row now is:
     # the unit of work's flush cost more than the rest of a code sign-in (idp/prepared.py).
     (new_id,) = _INSERT.rows(db.session.connection(), values)[0]
-    row = BrowserSession(id=new_id, **values)
-    make_transient_to_detached(row)
-    db.session.add(row)
+    row = attach(db.session, BrowserSession, {"id": new_id, **values})
     set_committed_value(row, "user", user)
     return row, token
 
