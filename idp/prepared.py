@@ -51,11 +51,12 @@ class _Plan:
     """One statement compiled for one dialect."""
 
     sql: str
-    positions: tuple[str, ...] | None  # the parameter names in order (positional drivers)
+    # Positional drivers (SQLite): the parameters in order, each with its bind processor.
+    ordered: tuple[tuple[str, _Processor | None], ...] | None
     defaults: Mapping[str, Any]  # literal values and bind parameters' own values
-    binds: Mapping[str, _Processor]
-    results: tuple[_Processor | None, ...] | None  # None: the statement returns no rows
-    row: type[tuple[Any, ...]] | None
+    binds: tuple[tuple[str, _Processor], ...]  # the parameters that have a bind processor
+    results: tuple[tuple[int, _Processor], ...] | None  # None: the statement returns no rows
+    row: type[tuple[Any, ...]] | None  # results: the columns that have a result processor
     writes: bool
 
 
@@ -127,21 +128,26 @@ class Prepared:
             if not bind.required
         }
         returned = _returned_columns(statement)
-        results: tuple[_Processor | None, ...] | None = None
+        results: tuple[tuple[int, _Processor], ...] | None = None
         row: type[tuple[Any, ...]] | None = None
         if returned is not None:
-            results = tuple(
+            processors = [
                 c.type.dialect_impl(dialect).result_processor(dialect, None) for c in returned
-            )
+            ]
+            results = tuple((i, p) for i, p in enumerate(processors) if p is not None)
             names = [c.key or f"c{i}" for i, c in enumerate(returned)]
             row = namedtuple("Row", names, rename=True)  # type: ignore[misc,no-redef]
         reads = isinstance(statement, SelectBase)
         for_update = reads and getattr(statement, "_for_update_arg", None) is not None
         return _Plan(
             sql=compiled.string,
-            positions=tuple(compiled.positiontup or ()) if compiled.positional else None,
+            ordered=(
+                tuple((name, binds.get(name)) for name in compiled.positiontup or ())
+                if compiled.positional
+                else None
+            ),
             defaults=defaults,
-            binds=binds,
+            binds=tuple(binds.items()),
             results=results,
             row=row,
             writes=not reads or for_update,
@@ -150,16 +156,7 @@ class Prepared:
     def _execute(self, conn: Connection, params: Mapping[str, Any]) -> list[Any] | int:
         dialect = conn.dialect
         plan = self._plan(dialect)
-        values = {**plan.defaults, **params} if plan.defaults else params
-        binds = plan.binds
-        processed = {
-            name: binds[name](value) if name in binds else value for name, value in values.items()
-        }
-        arguments: Any = (
-            tuple(processed[name] for name in plan.positions)
-            if plan.positions is not None
-            else processed
-        )
+        arguments = _arguments(plan, params)
         raw = conn.connection.driver_connection
         if plan.writes and isinstance(raw, LockingConnection):
             raw.take_write_lock()
@@ -184,13 +181,35 @@ class Prepared:
             ) from exc
         finally:
             cursor.close()
-        processors, row = plan.results, plan.row
-        if row is None:  # pragma: no cover - a plan with results has its row type
-            raise TypeError("no row type")
-        return [
-            row(*(p(v) if p is not None else v for p, v in zip(processors, r, strict=True)))
-            for r in fetched
-        ]
+        return _rows(plan, fetched)
+
+
+def _arguments(plan: _Plan, params: Mapping[str, Any]) -> Any:
+    """The driver's parameters: through their bind processors, in order for a positional one."""
+    values = {**plan.defaults, **params} if plan.defaults else params
+    if plan.ordered is not None:  # one pass: each value in its place, processed
+        return tuple([values[name] if p is None else p(values[name]) for name, p in plan.ordered])
+    arguments = dict(values)
+    for name, p in plan.binds:
+        if name in arguments:
+            arguments[name] = p(arguments[name])
+    return arguments
+
+
+def _rows(plan: _Plan, fetched: Sequence[Sequence[Any]]) -> list[Any]:
+    """Named rows, the columns that have a result processor through it."""
+    convert, make = plan.results, plan.row
+    if make is None:  # pragma: no cover - a plan with results has its row type
+        raise TypeError("no row type")
+    if not convert:
+        return [make(*r) for r in fetched]
+    rows = []
+    for r in fetched:
+        columns = list(r)
+        for i, p in convert:
+            columns[i] = p(columns[i])
+        rows.append(make(*columns))
+    return rows
 
 
 class Loader(Generic[M]):

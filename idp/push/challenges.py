@@ -350,8 +350,13 @@ class ChallengeState:
 
 def status_of(challenge_id: str, *, now: datetime) -> ChallengeState | None:
     """The state of a challenge, marking it expired when its time is up; None when there is
-    no such challenge. One read, no ORM object (status polls are frequent)."""
-    row = _STATUS.first(_conn(), {"challenge_id": challenge_id})
+    no such challenge. One read, no ORM object (status polls are frequent), on a connection of
+    its own for just that read: a long-poll reads two or three times and gives its connection
+    back while it waits, and the session's transaction around each read cost twice the read
+    (what it reads is committed: a challenge is created and decided in transactions of their
+    own)."""
+    with db.engine.connect() as conn:
+        row = _STATUS.first(conn, {"challenge_id": challenge_id})
     if row is None:
         return None
     state = ChallengeState(*row)
