@@ -34,6 +34,8 @@ def check_depth(raw: bytes, *, what: str = "message", max_depth: int = MAX_DEPTH
     Linear in the input: string literals are removed, the remaining brackets counted. Input
     that is not JSON passes through to the parser, which refuses it.
     """
+    if raw.count(b"{") + raw.count(b"[") <= max_depth:
+        return  # fewer openers than the bound (strings included): no deeper nesting possible
     brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
     if len(brackets) <= max_depth:
         return

@@ -81,8 +81,14 @@ def _body_limit() -> int:
 
 def _read_body(limit: int) -> bytes:
     """At most ``limit`` bytes of the body, declared (Content-Length) or chunked."""
-    if request.content_length is not None and request.content_length > limit:
+    declared = request.content_length
+    if declared is not None and declared > limit:
         raise MessageTooLarge(f"the body exceeds {limit} bytes")
+    if declared is not None and declared <= 65536:  # the usual case: one read, of that length
+        try:
+            return request.stream.read(declared)
+        except RequestEntityTooLarge:  # pragma: no cover - declared is under werkzeug's cap
+            raise MessageTooLarge(f"the body exceeds {limit} bytes") from None
     chunks: list[bytes] = []
     size = 0
     try:

@@ -86,3 +86,8 @@ def test_nesting_up_to_the_bound_is_accepted() -> None:
 def test_brackets_inside_strings_do_not_count() -> None:
     text = '{"k\\"[[": "' + "[{" * 5000 + '\\\\", "b": ["]]]"]}'
     assert loads_object(text)["b"] == ["]]]"]
+
+
+def test_many_siblings_are_not_depth() -> None:
+    siblings = '{"a": [' + ",".join(["[{}]"] * (2 * MAX_DEPTH)) + "]}"
+    assert len(loads_object(siblings)["a"]) == 2 * MAX_DEPTH  # 129 openers, 3 levels deep
