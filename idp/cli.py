@@ -141,8 +141,10 @@ def _check_workers(config: Any, workers: int) -> None:
             "is held by another worker would miss its challenges. Set IDP_REDIS_URL=redis://... "
             "or serve with --workers 1."
         )
+    from idp.serve import sqlite_file
+
     uri = str(config["SQLALCHEMY_DATABASE_URI"])
-    if uri.startswith("sqlite") and (uri.rstrip("/") in {"sqlite:", "sqlite:/"} or "memory" in uri):
+    if uri.startswith("sqlite") and sqlite_file(uri) is None:
         raise click.ClickException(
             f"--workers {workers} needs a database the processes share: an in-memory SQLite "
             "database exists once per process. Use a file (IDP_DATABASE_URL=sqlite:///path) "

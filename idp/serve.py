@@ -67,6 +67,16 @@ class InstanceBusy(RuntimeError):
     """Another ``idp serve`` already serves this SQLite database."""
 
 
+def sqlite_file(database_uri: str) -> Path | None:
+    """The file of a SQLite database URL; None for another database or one in memory."""
+    url = make_url(database_uri)
+    if not url.drivername.startswith("sqlite") or url.database in {None, "", ":memory:"}:
+        return None
+    if url.query.get("mode") == "memory" or "mode=memory" in str(url.database):
+        return None
+    return Path(str(url.database)).resolve()
+
+
 def claim_sqlite_database(database_uri: str, *, shared: bool = False) -> int | None:
     """Hold a lock beside a SQLite database for as long as this server runs.
 
@@ -79,12 +89,10 @@ def claim_sqlite_database(database_uri: str, *, shared: bool = False) -> int | N
     gunicorn through its exec and released by the kernel when the server exits, however it
     exits. Returns the lock's file descriptor, or None for another database (PostgreSQL).
     """
-    url = make_url(database_uri)
-    if not url.drivername.startswith("sqlite") or url.database in {None, "", ":memory:"}:
+    database = sqlite_file(database_uri)
+    if database is None:
         return None
-    lock_path = (
-        Path(str(url.database)).resolve().with_name(Path(str(url.database)).name + ".serve-lock")
-    )
+    lock_path = database.with_name(database.name + ".serve-lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
@@ -98,7 +106,7 @@ def claim_sqlite_database(database_uri: str, *, shared: bool = False) -> int | N
         else:
             reason = "idp serve instances with Redis (IDP_REDIS_URL) already serve"
         raise InstanceBusy(
-            f"{reason} {url.database}: without Redis, SQLite serves one process. Stop it first, "
+            f"{reason} {database}: without Redis, SQLite serves one process. Stop it first, "
             "or give every instance the same IDP_REDIS_URL (docs/deployment.md)."
         ) from None
     if not shared:

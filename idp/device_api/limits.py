@@ -79,12 +79,15 @@ def _body_limit() -> int:
     return min(int(configured), MAX_BODY_BYTES)
 
 
+_CHUNK = 65536
+
+
 def _read_body(limit: int) -> bytes:
     """At most ``limit`` bytes of the body, declared (Content-Length) or chunked."""
     declared = request.content_length
     if declared is not None and declared > limit:
         raise MessageTooLarge(f"the body exceeds {limit} bytes")
-    if declared is not None and declared <= 65536:  # the usual case: one read, of that length
+    if declared is not None and declared <= _CHUNK:  # the usual case: one read, of that length
         try:
             return request.stream.read(declared)
         except RequestEntityTooLarge:  # pragma: no cover - declared is under werkzeug's cap
@@ -92,7 +95,7 @@ def _read_body(limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        while chunk := request.stream.read(min(65536, limit + 1 - size)):
+        while chunk := request.stream.read(min(_CHUNK, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:

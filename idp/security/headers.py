@@ -35,11 +35,10 @@ def install_security_headers(app: Flask) -> None:
     ]
     if app.config["BASE_URL"].startswith("https://"):
         always.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    # Pages that show accounts, codes or flow state must never be cached.
-    uncached = [*always, ("Cache-Control", "no-store")]
     # (lower-cased name, name, value): the names are compared as HTTP does, without case.
-    for_pages = [(k.lower(), k, v) for k, v in uncached]
     for_static = [(k.lower(), k, v) for k, v in always]
+    # Pages that show accounts, codes or flow state must never be cached.
+    for_pages = [*for_static, ("cache-control", "Cache-Control", "no-store")]
 
     @app.after_request
     def _headers(response: Response) -> Response:

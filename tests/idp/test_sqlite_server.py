@@ -38,14 +38,19 @@ _WRITER = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "w.sqlite3"
+def _add_table(path: Path) -> None:
+    """The table the writers write to (WAL, as the IdP's databases)."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT)")
     conn.commit()
     conn.close()
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "w.sqlite3"
+    _add_table(path)
     return path
 
 
@@ -61,12 +66,16 @@ def _start_writer(database: Path, hold: float) -> subprocess.Popen[str]:
     return process
 
 
+Writer = Callable[[Path, float], subprocess.Popen[str]]
+
+
 @pytest.fixture
-def other_writer(database: Path) -> Iterator[Callable[[float], subprocess.Popen[str]]]:
-    """Start another process that holds a write on ``database`` for some seconds."""
+def other_writer() -> Iterator[Writer]:
+    """Start another process that holds a write on a database for some seconds (killed at
+    the end of the test)."""
     started: list[subprocess.Popen[str]] = []
 
-    def start(hold: float) -> subprocess.Popen[str]:
+    def start(database: Path, hold: float) -> subprocess.Popen[str]:
         started.append(_start_writer(database, hold))
         return started[-1]
 
@@ -92,15 +101,19 @@ def _write(conn: LockingConnection) -> None:
     conn.commit()
 
 
-def test_a_writer_waits_for_another_processs_write_then_writes(
-    database: Path, other_writer: Callable[[float], subprocess.Popen[str]]
-) -> None:
-    process = other_writer(0.6)
-    conn = _connect(database, timeout=5)
+def _seconds(action: Callable[[], object]) -> float:
     started = time.monotonic()
-    _write(conn)  # with busy_timeout=0, meeting SQLite's lock would raise "database is locked"
-    waited = time.monotonic() - started
-    assert 0.3 < waited < 4
+    action()
+    return time.monotonic() - started
+
+
+def test_a_writer_waits_for_another_processs_write_then_writes(
+    database: Path, other_writer: Writer
+) -> None:
+    process = other_writer(database, 0.6)
+    conn = _connect(database, timeout=5)
+    # With busy_timeout=0, meeting SQLite's lock would raise "database is locked".
+    assert 0.3 < _seconds(lambda: _write(conn)) < 4
     assert process.wait(timeout=10) == 0
     rows = [who for (who,) in conn.execute("SELECT who FROM t ORDER BY id")]
     assert rows == ["other", "me"]
@@ -109,14 +122,16 @@ def test_a_writer_waits_for_another_processs_write_then_writes(
 
 
 def test_waiting_past_the_timeout_is_a_database_error_and_leaves_no_lock_held(
-    database: Path, other_writer: Callable[[float], subprocess.Popen[str]]
+    database: Path, other_writer: Writer
 ) -> None:
-    process = other_writer(30)
+    process = other_writer(database, 30)
     conn = _connect(database, timeout=0.3)
-    started = time.monotonic()
-    with pytest.raises(OperationalError, match="database is locked"):
-        conn.take_write_lock()
-    assert 0.25 < time.monotonic() - started < 3
+
+    def refused() -> None:
+        with pytest.raises(OperationalError, match="database is locked"):
+            conn.take_write_lock()
+
+    assert 0.25 < _seconds(refused) < 3
     assert not conn.holds_write_lock
     # The process lock was given back: another thread of this process can take it at once.
     assert WRITE_LOCK.acquire(timeout=0)
@@ -156,23 +171,18 @@ def app_config() -> dict[str, Any]:
 
 
 def test_a_page_answers_503_while_another_process_holds_the_write(
-    client: FlaskClient, database_engine: str
+    client: FlaskClient, database_engine: str, other_writer: Writer
 ) -> None:
     if database_engine != "sqlite":
         pytest.skip("sqlite only: its writers' file lock")
-    app = client.application
-    database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    conn = sqlite3.connect(database)
-    conn.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT)")
-    conn.close()
-    process = _start_writer(database, 30)
-    try:
-        resp = login(client, "jasmin", "camille.martin", "not the password")  # audits: writes
-        assert resp.status_code == 503
-        assert resp.headers["Retry-After"]
-        assert "Service momentanément indisponible" in resp.get_data(as_text=True)
-    finally:
-        process.kill()
-        process.wait()
+    database = Path(client.application.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    _add_table(database)
+    process = other_writer(database, 30)
+    resp = login(client, "jasmin", "camille.martin", "not the password")  # audits: writes
+    assert resp.status_code == 503
+    assert resp.headers["Retry-After"]
+    assert "Service momentanément indisponible" in resp.get_data(as_text=True)
+    process.kill()
+    process.wait()
     resp = login(client, "jasmin", "camille.martin", "not the password")
     assert resp.status_code == 200  # the wrong password's page, once the other process is gone
