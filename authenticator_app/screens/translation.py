@@ -49,7 +49,7 @@ class KvTranslator(Observable):  # type: ignore[misc]
     def funbind(self, name: str, func: Any, *args: Any, **kwargs: Any) -> Any:
         if name != "_":
             return super().funbind(name, func, *args, **kwargs)
-        for uid, rule in list(self._rules.items()):
+        for uid, rule in self._rules.copy().items():
             if rule == (func, args):
                 del self._rules[uid]
         return None
@@ -61,7 +61,10 @@ class KvTranslator(Observable):  # type: ignore[misc]
         return None
 
     def _changed(self, _language: str) -> None:
-        for uid, (func, args) in list(self._rules.items()):
+        # ``dict.copy`` takes the snapshot without allocating per item. ``list(d.items())`` makes a
+        # tuple per rule, and an allocation may run the garbage collector, whose weakref callbacks
+        # (kv's destructor of a dead widget's rules) call ``unbind_uid`` in mid-iteration.
+        for uid, (func, args) in self._rules.copy().items():
             try:
                 func(*args, None, None)
             except ReferenceError:  # the widget of that rule is gone
