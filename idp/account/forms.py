@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 
 from idp.web.fields import (
     confirmation_field,
@@ -11,11 +10,12 @@ from idp.web.fields import (
     identifier_field,
     new_password_field,
 )
+from idp.web.forms import Form
 
 __all__ = ["ChangePasswordForm"]
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     identifier = identifier_field()
     current_password = current_password_field(
         _l("Mot de passe actuel"), _l("Vous devez entrer votre mot de passe actuel.")

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from idp.audit.labels import OUTCOME_LABELS
+from idp.web.forms import Form
 
 __all__ = ["ActionForm", "AuditFilterForm", "ClientForm", "SearchForm"]
 
 OUTCOMES = ["", "success", "failure", "suspicious", "info"]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     reason = StringField(
         _l("Motif"),
         validators=[
@@ -27,14 +27,14 @@ class ActionForm(FlaskForm):
     target = StringField(validators=[Optional(), Length(max=64)])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Rechercher"), validators=[Optional(), Length(max=120)])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -50,7 +50,7 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("Au (inclus)"), validators=[Optional()])
 
 
-class ClientForm(FlaskForm):
+class ClientForm(Form):
     """An OpenID Connect application; the URIs are checked by ``idp.oidc.clients``."""
 
     name = StringField(

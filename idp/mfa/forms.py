@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Regexp
+
+from idp.web.forms import Form
 
 __all__ = ["RecoveryCodeForm", "TotpCodeForm"]
 
@@ -13,7 +14,7 @@ __all__ = ["RecoveryCodeForm", "TotpCodeForm"]
 _CODE_SHAPE = r"^[\s\-]*(\d[\s\-]*){6,8}$"
 
 
-class TotpCodeForm(FlaskForm):
+class TotpCodeForm(Form):
     code = StringField(
         _l("Code de vérification"),
         validators=[
@@ -24,7 +25,7 @@ class TotpCodeForm(FlaskForm):
     )
 
 
-class RecoveryCodeForm(FlaskForm):
+class RecoveryCodeForm(Form):
     code = StringField(
         _l("Code de récupération"),
         validators=[

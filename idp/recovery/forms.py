@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
 from idp.web.fields import confirmation_field, email_field, new_password_field
+from idp.web.forms import Form
 
 __all__ = [
     "CaptchaForm",
@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     flow_version = HiddenField()
 
 

@@ -5,12 +5,12 @@ password field is optional here."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from idp.policy import ABSOLUTE_MAX_LENGTH
 from idp.web.fields import email_field
+from idp.web.forms import Form
 
 __all__ = [
     "ConfirmPasswordForm",
@@ -34,26 +34,26 @@ def _current_password() -> PasswordField:
     )
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """A button: the CSRF token only."""
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(Form):
     current_password = _current_password()
 
 
-class EndSessionForm(FlaskForm):
+class EndSessionForm(Form):
     session_id = IntegerField(
         validators=[InputRequired(), NumberRange(min=1, max=2**62)],
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = email_field(_l("Nouvelle adresse de messagerie"))
     current_password = _current_password()
 
 
-class SecretQuestionForm(FlaskForm):
+class SecretQuestionForm(Form):
     question = StringField(
         _l("Question secrète"),
         validators=[

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from idp.web.fields import confirmation_field, new_password_field
+from idp.web.forms import Form
 
 __all__ = ["ActivationForm"]
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(Form):
     question = SelectField(_l("Question joker"), validate_choice=True)
     answer = StringField(
         _l("votre réponse"),

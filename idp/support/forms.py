@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from idp.web.fields import email_field
+from idp.web.forms import Form
 
 __all__ = ["ContactForm"]
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(
         _l("Nom et prénom"),
         validators=[
