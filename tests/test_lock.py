@@ -3,6 +3,7 @@ the venv runs; each check is shown failing on a tampered copy."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -96,6 +97,28 @@ def test_ensure_venv_picks_the_lock_of_each_profile() -> None:
     assert "--no-deps -e" in setup
     # The re-install stamp follows the lock files (and pyproject.toml for the project itself).
     assert 'cat "$ROOT/pyproject.toml" "${locks[@]}" | sha256sum' in setup
+
+
+def _picked(python: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON"}
+    if python is not None:
+        env["PYTHON"] = python
+    return subprocess.run(
+        ["bash", "-c", "source scripts/_setup.sh; pick_python"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def test_the_venv_python_is_python_then_the_distributions_build() -> None:
+    assert _picked(sys.executable) == sys.executable
+    default = _picked(None)
+    if Path("/usr/bin/python3.11").exists():  # the distribution's (PGO + LTO on Debian)
+        assert default == "/usr/bin/python3.11"
+    assert _picked("/nonexistent/python3") == default  # an unusable $PYTHON is passed over
 
 
 # --- the checks fail on tampered copies ------------------------------------------------------

@@ -116,7 +116,9 @@ def ensure_installed(root: Path | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     venv = root / "venv"
     marker = root / "installed.txt"
-    wanted = f"privacyidea=={PI_VERSION}\n"
+    # Made with this run's interpreter (sys.executable's base): another one reinstalls, so
+    # both sides of a benchmark run on the same Python build.
+    wanted = f"privacyidea=={PI_VERSION}\npython {sys.version.split()[0]} {sys.base_prefix}\n"
     with open(root / "install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if marker.exists() and marker.read_text() == wanted and (venv / "bin/pi-manage").exists():
