@@ -28,7 +28,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("IDP_INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(instance) if instance else None)
     load_config(app, test_config)
-    _trust_proxies(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from idp.sqlite_server import engine_options
@@ -69,7 +68,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from idp.trace.install import install_trace
 
     install_trace(app)
+    _install_fast_lane(app)
+    _trust_proxies(app)  # outermost: the fast lane sees the client's address too
     return app
+
+
+def _install_fast_lane(app: Flask) -> None:
+    from idp.device_api.lane import ROUTES as DEVICE_ROUTES
+    from idp.web.fast_lane import install_fast_lane
+
+    routes = [*DEVICE_ROUTES]
+    if app.config["TEST_MODE"]:
+        from idp.testmode.lane import ROUTES as TEST_MODE_ROUTES
+
+        routes += TEST_MODE_ROUTES
+    install_fast_lane(app, routes)
 
 
 def _jinja_helpers(app: Flask) -> None:

@@ -54,6 +54,10 @@ class DefaultConfig:
     TRACE: bool | None = None
     TRACE_MAX_EVENTS = 20_000
     TRACE_RETENTION_SECONDS = 86_400
+    # The machine fast lane (idp.web.fast_lane): the device decision, and test mode's push
+    # trigger and status, answered without Flask's request machinery. IDP_FAST_LANE=0 sends
+    # them through Flask like every other call. Off whenever the trace inspector is on.
+    FAST_LANE = True
 
     MAX_CONTENT_LENGTH = 64 * 1024
     MAX_FORM_MEMORY_SIZE = 64 * 1024
@@ -126,6 +130,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None = None) -> Non
     cfg["TEST_MODE"] = _as_bool(cfg.get("TEST_MODE", False))
     trace = cfg.get("TRACE")
     cfg["TRACE"] = cfg["TEST_MODE"] if trace is None or trace == "" else _as_bool(trace)
+    cfg["FAST_LANE"] = _as_bool(cfg.get("FAST_LANE", True))
     if cfg.get("DATABASE_URL") in (None, ""):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'idp.sqlite3'}"

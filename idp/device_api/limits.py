@@ -35,6 +35,7 @@ __all__ = [
     "MAX_WAIT_SECONDS",
     "PUBLIC_ENDPOINTS",
     "HeaderTooLarge",
+    "body_limit",
     "install",
     "json_member",
 ]
@@ -74,7 +75,7 @@ def _check_authorization() -> None:
         raise DeviceAuthRequired(f"this call needs 'Authorization: {AUTH_SCHEME} <token>'")
 
 
-def _body_limit() -> int:
+def body_limit() -> int:
     configured = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES
     return min(int(configured), MAX_BODY_BYTES)
 
@@ -108,7 +109,7 @@ def _read_body(limit: int) -> bytes:
 def _parse_body() -> None:
     if request.method not in {"POST", "PUT", "PATCH"}:
         return
-    limit = _body_limit()
+    limit = body_limit()
     raw = _read_body(limit)
     if not request.is_json:
         raise MessageMalformed("expected Content-Type: application/json")

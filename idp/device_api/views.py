@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from spectree import Response as Resp
 
+from idp.audit.service import ClientInfo
 from idp.clock import now
 from idp.device_api import errors, limits
 from idp.device_api.openapi import (
@@ -278,18 +279,17 @@ def decisions(slug: str) -> Response:
     """Approve (with the number), deny, or report a challenge. The signed decision is the
     credential (no ``Authorization`` needed): signed by the device key, single use."""
     # The whole body is read and checked before any database work: a slow client holds
-    # nothing while it sends.
-    token = _body("decision")
-    device, decision = authenticate_decision(g.realm_ref, token, base_url=_base_url(), now=now())
+    # nothing while it sends. The same call usually takes the fast lane (idp.device_api.lane).
+    return jsonify(answer_decision(g.realm_ref, _body("decision"), client_info()))
+
+
+def answer_decision(realm: RealmRef, token: str, client: ClientInfo) -> dict[str, str]:
+    """Authenticate a signed decision and land it: the answer's body."""
+    device, decision = authenticate_decision(realm, token, base_url=_base_url(), now=now())
     result = challenges.decide(
-        device,
-        decision,
-        realm=g.realm_ref,
-        now=now(),
-        client=client_info(),
-        broker=_broker(),
+        device, decision, realm=realm, now=now(), client=client, broker=_broker()
     )
-    return jsonify({"challenge_id": result.challenge_id, "status": result.status})
+    return {"challenge_id": result.challenge_id, "status": result.status}
 
 
 @bp.delete("/device")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-__all__ = ["CSP", "install_security_headers"]
+__all__ = ["CSP", "install_security_headers", "security_headers"]
 
 # No inline script or style anywhere: realm colours come from a generated stylesheet.
 CSP = "; ".join(
@@ -24,8 +24,10 @@ CSP = "; ".join(
 )
 
 
-def install_security_headers(app: Flask) -> None:
-    always = [
+def security_headers(app: Flask, *, page: bool) -> list[tuple[str, str]]:
+    """The headers every response carries; ``page``: also ``Cache-Control: no-store``, for
+    everything but static files (pages that show accounts, codes or flow state, API answers)."""
+    headers = [
         ("Content-Security-Policy", CSP),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
@@ -34,11 +36,16 @@ def install_security_headers(app: Flask) -> None:
         ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
     ]
     if app.config["BASE_URL"].startswith("https://"):
-        always.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    if page:
+        headers.append(("Cache-Control", "no-store"))
+    return headers
+
+
+def install_security_headers(app: Flask) -> None:
     # (lower-cased name, name, value): the names are compared as HTTP does, without case.
-    for_static = [(k.lower(), k, v) for k, v in always]
-    # Pages that show accounts, codes or flow state must never be cached.
-    for_pages = [*for_static, ("cache-control", "Cache-Control", "no-store")]
+    for_static = [(k.lower(), k, v) for k, v in security_headers(app, page=False)]
+    for_pages = [(k.lower(), k, v) for k, v in security_headers(app, page=True)]
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
+from idp.audit.service import ClientInfo
 from idp.clock import now
 from idp.extensions import csrf, db, limiter
 from idp.models import User
@@ -57,27 +58,50 @@ def mail() -> dict[str, object]:
 @bp.post("/realms/<slug>/users/<username>/challenges")
 def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
     """Create a push challenge as a browser sign-in would; answers its id and number."""
+    found = push_user(slug, username)
+    if found is None:
+        abort(404)
+    status, answer = answer_trigger(*found, request.get_json(silent=True), client_info())
+    return jsonify(answer), status
+
+
+@bp.get("/challenges/<challenge_id>")
+def challenge_status(challenge_id: str) -> Response | tuple[Response, int]:
+    """A challenge's status; ``?wait=S`` (0 to 25) answers as soon as it is decided."""
+    status, answer = answer_status(challenge_id, request.args.get("wait"))
+    if answer is None:
+        abort(404)
+    return jsonify(answer), status
+
+
+# The bodies of the two calls above, shared with the fast lane (idp.testmode.lane), which
+# usually answers them without Flask's request machinery.
+
+
+def push_user(slug: str, username: str) -> tuple[RealmRef, PushUser] | None:
+    """The realm and the user a trigger names; None when either is unknown."""
     cache: RealmCache[RealmRef] = current_app.extensions["idp.realm_cache"]
     realm = cache.get(slug)
     key = username_key(username)
-    found = (
-        _USER.first(db.session.connection(), {"realm_id": realm.id, "key": key})
-        if realm is not None and 0 < len(key) <= 120
-        else None
-    )
-    if realm is None or found is None:
-        abort(404)
-    user = PushUser(found.id, found.username, realm.slug)
-    body: Any = request.get_json(silent=True) or {}
+    if realm is None or not 0 < len(key) <= 120:
+        return None
+    found = _USER.first(db.session.connection(), {"realm_id": realm.id, "key": key})
+    return None if found is None else (realm, PushUser(found.id, found.username, realm.slug))
+
+
+def answer_trigger(
+    realm: RealmRef, user: PushUser, body: Any, client: ClientInfo
+) -> tuple[int, dict[str, Any]]:
+    """Create the challenge ``body`` asks for (``{"purpose": ...}``, optional)."""
     purpose = body.get("purpose", "sign_in") if isinstance(body, dict) else "sign_in"
     if purpose not in {"sign_in", "password_reset"}:
-        return jsonify({"error": "purpose_invalid", "message": "sign_in or password_reset"}), 400
+        return 400, {"error": "purpose_invalid", "message": "sign_in or password_reset"}
     try:
         challenge = create_challenge(
             user,
             purpose=purpose,
             service=f"{realm.preset.display_name} – test",
-            client=client_info(),
+            client=client,
             now=now(),
             broker=current_app.extensions["idp.broker"],
             # A seeded source for reproducible simulations (idp simulate fatigue); else none.
@@ -87,27 +111,24 @@ def trigger_challenge(slug: str, username: str) -> tuple[Response, int]:
         refused: dict[str, Any] = {"error": exc.code, "message": exc.detail}
         if isinstance(exc, PushRateLimited):
             refused["retry_after"] = exc.retry_after
-        return jsonify(refused), exc.status
-    return jsonify(
-        {
-            "challenge_id": challenge.id,
-            "number": challenge.number,
-            "choices": challenge.choices,
-            "status": challenge.status,
-        }
-    ), 201
+        return exc.status, refused
+    return 201, {
+        "challenge_id": challenge.id,
+        "number": challenge.number,
+        "choices": challenge.choices,
+        "status": challenge.status,
+    }
 
 
-@bp.get("/challenges/<challenge_id>")
-def challenge_status(challenge_id: str) -> Response | tuple[Response, int]:
-    """A challenge's status; ``?wait=S`` (0 to 25) answers as soon as it is decided."""
+def answer_status(challenge_id: str, wait_param: str | None) -> tuple[int, dict[str, Any] | None]:
+    """The status of a challenge, waited for (``wait_param``); None: no such challenge."""
     try:
-        wait = parse_wait(request.args.get("wait"))
+        wait = parse_wait(wait_param)
     except WaitInvalid as exc:
-        return jsonify({"error": "wait_invalid", "message": str(exc)}), 400
+        return 400, {"error": "wait_invalid", "message": str(exc)}
     found = status_of(challenge_id, now=now())
     if found is None:
-        abort(404)
+        return 404, None
     if wait and found.status == "pending":
         last = found
 
@@ -124,7 +145,7 @@ def challenge_status(challenge_id: str) -> Response | tuple[Response, int]:
             wait=wait,
             now=now,
         )
-    return jsonify({"challenge_id": challenge_id, "status": found.status, "failure": found.failure})
+    return 200, {"challenge_id": challenge_id, "status": found.status, "failure": found.failure}
 
 
 @bp.get("/clock")

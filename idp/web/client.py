@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import request
 
 from idp.audit.service import ClientInfo
 
-__all__ = ["client_info"]
+__all__ = ["client_info", "client_info_of"]
 
 
 def client_info() -> ClientInfo:
-    # Behind a proxy, deploy werkzeug's ProxyFix; we never trust X-Forwarded-For by default.
-    return ClientInfo(ip=request.remote_addr, user_agent=request.user_agent.string[:256] or None)
+    return client_info_of(request.environ)
+
+
+def client_info_of(environ: Mapping[str, Any]) -> ClientInfo:
+    """The client of a WSGI call: its address (behind a proxy, deploy werkzeug's ProxyFix; we
+    never trust X-Forwarded-For by default) and its user agent, as Werkzeug reads them."""
+    user_agent = environ.get("HTTP_USER_AGENT", "")[:256]
+    return ClientInfo(ip=environ.get("REMOTE_ADDR"), user_agent=user_agent or None)
