@@ -18,7 +18,7 @@ of docs/protocol.md, spoken with ``shared`` and ``requests`` (the same as
 tests/idp/device_api/device.py, over real HTTP). Client and server share the machine.
 
     .venv/bin/python scripts/bench_push.py [--devices 100 1000] [--sequential 100]
-        [--challenges 300] [--concurrency 4] [--json] [--profile DIR] [--keep]
+        [--challenges 300] [--concurrency 4] [--json] [--profile DIR] [--keep] [--no-fast-lane]
 
 (or ``./scripts/bench_push`` with the same options). docs/performance.md has the figures.
 """
@@ -210,6 +210,8 @@ class Fleet:
 
 # Scaled layout (--workers/--instances > 1): the shared PostgreSQL and Redis URLs.
 SCALE_ENV: dict[str, str] = {}
+# More settings of the servers: IDP_FAST_LANE=0 with --no-fast-lane (idp/web/fast_lane.py).
+EXTRA_ENV: dict[str, str] = {}
 
 
 def idp_env(instance: Path, port: int) -> dict[str, str]:
@@ -230,6 +232,7 @@ def idp_env(instance: Path, port: int) -> dict[str, str]:
     )
     if "IDP_REDIS_URL" in SCALE_ENV:
         env["IDP_REDIS_URL"] = SCALE_ENV["IDP_REDIS_URL"]
+    env.update(EXTRA_ENV)
     return env
 
 
@@ -859,7 +862,8 @@ def measure(
 
 def layout(args: argparse.Namespace) -> str:
     store = "PostgreSQL + Redis" if SCALE_ENV else "SQLite, in-process broker"
-    return f"{args.instances} idp serve x {args.workers} gunicorn+gevent worker(s), {store}"
+    lane = ", every call through Flask (--no-fast-lane)" if args.no_fast_lane else ""
+    return f"{args.instances} idp serve x {args.workers} gunicorn+gevent worker(s), {store}{lane}"
 
 
 def start_fleet(instance: Path, port: int, n: int, args: argparse.Namespace) -> list[Server]:
@@ -1158,8 +1162,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="PostgreSQL + Redis even with one worker (the cost the scaled layout adds)",
     )
+    parser.add_argument(
+        "--no-fast-lane",
+        action="store_true",
+        help="every call through Flask (IDP_FAST_LANE=0): the baseline of the fast lane",
+    )
     args = parser.parse_args(argv)
     check_args(parser, args)
+    if args.no_fast_lane:
+        EXTRA_ENV["IDP_FAST_LANE"] = "0"
 
     fds = raise_fd_limit()
     need = 3 * max(args.devices) + 200
