@@ -27,7 +27,10 @@ ramp-up and the tail (the last round trips, with fewer in flight) weigh on it (b
 the p50s barely depend on it.
 
     .venv/bin/python scripts/bench_push_compare.py [--rounds 240] [--blocks 3]
-        [--concurrency 1 2 4] [--devices 100] [--json]
+        [--concurrency 1 2 4] [--devices 100] [--json] [--no-fast-lane]
+
+``--no-fast-lane`` starts this IdP with ``IDP_FAST_LANE=0``: every call through Flask, as before
+the fast lane (docs/performance.md, fifth pass).
 """
 
 from __future__ import annotations
@@ -211,7 +214,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--devices", type=int, default=100, help="devices holding SSE streams")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--no-fast-lane",
+        action="store_true",
+        help="this IdP with every call through Flask (IDP_FAST_LANE=0, idp/web/fast_lane.py)",
+    )
     args = parser.parse_args(argv)
+    if args.no_fast_lane:
+        ours.EXTRA_ENV["IDP_FAST_LANE"] = "0"
     if not 1 <= args.rounds <= 2000 or not 1 <= args.blocks <= 20:
         parser.error("--rounds: 1 to 2000, --blocks: 1 to 20")
     if any(not 1 <= c <= 16 for c in args.concurrency) or not 16 <= args.devices <= 5000:
@@ -223,7 +233,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def our_side(workdir: Path, n: int, slots: int) -> tuple[Side, ours.Server, list[ours.Device]]:
-    log(f"this IdP: {n} users and devices, SQLite, 1 gunicorn+gevent worker")
+    lane = ", every call through Flask" if ours.EXTRA_ENV.get("IDP_FAST_LANE") == "0" else ""
+    log(f"this IdP: {n} users and devices, SQLite, 1 gunicorn+gevent worker{lane}")
     instance = workdir / "idp"
     instance.mkdir()
     port = ours.free_port()
@@ -338,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_cores": os.cpu_count(),
         "rounds_per_block": args.rounds,
         "blocks": args.blocks,
+        "fast_lane": not args.no_fast_lane,
         "results": {str(c): {s.name: figures(s, c) for s in sides} for c in args.concurrency},
         "errors": {s.name: s.errors[:5] for s in sides},
     }
