@@ -222,17 +222,12 @@ def _declared_length(environ: WSGIEnvironment) -> int | None:
     return int(declared)
 
 
-def lane_headers(app: Flask) -> list[tuple[str, str]]:
-    """What Flask's after-request hooks add to a JSON answer of a machine route."""
-    from idp.security.headers import security_headers
-
-    return security_headers(app, page=True)
-
-
 def install_fast_lane(app: Flask, routes: Sequence[LaneRoute]) -> None:
     """Put the lane in front of ``app.wsgi_app`` (before any proxy middleware wraps it)."""
+    from idp.security.headers import security_headers
+
     if app.debug or app.config["TRACE"] or not app.config["FAST_LANE"]:
         return
-    app.wsgi_app = FastLane(  # type: ignore[method-assign]
-        app, app.wsgi_app, routes, lane_headers(app)
-    )
+    # What Flask's after-request hooks add to a machine route's JSON answer.
+    headers = security_headers(app, page=True)
+    app.wsgi_app = FastLane(app, app.wsgi_app, routes, headers)  # type: ignore[method-assign]
